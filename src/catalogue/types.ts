@@ -1,0 +1,65 @@
+// The shapes of ejabberd command arguments and results, as the API reference writes them.
+
+/** A value's type: `string`, `integer`, a list of one named element, or a tuple of named fields. */
+export type ValueType =
+  | 'string'
+  | 'integer'
+  | { readonly list: Field }
+  | { readonly tuple: readonly Field[] };
+
+export interface Field {
+  readonly name: string;
+  readonly type: ValueType;
+}
+
+/**
+ * What a command returns. `rescode` is a 0/1 status and `restuple` a status with a text
+ * (the reference shows them as "integer : Status code..." and "string : Raw result string").
+ */
+export type ResultType = ValueType | 'rescode' | 'restuple';
+
+export interface ArgSpec {
+  readonly name: string;
+  readonly type: ValueType;
+  readonly description: string;
+}
+
+export interface ResultSpec {
+  readonly name: string;
+  readonly type: ResultType;
+  readonly description: string;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly details: string;
+  readonly args: readonly ArgSpec[];
+  readonly result: ResultSpec;
+  readonly tags: readonly string[];
+  /** The server module that provides the command, when the reference names one. */
+  readonly module: string | null;
+  /** Example positional arguments, one per argument. */
+  readonly example: readonly string[];
+  /** The ejabberd release that added the command, when the reference says. */
+  readonly since: string | null;
+}
+
+export function isList(t: ResultType): t is { readonly list: Field } {
+  return typeof t === 'object' && 'list' in t;
+}
+
+export function isTuple(t: ResultType): t is { readonly tuple: readonly Field[] } {
+  return typeof t === 'object' && 'tuple' in t;
+}
+
+/** The reference's notation for a type, e.g. `[{name::string, value::string}]`. */
+export function typeToString(t: ResultType): string {
+  if (typeof t === 'string') return t;
+  if (isList(t)) return `[${fieldToString(t.list)}]`;
+  return `{${t.tuple.map(fieldToString).join(', ')}}`;
+}
+
+function fieldToString(f: Field): string {
+  return f.name === '' ? typeToString(f.type) : `${f.name}::${typeToString(f.type)}`;
+}
