@@ -1,0 +1,119 @@
+// Turns command-line strings into the typed JSON values a command's arguments need.
+// Lists and tuples accept JSON or the shorthand newer ejabberdctl uses: `a,b,c` for a list,
+// `name:value` for a tuple, `k:v,k2:v2` for a list of tuples; a backslash escapes , : and \.
+import { UsageError } from '../errors.js';
+import type { ArgSpec, CommandSpec, ValueType } from './types.js';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+const INTEGER = /^[+-]?\d+$/;
+
+function parseInteger(raw: string, where: string): number {
+  const s = raw.trim();
+  const n = Number(s);
+  if (!INTEGER.test(s) || !Number.isSafeInteger(n)) throw new UsageError(`${where} must be an integer, got '${raw}'`);
+  return n;
+}
+
+/** Splits on unescaped separators, keeping escapes for the pieces; `limit` pieces at most (the last keeps the rest). */
+export function splitEscaped(text: string, sep: string, limit = Infinity): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === sep && parts.length < limit - 1) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** Unescapes the characters the shorthand lets a backslash protect. */
+function unescape(text: string): string {
+  return text.replace(/\\([\\,:])/g, '$1');
+}
+
+function fromShorthand(raw: string, type: ValueType, where: string): JsonValue {
+  if (type === 'string') return unescape(raw);
+  if (type === 'integer') return parseInteger(raw, where);
+  if ('list' in type) {
+    if (raw === '') return [];
+    return splitEscaped(raw, ',').map((el, i) => fromShorthand(el, type.list.type, `${where} element ${i + 1}`));
+  }
+  const pieces = splitEscaped(raw, ':', type.tuple.length);
+  if (pieces.length !== type.tuple.length) {
+    const names = type.tuple.map((f) => f.name).join(':');
+    throw new UsageError(`${where} must have ${type.tuple.length} fields (${names}), got '${raw}'`);
+  }
+  return Object.fromEntries(type.tuple.map((f, i) => [f.name, fromShorthand(pieces[i], f.type, `${where} field ${f.name}`)]));
+}
+
+/** Checks a decoded JSON value against a type, converting where the meaning is plain (numbers as strings). */
+export function conform(value: unknown, type: ValueType, where: string): JsonValue {
+  if (type === 'string') {
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    throw new UsageError(`${where} must be a string`);
+  }
+  if (type === 'integer') {
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+    if (typeof value === 'string') return parseInteger(value, where);
+    throw new UsageError(`${where} must be an integer`);
+  }
+  if ('list' in type) {
+    if (!Array.isArray(value)) throw new UsageError(`${where} must be a list`);
+    return value.map((el, i) => conform(el, type.list.type, `${where} element ${i + 1}`));
+  }
+  const fields = type.tuple;
+  if (Array.isArray(value)) {
+    if (value.length !== fields.length) throw new UsageError(`${where} must have ${fields.length} fields`);
+    return Object.fromEntries(fields.map((f, i) => [f.name, conform(value[i], f.type, `${where} field ${f.name}`)]));
+  }
+  if (value === null || typeof value !== 'object') throw new UsageError(`${where} must be an object with fields ${fields.map((f) => f.name).join(', ')}`);
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) {
+    if (!fields.some((f) => f.name === key)) throw new UsageError(`${where} has an unknown field '${key}'`);
+  }
+  return Object.fromEntries(fields.map((f) => {
+    if (!(f.name in obj)) throw new UsageError(`${where} lacks the field '${f.name}'`);
+    return [f.name, conform(obj[f.name], f.type, `${where} field ${f.name}`)];
+  }));
+}
+
+/** Converts one command-line string to the argument's JSON value. */
+export function parseArgument(arg: ArgSpec, raw: string): JsonValue {
+  const where = `argument '${arg.name}'`;
+  if (arg.type === 'string') return raw; // taken literally: passwords and stanzas may hold any character
+  if (/^\s*[[{]/.test(raw)) {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(raw);
+    } catch (e) {
+      throw new UsageError(`${where} is not valid JSON: ${(e as Error).message}`);
+    }
+    return conform(decoded, arg.type, where);
+  }
+  return fromShorthand(raw, arg.type, where);
+}
+
+/** Converts the positional strings of a command line into the named JSON body. */
+export function parseArguments(spec: CommandSpec, raws: readonly string[]): Record<string, JsonValue> {
+  if (raws.length !== spec.args.length) {
+    const want = spec.args.length;
+    throw new UsageError(`'${spec.name}' takes ${want} argument${want === 1 ? '' : 's'} (${spec.args.map((a) => a.name).join(' ') || 'none'}), got ${raws.length}`);
+  }
+  return Object.fromEntries(spec.args.map((a, i) => [a.name, parseArgument(a, raws[i])]));
+}
+
+/** Checks a named-argument object from a program (the typed client) against the command's arguments. */
+export function checkArguments(spec: CommandSpec, args: Record<string, unknown>): Record<string, JsonValue> {
+  for (const key of Object.keys(args)) {
+    if (!spec.args.some((a) => a.name === key)) throw new UsageError(`'${spec.name}' has no argument '${key}'`);
+  }
+  return Object.fromEntries(spec.args.map((a) => {
+    if (!(a.name in args)) throw new UsageError(`'${spec.name}' needs the argument '${a.name}'`);
+    return [a.name, conform(args[a.name], a.type, `argument '${a.name}'`)];
+  }));
+}

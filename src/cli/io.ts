@@ -1,0 +1,52 @@
+// What the CLI needs from its process, passed in so tests and batch mode can supply their own.
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+
+export interface Io {
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  /** Reads all of standard input (called at most once per command). */
+  readStdin(): Promise<string>;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+function dropFinalNewline(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
+/** Expands `@path` (file contents), `@-` (standard input) and `@@x` (the literal `@x`). */
+export async function expandAtArguments(raws: readonly string[], io: Io): Promise<string[]> {
+  let stdinUsed = false;
+  const out: string[] = [];
+  for (const raw of raws) {
+    if (raw.startsWith('@@')) out.push(raw.slice(1));
+    else if (raw === '@-') {
+      if (stdinUsed) throw new UsageError("only one argument can be read from standard input ('@-')");
+      stdinUsed = true;
+      out.push(dropFinalNewline(await io.readStdin()));
+    } else if (raw.startsWith('@') && raw.length > 1) {
+      const path = raw.slice(1);
+      try {
+        out.push(dropFinalNewline(readFileSync(path, 'utf8')));
+      } catch (e) {
+        throw new UsageError(`cannot read argument file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    } else out.push(raw);
+  }
+  return out;
+}

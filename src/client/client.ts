@@ -1,0 +1,73 @@
+// The typed client: `createClient(options).call('register', {...})` or `client.register({...})`.
+import type { Dispatcher } from 'undici';
+import { commands } from '../catalogue/commands.js';
+import type { CommandArgs, CommandName, CommandResults } from '../catalogue/command-types.js';
+import type { CommandSpec } from '../catalogue/types.js';
+import { checkArguments, type JsonValue } from '../catalogue/args.js';
+import { UsageError } from '../errors.js';
+import { decodeSuccess, errorForReply, makeDispatcher, post, type TransportOptions } from './http.js';
+import { normaliseResult, type ResultValue } from './normalise.js';
+
+export type ClientOptions = TransportOptions;
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+type CommandMethods = {
+  [K in CommandName]: (args: CommandArgs[K], options?: CallOptions) => Promise<CommandResults[K]>;
+};
+
+export interface Client extends CommandMethods {
+  /** Calls a command by name with its named arguments. */
+  call<K extends CommandName>(command: K, args: CommandArgs[K], options?: CallOptions): Promise<CommandResults[K]>;
+  /** Sends an already checked JSON body for a catalogue record (what the CLI uses). */
+  send(spec: CommandSpec, body: Record<string, JsonValue>, options?: CallOptions): Promise<ResultValue>;
+  /** Closes kept-alive connections. */
+  close(): Promise<void>;
+}
+
+let byName: Map<string, CommandSpec> | undefined;
+
+/** Finds a catalogue record by ejabberd name or its dashed spelling. */
+export function findCommand(name: string): CommandSpec | undefined {
+  byName ??= new Map(commands.map((c) => [c.name, c]));
+  return byName.get(name.replace(/-/g, '_'));
+}
+
+export function createClient(options: ClientOptions): Client {
+  let dispatcher: Dispatcher | undefined;
+  const send = async (spec: CommandSpec, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
+    dispatcher ??= makeDispatcher(options);
+    const reply = await post(dispatcher, options, spec.name, body, call?.signal);
+    if (reply.status !== 200) throw errorForReply(spec.name, reply.status, reply.text, spec.module);
+    return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
+  };
+  const call = (name: string, args: Record<string, unknown>, call?: CallOptions) => {
+    const spec = findCommand(name);
+    if (!spec) return Promise.reject(new UsageError(`unknown command '${name}'`));
+    let body: Record<string, JsonValue>;
+    try {
+      body = checkArguments(spec, args ?? {});
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return send(spec, body, call);
+  };
+  const base = {
+    call,
+    send,
+    close: async () => {
+      if (dispatcher && !options.dispatcher) await dispatcher.close();
+      dispatcher = undefined;
+    },
+  };
+  return new Proxy(base, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && !(prop in target) && findCommand(prop)) {
+        return (args: Record<string, unknown>, o?: CallOptions) => call(prop, args, o);
+      }
+      return Reflect.get(target, prop, receiver);
+    },
+  }) as unknown as Client;
+}

@@ -1,0 +1,197 @@
+// Resolves connection and output settings from flags, environment and the config file, in
+// that order of precedence, into one validated object.
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+
+export const OUTPUT_FORMATS = ['text', 'json'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const DEFAULT_URL = 'http://localhost:5280/api';
+export const DEFAULT_TIMEOUT_S = 60;
+
+/** The keys a profile (or the top level of the config file) may hold. */
+export const PROFILE_KEYS = ['url', 'user', 'password-file', 'token', 'token-file', 'ca-file', 'insecure', 'timeout', 'api-version', 'output'] as const;
+type ProfileKey = (typeof PROFILE_KEYS)[number];
+export type Profile = Partial<Record<ProfileKey, string | number | boolean>>;
+
+export interface GlobalFlags {
+  url?: string;
+  user?: string;
+  passwordFile?: string;
+  token?: string;
+  tokenFile?: string;
+  caFile?: string;
+  insecure?: boolean;
+  timeout?: string;
+  apiVersion?: string;
+  profile?: string;
+  config?: string;
+  output?: string;
+}
+
+export interface Settings {
+  url: string;
+  user?: string;
+  password?: string;
+  token?: string;
+  timeoutMs: number;
+  apiVersion?: number;
+  caFile?: string;
+  insecure: boolean;
+  output?: OutputFormat;
+  profile?: string;
+  configFile?: string;
+  /** Warnings to show on stderr (e.g. a secret file others can read). */
+  warnings: string[];
+}
+
+export interface LoadedConfig {
+  filepath: string;
+  config: Record<string, unknown>;
+}
+
+function expandHome(p: string): string {
+  return p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p;
+}
+
+/** The user's config file: $XDG_CONFIG_HOME/ectl/config.yaml, else ~/.config/ectl/config.yaml. */
+export function userConfigPath(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  return join(base, 'ectl', 'config.yaml');
+}
+
+async function parseYamlFile(filepath: string): Promise<Record<string, unknown>> {
+  const { parseDocument } = await import('yaml');
+  const text = readFileSync(filepath, 'utf8');
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    const err = doc.errors[0];
+    const line = err.linePos?.[0]?.line;
+    throw new UsageError(`bad config file ${filepath}${line ? ` line ${line}` : ''}: ${err.message.split('\n')[0]}`);
+  }
+  const value = doc.toJS() ?? {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`bad config file ${filepath}: expected a mapping of settings`);
+  return value as Record<string, unknown>;
+}
+
+/** Finds and reads the config: --config/ECTL_CONFIG, project rc files (cosmiconfig), then the user's file. */
+export async function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<LoadedConfig | null> {
+  const explicit = flags.config ?? env.ECTL_CONFIG;
+  if (explicit) {
+    const filepath = resolve(cwd, expandHome(explicit));
+    if (!existsSync(filepath)) throw new UsageError(`config file ${filepath} does not exist`);
+    return { filepath, config: await parseYamlFile(filepath) };
+  }
+  const { cosmiconfig } = await import('cosmiconfig');
+  const yamlLoader = async (filepath: string) => parseYamlFile(filepath);
+  const explorer = cosmiconfig('ectl', {
+    searchStrategy: 'none',
+    loaders: { '.yaml': yamlLoader, '.yml': yamlLoader, noExt: yamlLoader },
+  });
+  let found;
+  try {
+    found = await explorer.search(cwd);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`bad config file: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (found && !found.isEmpty) return { filepath: found.filepath, config: (found.config ?? {}) as Record<string, unknown> };
+  const user = userConfigPath(env);
+  if (existsSync(user)) return { filepath: user, config: await parseYamlFile(user) };
+  return null;
+}
+
+function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Profile {
+  if (!loaded) {
+    if (name) throw new UsageError(`unknown profile '${name}': no config file found`);
+    return {};
+  }
+  const { config, filepath } = loaded;
+  const profiles = (config.profiles ?? {}) as Record<string, Profile>;
+  if (typeof profiles !== 'object' || Array.isArray(profiles)) throw new UsageError(`bad config file ${filepath}: 'profiles' must be a mapping`);
+  const top: Profile = {};
+  for (const key of PROFILE_KEYS) if (key in config) top[key] = config[key] as string;
+  for (const key of Object.keys(config)) {
+    if (key !== 'profiles' && key !== 'default' && !(PROFILE_KEYS as readonly string[]).includes(key)) {
+      throw new UsageError(`bad config file ${filepath}: unknown key '${key}'`);
+    }
+  }
+  const chosen = name ?? (config.default as string | undefined);
+  if (!chosen) return top;
+  const profile = profiles[chosen];
+  if (!profile || typeof profile !== 'object') {
+    const known = Object.keys(profiles);
+    throw new UsageError(`unknown profile '${chosen}' in ${filepath}${known.length ? ` (known: ${known.join(', ')})` : ''}`);
+  }
+  for (const key of Object.keys(profile)) {
+    if (!(PROFILE_KEYS as readonly string[]).includes(key)) throw new UsageError(`bad config file ${filepath}: profile '${chosen}' has an unknown key '${key}'`);
+  }
+  return { ...top, ...profile };
+}
+
+function readSecretFile(path: string, what: string, warnings: string[]): string {
+  const file = expandHome(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+    if ((statSync(file).mode & 0o077) !== 0) warnings.push(`${what} file ${file} can be read by other users; chmod 600 it`);
+  } catch (e) {
+    throw new UsageError(`cannot read the ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return text.replace(/\r?\n$/, '');
+}
+
+function parseNumber(value: string | number | boolean | undefined, what: string, integer: boolean): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (typeof value === 'boolean' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${what} must be a ${integer ? 'whole ' : ''}number, got '${value}'`);
+  }
+  return n;
+}
+
+/** Flag > environment > profile > built-in default. */
+export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Settings> {
+  const loaded = await loadConfig(flags, env, cwd);
+  const profileName = flags.profile ?? env.ECTL_PROFILE;
+  const profile = pickProfile(loaded, profileName);
+  const warnings: string[] = [];
+  const pick = (flag: string | undefined, envName: string, key: ProfileKey) => {
+    const v = flag ?? env[envName] ?? profile[key];
+    return v === undefined || v === '' ? undefined : String(v);
+  };
+  const url = pick(flags.url, 'ECTL_URL', 'url') ?? DEFAULT_URL;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
+  } catch {
+    throw new UsageError(`bad URL '${url}': expected http(s)://host:port/path, e.g. ${DEFAULT_URL}`);
+  }
+  const user = pick(flags.user, 'ECTL_USER', 'user');
+  let password: string | undefined;
+  let token: string | undefined;
+  if (user) {
+    const pwFile = flags.passwordFile ?? (env.ECTL_PASSWORD === undefined ? pick(undefined, 'ECTL_PASSWORD_FILE', 'password-file') : undefined);
+    password = pwFile !== undefined ? readSecretFile(pwFile, 'password', warnings) : env.ECTL_PASSWORD;
+  } else {
+    const tokenFile = flags.tokenFile ?? (flags.token === undefined && env.ECTL_TOKEN === undefined ? pick(undefined, 'ECTL_TOKEN_FILE', 'token-file') : undefined);
+    token = tokenFile !== undefined ? readSecretFile(tokenFile, 'token', warnings) : pick(flags.token, 'ECTL_TOKEN', 'token');
+  }
+  const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), '--timeout', false) ?? DEFAULT_TIMEOUT_S;
+  if (timeoutS === 0) throw new UsageError('--timeout must be more than 0 seconds');
+  const apiVersion = parseNumber(pick(flags.apiVersion, 'ECTL_API_VERSION', 'api-version'), '--api-version', true);
+  const output = pick(flags.output, 'ECTL_OUTPUT', 'output');
+  if (output !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(output)) {
+    throw new UsageError(`unknown output format '${output}' (choose from ${OUTPUT_FORMATS.join(', ')})`);
+  }
+  const caFile = pick(flags.caFile, 'ECTL_CA_FILE', 'ca-file');
+  const insecureRaw = flags.insecure ? true : (env.ECTL_INSECURE ?? profile.insecure);
+  const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
+  return {
+    url, user, password, token, timeoutMs: timeoutS * 1000, apiVersion, caFile: caFile && expandHome(caFile), insecure,
+    output: output as OutputFormat | undefined, profile: profileName ?? (loaded?.config.default as string | undefined),
+    configFile: loaded?.filepath, warnings,
+  };
+}

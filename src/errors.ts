@@ -1,0 +1,33 @@
+// The typed errors ectl raises. Only src/cli turns them into exit codes and messages on stderr.
+
+export type ErrorKind = 'usage' | 'failed' | 'unreachable' | 'unauthorized';
+
+export abstract class EctlError extends Error {
+  abstract readonly kind: ErrorKind;
+}
+
+/** Bad input or configuration: nothing was sent. */
+export class UsageError extends EctlError {
+  readonly kind = 'usage';
+}
+
+/** The server ran (or refused to run) the command and reported a failure. */
+export class CommandFailedError extends EctlError {
+  readonly kind = 'failed';
+  constructor(message: string, readonly status?: number, readonly code?: number) {
+    super(message);
+  }
+}
+
+/** The server could not be reached, timed out, failed TLS, or did not answer like an ejabberd API. */
+export class UnreachableError extends EctlError {
+  readonly kind = 'unreachable';
+}
+
+/** The server refused the credentials (HTTP 401 or 403). */
+export class UnauthorizedError extends EctlError {
+  readonly kind = 'unauthorized';
+  constructor(message: string, readonly status: number, readonly code?: number) {
+    super(message);
+  }
+}
