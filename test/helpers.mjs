@@ -1,0 +1,88 @@
+// Shared test helpers: run bin/ectl as a subprocess, run ejabberdctl on the same test node,
+// and a recording HTTP server for what a real ejabberd cannot be made to do.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ejabberdctl as ctl } from './server/ejabberd-server.mjs';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const ECTL = join(root, 'bin', 'ectl');
+
+export const live = {
+  url: process.env.ECTL_TEST_URL,
+  admin: process.env.ECTL_TEST_ADMIN,
+  password: process.env.ECTL_TEST_ADMIN_PASSWORD,
+  httpsUrl: process.env.ECTL_TEST_HTTPS_URL,
+  caFile: process.env.ECTL_TEST_CA_FILE,
+  c2sPort: Number(process.env.ECTL_TEST_C2S_PORT),
+};
+
+/** Fails loudly when the suite was not started through `npm test` (which starts the server). */
+export function requireLiveServer() {
+  if (!live.url) throw new Error('ECTL_TEST_URL is not set: run the tests with `npm test`, which starts the test ejabberd');
+}
+
+/** Environment for ectl pointed at the live test server as its admin; no config file from the user. */
+export function liveEnv(extra = {}) {
+  requireLiveServer();
+  return cleanEnv({ ECTL_URL: live.url, ECTL_USER: live.admin, ECTL_PASSWORD: live.password, ...extra });
+}
+
+/** A minimal environment: nothing of the developer's own ectl settings leaks into a test. */
+export function cleanEnv(extra = {}) {
+  const env = { PATH: process.env.PATH, HOME: join(root, 'test', '.tmp', 'home'), XDG_CONFIG_HOME: join(root, 'test', '.tmp', 'xdg'), LANG: 'C.UTF-8' };
+  return { ...env, ...extra };
+}
+
+/** Runs bin/ectl; resolves { code, stdout, stderr }. */
+export function ectl(args, { env = liveEnv(), input, cwd = root, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [ECTL, ...args], { env, cwd, signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Runs ejabberdctl on the test node (the oracle); resolves { code, stdout, stderr }. */
+export function ejabberdctl(...args) {
+  return ctl(...args);
+}
+
+let counter = 0;
+/** A user name no other test uses. */
+export function uniqueName(prefix = 'u') {
+  counter += 1;
+  return `${prefix}${process.pid}x${counter}`;
+}
+
+/**
+ * A loopback HTTP server that records requests and answers with `respond(req, body, res)`.
+ * Resolves { url, requests, close }. Default answer: 200 with JSON 0.
+ */
+export async function recordingServer(respond) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+      if (respond) return respond(req, body, res);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('0');
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/api`,
+    requests,
+    close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+  };
+}

@@ -1,0 +1,69 @@
+// Bad input exits 2 with one line on stderr and sends nothing (a recording server counts requests).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ectl, cleanEnv, recordingServer, root } from './helpers.mjs';
+
+let server;
+let env;
+const tmp = join(root, 'test', '.tmp', 'usage');
+before(async () => {
+  server = await recordingServer();
+  env = cleanEnv({ ECTL_URL: server.url });
+  mkdirSync(tmp, { recursive: true });
+});
+after(() => server.close());
+
+const cases = [
+  ['unknown command', ['regster', 'bob', 'example.com', 'pw'], /unknown command 'regster' \(did you mean register\?\)/],
+  ['too few arguments', ['register', 'bob', 'example.com'], /missing required argument 'password'/],
+  ['too many arguments', ['registered_users', 'a', 'b'], /too many arguments/],
+  ['non-integer', ['delete_old_users', 'ten'], /argument 'days' must be an integer, got 'ten'/],
+  ['integer with junk', ['set_last', 'bob', 'example.com', '12x', 'gone'], /argument 'timestamp' must be an integer/],
+  ['malformed JSON list', ['create_room_with_opts', 'r', 'conference.example.com', 'example.com', '[{"name":'], /argument 'options' is not valid JSON/],
+  ['tuple with missing field', ['create_room_with_opts', 'r', 'conference.example.com', 'example.com', 'members_only'], /argument 'options' element 1 must have 2 fields \(name:value\)/],
+  ['JSON of the wrong shape', ['subscribe_room_many', '{"jid":"a"}', 'r@conference.example.com', 'messages'], /argument 'users' must be a list/],
+  ['unreadable @file', ['register', 'bob', 'example.com', '@/nonexistent/pw'], /cannot read argument file \/nonexistent\/pw: ENOENT/],
+  ['unknown option', ['--colour', 'status'], /unknown option '--colour'/],
+  ['bad output format', ['-o', 'xml', 'status'], /argument 'xml' is invalid/],
+  ['bad timeout', ['--timeout', 'soon', 'status'], /--timeout must be a number/],
+  ['bad URL', ['--url', 'ftp://x/api', 'status'], /bad URL 'ftp:\/\/x\/api'/],
+];
+
+for (const [name, args, message] of cases) {
+  test(`usage error: ${name} exits 2, one line, nothing sent`, async () => {
+    const before = server.requests.length;
+    const r = await ectl(args, { env });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^Error: /);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line expected, got: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.equal(server.requests.length, before, 'a request was sent');
+  });
+}
+
+test('a malformed config file is a usage error naming file and line; nothing sent', async () => {
+  const before = server.requests.length;
+  const file = join(tmp, 'bad.yaml');
+  writeFileSync(file, 'url: http://127.0.0.1:1/api\nprofiles:\n  a: [unclosed\n');
+  const r = await ectl(['--config', file, 'status'], { env });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`bad config file ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} line \\d+`));
+  assert.equal(server.requests.length, before);
+});
+
+test('a user without a password is a usage error, nothing sent', async () => {
+  const before = server.requests.length;
+  const r = await ectl(['--user', 'admin@localhost', 'status'], { env });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no password for admin@localhost/);
+  assert.equal(server.requests.length, before);
+});
+
+test('no command prints usage on stderr and exits 2', async () => {
+  const r = await ectl([], { env });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Usage: ectl/);
+});
