@@ -1,0 +1,94 @@
+// The catalogue against its sources: the API reference (when this checkout can see it) and
+// the running server's own description of its commands.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { commands } from '../dist/catalogue/commands.js';
+import { typeToString } from '../dist/catalogue/types.js';
+import { parseReference } from '../dist/gen/reference.js';
+import { findReference } from '../dist/gen/catalogue-gen.js';
+import { ejabberdctl, requireLiveServer, root } from './helpers.mjs';
+
+test('the catalogue has the 167 commands of ejabberd 23.01, each once, with our own descriptions', () => {
+  assert.equal(commands.length, 167);
+  assert.equal(new Set(commands.map((c) => c.name)).size, 167);
+  for (const c of commands) {
+    assert.ok(c.summary.length > 5, `${c.name} has no summary`);
+    assert.equal(c.example.length, c.args.length, `${c.name}: example arity`);
+    for (const a of c.args) assert.ok(a.description.length > 3, `${c.name} ${a.name} has no description`);
+  }
+});
+
+const reference = findReference();
+test('the committed catalogue is what the generator makes from the reference now', { skip: reference ? false : 'API reference not found (set ECTL_REFERENCE)' }, () => {
+  const r = spawnSync(process.execPath, [join(root, 'dist', 'gen', 'catalogue-gen.js'), '--check', '--reference', reference], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test('no summary copies the reference description', { skip: reference ? false : 'API reference not found' }, () => {
+  const text = readFileSync(reference, 'utf8');
+  const lines = text.split('\n');
+  for (const c of commands) {
+    const i = lines.indexOf(c.name);
+    assert.notEqual(lines[i + 1].trim().toLowerCase(), c.summary.toLowerCase(), `${c.name} summary is the reference's`);
+  }
+});
+
+/** The server's markdown (`gen_markdown_doc_for_commands`) rewritten into the reference's plain layout. */
+function markdownToReference(md) {
+  const out = [];
+  let inTags = false;
+  let inModule = false;
+  let tags = [];
+  for (const line of md.split('\n')) {
+    let m;
+    if ((m = /^## (\S+)$/.exec(line))) out.push(m[1]);
+    else if (line === '__Arguments:__') out.push('Arguments:');
+    else if (line === '__Result:__') out.push('Result:');
+    else if (line === '__Tags:__') { inTags = true; tags = []; }
+    else if (line === '__Module:__') { inModule = true; }
+    else if (line === '__Examples:__') {
+      if (inTags) out.push(`Tags: ${tags.join(' ')}`);
+      inTags = false;
+      inModule = false;
+      out.push('Examples:');
+    } else if ((m = /^\*`([^`]+)`\*/.exec(line))) {
+      if (inModule) { out.push(`Tags: ${tags.join(' ')}`, `Module: ${m[1]}`); inTags = false; inModule = false; }
+      else if (inTags) tags.push(...line.match(/`[^`]+`/g).map((t) => t.slice(1, -1)));
+    } else if ((m = /^- \*(\w+)\* :: (.*)$/.exec(line))) out.push(`- ${m[1]} :: ${m[2]}`);
+  }
+  return out.join('\n');
+}
+
+test('the live server describes every command it has exactly as the catalogue does', () => {
+  requireLiveServer();
+  const file = join(process.env.ECTL_TEST_DIR, `doc-${process.pid}.md`);
+  const r = ejabberdctl('gen_markdown_doc_for_commands', file, '.', 'json');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const served = parseReference(markdownToReference(readFileSync(file, 'utf8')));
+  rmSync(file, { force: true });
+  assert.ok(served.length >= 150, `the server described only ${served.length} commands`);
+  const ours = new Map(commands.map((c) => [c.name, c]));
+  for (const s of served) {
+    const c = ours.get(s.name);
+    assert.ok(c, `the server has '${s.name}', the catalogue does not`);
+    assert.deepEqual(c.args.map((a) => `${a.name}::${typeToString(a.type)}`), s.args.map((a) => `${a.name}::${typeToString(a.type)}`), `${s.name} arguments`);
+    assert.equal(`${c.result.name}::${typeToString(c.result.type)}`, `${s.result.name}::${typeToString(s.result.type)}`, `${s.name} result`);
+    assert.deepEqual(c.tags, s.tags, `${s.name} tags`);
+    assert.equal(c.module, s.module, `${s.name} module`);
+  }
+});
+
+test('rescode and restuple results match what ejabberdctl help says of a sample of commands', () => {
+  requireLiveServer();
+  for (const name of ['register', 'check_account', 'add_rosteritem', 'backup', 'set_loglevel', 'stats', 'get_last', 'muc_online_rooms', 'delete_old_users', 'srg_create']) {
+    const r = ejabberdctl('help', name);
+    const m = /Returns: (\w+)::(\w+)/.exec(r.stdout);
+    const c = commands.find((x) => x.name === name);
+    const kind = typeof c.result.type === 'string' ? c.result.type : 'complex';
+    const theirs = m ? (['rescode', 'restuple', 'integer'].includes(m[2]) ? m[2] : ['string', 'binary', 'atom'].includes(m[2]) ? 'string' : 'complex') : 'complex';
+    assert.equal(kind, theirs, `${name}: ejabberdctl says ${m?.[0]}`);
+  }
+});
