@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ejabberdctl as ctl } from './server/ejabberd-server.mjs';
+import { commands } from '../dist/catalogue/commands.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ECTL = join(root, 'bin', 'ectl');
@@ -61,9 +62,28 @@ export function uniqueName(prefix = 'u') {
   return `${prefix}${process.pid}x${counter}`;
 }
 
+function sampleValue(type) {
+  if (type === 'string') return 'x';
+  if (type === 'integer') return 1;
+  if (type.list) return [sampleValue(type.list.type)];
+  return Object.fromEntries(type.tuple.map((f) => [f.name, sampleValue(f.type)]));
+}
+
+/** A reply of the right shape for the command named in the URL, as ejabberd 23.01 (API v0) sends it. */
+export function plausibleReply(url) {
+  const name = url.split('/')[2];
+  const spec = commands.find((c) => c.name === name);
+  if (!spec) return 0;
+  const t = spec.result.type;
+  if (t === 'rescode') return 0;
+  if (t === 'restuple') return 'done';
+  if (t === 'string' || t === 'integer') return { [spec.result.name]: sampleValue(t) };
+  return sampleValue(t);
+}
+
 /**
  * A loopback HTTP server that records requests and answers with `respond(req, body, res)`.
- * Resolves { url, requests, close }. Default answer: 200 with JSON 0.
+ * Resolves { url, requests, close }. Default answer: 200 with a reply of the command's shape.
  */
 export async function recordingServer(respond) {
   const requests = [];
@@ -75,7 +95,7 @@ export async function recordingServer(respond) {
       requests.push({ method: req.method, url: req.url, headers: req.headers, body });
       if (respond) return respond(req, body, res);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('0');
+      res.end(JSON.stringify(plausibleReply(req.url)));
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));

@@ -1,0 +1,96 @@
+// The exact requests ectl sends, recorded by a local HTTP server: commands that would harm the
+// real test server, list/tuple shorthand and JSON, auth headers, aliases and API versions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ectl, cleanEnv, recordingServer } from './helpers.mjs';
+
+let server;
+before(async () => { server = await recordingServer(); });
+after(() => server.close());
+
+async function sent(args, extraEnv = {}) {
+  const n = server.requests.length;
+  const r = await ectl(args, { env: cleanEnv({ ECTL_URL: server.url, ...extraEnv }) });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(server.requests.length, n + 1, 'exactly one request');
+  const req = server.requests[n];
+  return { ...req, json: JSON.parse(req.body) };
+}
+
+// Commands that stop, wipe or rewrite the server: only their request is checked.
+const harmful = [
+  [['stop'], 'stop', {}],
+  [['restart'], 'restart', {}],
+  [['stop_kindly', '60', 'Back soon'], 'stop_kindly', { delay: 60, announcement: 'Back soon' }],
+  [['restore', '/var/backups/ejabberd.bak'], 'restore', { file: '/var/backups/ejabberd.bak' }],
+  [['delete_mnesia', 'example.com'], 'delete_mnesia', { host: 'example.com' }],
+  [['mnesia_change_nodename', 'a@h', 'b@h', 'in.bak', 'out.bak'], 'mnesia_change_nodename', { oldnodename: 'a@h', newnodename: 'b@h', oldbackup: 'in.bak', newbackup: 'out.bak' }],
+  [['leave_cluster', 'ejabberd@other'], 'leave_cluster', { node: 'ejabberd@other' }],
+  [['join_cluster', 'ejabberd@other'], 'join_cluster', { node: 'ejabberd@other' }],
+  [['install_fallback', '/tmp/x.bak'], 'install_fallback', { file: '/tmp/x.bak' }],
+  [['load', '/tmp/dump.txt'], 'load', { file: '/tmp/dump.txt' }],
+  [['delete_old_users', '365'], 'delete_old_users', { days: 365 }],
+  [['delete-old-messages', '0'], 'delete_old_messages', { days: 0 }],
+  [['set_master', 'self'], 'set_master', { nodename: 'self' }],
+];
+
+for (const [args, command, body] of harmful) {
+  test(`${args.join(' ')} sends POST /api/${command} with ${JSON.stringify(body)}`, async () => {
+    const req = await sent(args);
+    assert.equal(req.method, 'POST');
+    assert.equal(req.url, `/api/${command}`);
+    assert.equal(req.headers['content-type'], 'application/json');
+    assert.deepEqual(req.json, body);
+  });
+}
+
+test('register sends the named arguments in a JSON body', async () => {
+  const req = await sent(['register', 'bob', 'example.com', 'secret']);
+  assert.equal(req.body, '{"user":"bob","host":"example.com","password":"secret"}');
+});
+
+test('list of tuples: shorthand and JSON give the same body', async () => {
+  const a = await sent(['create_room_with_opts', 'r', 'conference.example.com', 'example.com', 'members_only:true,persistent:true']);
+  const b = await sent(['create_room_with_opts', 'r', 'conference.example.com', 'example.com', '[{"name":"members_only","value":"true"},{"name":"persistent","value":"true"}]']);
+  const expected = [{ name: 'members_only', value: 'true' }, { name: 'persistent', value: 'true' }];
+  assert.deepEqual(a.json.options, expected);
+  assert.deepEqual(b.json.options, expected);
+});
+
+test('a tuple field keeps the rest of its text after the last separator; backslash escapes', async () => {
+  const a = await sent(['create_room_with_opts', 'r', 'c.example.com', 'example.com', 'affiliations:owner:bob@example.com,title:a\\,b']);
+  assert.deepEqual(a.json.options, [{ name: 'affiliations', value: 'owner:bob@example.com' }, { name: 'title', value: 'a,b' }]);
+});
+
+test('list of two-field tuples (subscribe_room_many users) and list of scalars (set_vcard2_multi)', async () => {
+  const a = await sent(['subscribe_room_many', 'a@example.com:Ann,b@example.com:Bo', 'r@conference.example.com', 'urn:xmpp:mucsub:nodes:messages']);
+  assert.deepEqual(a.json.users, [{ jid: 'a@example.com', nick: 'Ann' }, { jid: 'b@example.com', nick: 'Bo' }]);
+  const b = await sent(['set_vcard2_multi', 'bob', 'example.com', 'TEL', 'NUMBER', '+1 555,+2 666']);
+  assert.deepEqual(b.json.contents, ['+1 555', '+2 666']);
+  const c = await sent(['set_vcard2_multi', 'bob', 'example.com', 'TEL', 'NUMBER', '["x,y"]']);
+  assert.deepEqual(c.json.contents, ['x,y']);
+});
+
+test('string arguments are sent literally, backslashes and commas included', async () => {
+  const req = await sent(['change_password', 'bob', 'example.com', 'a\\,b:c']);
+  assert.equal(req.json.newpass, 'a\\,b:c');
+});
+
+test('Basic auth only when a user is set; a token is sent as Bearer', async () => {
+  const none = await sent(['status']);
+  assert.equal(none.headers.authorization, undefined);
+  const basic = await sent(['status'], { ECTL_USER: 'admin@example.com', ECTL_PASSWORD: 'pw' });
+  assert.equal(basic.headers.authorization, `Basic ${Buffer.from('admin@example.com:pw').toString('base64')}`);
+  const bearer = await sent(['status'], { ECTL_TOKEN: 'tok123' });
+  assert.equal(bearer.headers.authorization, 'Bearer tok123');
+});
+
+test('flags beat the environment', async () => {
+  const req = await sent(['--user', 'flag@example.com', 'status'], { ECTL_USER: 'env@example.com', ECTL_PASSWORD: 'pw' });
+  assert.equal(req.headers.authorization, `Basic ${Buffer.from('flag@example.com:pw').toString('base64')}`);
+});
+
+test('--api-version calls the versioned endpoint', async () => {
+  const req = await sent(['--api-version', '2', 'registered_users', 'example.com']);
+  assert.equal(req.url, '/api/registered_users/v2');
+});
