@@ -34,7 +34,10 @@ export function globalOptions(): Option[] {
   ];
 }
 
+declare const __ECTL_VERSION__: string | undefined;
+
 function packageVersion(): string {
+  if (typeof __ECTL_VERSION__ === 'string') return __ECTL_VERSION__; // set by the bundler
   try {
     return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
   } catch {

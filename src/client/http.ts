@@ -1,5 +1,7 @@
 // One POST to mod_http_api and the classification of everything that can go wrong with it.
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import Agent from 'undici/lib/dispatcher/agent.js';
+import requestApi from 'undici/lib/api/api-request.js';
 import { CommandFailedError, UnauthorizedError, UnreachableError } from '../errors.js';
 
 export interface TransportOptions {
@@ -114,9 +116,10 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
   const timeout = AbortSignal.timeout(timeoutMs);
   const signals = signal ? AbortSignal.any([timeout, signal]) : timeout;
   try {
-    const res = await request(url, {
-      method: 'POST', headers, body: JSON.stringify(body), dispatcher, signal: signals,
-      headersTimeout: timeoutMs, bodyTimeout: timeoutMs, // undici 7 never follows redirects here
+    const { origin, pathname, search } = new URL(url);
+    const res = await requestApi.call(dispatcher, {
+      origin, path: pathname + search, method: 'POST', headers, body: JSON.stringify(body), signal: signals,
+      headersTimeout: timeoutMs, bodyTimeout: timeoutMs, // undici never follows redirects here
     });
     const text = await res.body.text();
     return { status: res.statusCode, text };
