@@ -3,5 +3,9 @@ import { main } from './main.js';
 import { processIo } from './io.js';
 
 export async function run(argv: string[]): Promise<void> {
-  process.exitCode = await main(argv, processIo());
+  const interrupt = new AbortController();
+  process.once('SIGINT', () => interrupt.abort());
+  process.exitCode = await main(argv, { ...processIo(), signal: interrupt.signal });
+  // Nothing must keep the process alive once the exit code is known (e.g. a stalled socket).
+  process.exit();
 }

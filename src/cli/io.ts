@@ -1,5 +1,6 @@
 // What the CLI needs from its process, passed in so tests and batch mode can supply their own.
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 
 export interface Io {
@@ -7,6 +8,10 @@ export interface Io {
   stderr: { write(s: string): unknown; isTTY?: boolean };
   /** Reads all of standard input (called at most once per command). */
   readStdin(): Promise<string>;
+  /** Standard input as a stream (batch mode). */
+  openStdin(): Readable;
+  /** Aborted on Ctrl-C (SIGINT): requests stop and ectl exits 130. */
+  signal?: AbortSignal;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -20,6 +25,7 @@ export function processIo(): Io {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
+    openStdin: () => process.stdin,
     env: process.env,
     cwd: process.cwd(),
   };

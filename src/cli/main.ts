@@ -6,10 +6,13 @@ import { commands } from '../catalogue/commands.js';
 import type { CommandSpec } from '../catalogue/types.js';
 import { parseArguments } from '../catalogue/args.js';
 import { findCommand } from '../client/client.js';
-import { EctlError } from '../errors.js';
+import { EctlError, UsageError } from '../errors.js';
 import { OUTPUT_FORMATS, type GlobalFlags } from '../config/settings.js';
 import { expandAtArguments, type Io } from './io.js';
 import { runCommand } from './run.js';
+
+/** Batch requests in flight at once unless -j says otherwise: enough to hide latency, few enough to spare the server. */
+const DEFAULT_JOBS = 4;
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, unauthorized: 4, interrupted: 130 } as const;
 
@@ -45,18 +48,36 @@ function packageVersion(): string {
   }
 }
 
-/** The first word that is not an option or an option's value: the command's name, if any. */
-function commandWord(argv: readonly string[]): string | undefined {
+/** Where the first word that is not an option or an option's value is: the command's name, if any. */
+function commandIndex(argv: readonly string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') return argv[i + 1];
+    if (a === '--') return i + 1 < argv.length ? i + 1 : -1;
     if (a.startsWith('-')) {
       if (VALUE_OPTIONS.has(a)) i++;
       continue;
     }
-    return a;
+    return i;
   }
-  return undefined;
+  return -1;
+}
+
+/** `-h`/`--help` among the options (before any `--`). */
+function asksForHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '-h' || a === '--help');
+}
+
+/** help, completion and the hidden __complete: their code is loaded only when used. */
+async function runBuiltin(word: string | undefined, rest: string[], spec: CommandSpec | undefined, io: Io, toStderr: boolean): Promise<number> {
+  if (word === 'completion' || word === '__complete') {
+    const { runCompletionCommand } = await import('./complete.js');
+    return runCompletionCommand(word, rest, io, globalOptions());
+  }
+  const { renderHelp } = await import('./help.js');
+  const topics = word === 'help' ? rest.filter((a) => a !== '-h' && a !== '--help') : spec ? [spec.name] : [];
+  (toStderr ? io.stderr : io.stdout).write(renderHelp(topics, { commands, options: globalOptions() }));
+  return toStderr ? EXIT.usage : EXIT.ok;
 }
 
 function addCommand(program: Command, spec: CommandSpec, io: Io): void {
@@ -85,9 +106,32 @@ export function buildProgram(io: Io, only?: CommandSpec): Command {
     })
     .showSuggestionAfterError(true);
   for (const opt of globalOptions()) program.addOption(opt);
-  for (const spec of only ? [only] : commands) addCommand(program, spec, io);
+  if (only) addCommand(program, only, io);
+  else {
+    for (const spec of commands) addCommand(program, spec, io);
+    addBatchCommand(program, io);
+  }
   return program;
 }
+
+function addBatchCommand(program: Command, io: Io): void {
+  program.command('batch')
+    .description('run many commands, one per line of FILE or standard input, in input order')
+    .argument('[file]', "file of commands ('-' or none: standard input)")
+    .option('-j, --jobs <n>', `requests in flight at once (default ${DEFAULT_JOBS})`)
+    .option('--stop-on-error', 'send no further lines after the first failure')
+    .allowExcessArguments(false)
+    .action(async (file: string | undefined, opts: { jobs?: string; stopOnError?: boolean }) => {
+      const jobs = opts.jobs === undefined ? DEFAULT_JOBS : Number(opts.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, got '${opts.jobs}'`);
+      const flags = program.opts() as GlobalFlags;
+      const { runBatch } = await import('./batch.js');
+      batchExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError, json: flags.output === 'json' }, flags, io, exitCodeFor, io.signal);
+    });
+}
+
+// The batch action's own exit code (commander actions cannot return one).
+let batchExitCode = 0;
 
 function commanderMessage(err: CommanderError): string {
   return err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\n/g, ' ');
@@ -95,17 +139,21 @@ function commanderMessage(err: CommanderError): string {
 
 /** Runs one ectl command line; returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const word = commandWord(argv);
+  const at = commandIndex(argv);
+  const word = at < 0 ? undefined : argv[at];
   const spec = word ? findCommand(word) : undefined;
-  const program = buildProgram(io, spec);
   try {
-    if (!word && !argv.some((a) => a === '-h' || a === '--help' || a === '-V' || a === '--version')) {
-      io.stderr.write(program.helpInformation());
-      return EXIT.usage;
+    const help = asksForHelp(argv);
+    if (word === 'help' || word === 'completion' || word === '__complete' || (help && (spec || !word))) {
+      return await runBuiltin(word, argv.slice(at + 1), spec, io, false);
     }
+    if (!word && !argv.some((a) => a === '-V' || a === '--version')) return await runBuiltin(undefined, [], undefined, io, true);
+    const program = buildProgram(io, spec);
+    batchExitCode = 0;
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    return batchExitCode;
   } catch (err) {
+    if (io.signal?.aborted) return EXIT.interrupted; // Ctrl-C: nothing more to say
     return reportError(err, io, argv.includes('--debug'));
   }
 }

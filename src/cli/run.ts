@@ -20,7 +20,7 @@ export async function settingsFor(flags: GlobalFlags, io: Io): Promise<Settings>
   return settings;
 }
 
-export function clientFor(settings: Settings) {
+export function clientFor(settings: Settings, connections?: number) {
   let ca: Buffer | undefined;
   if (settings.caFile) {
     try {
@@ -31,7 +31,7 @@ export function clientFor(settings: Settings) {
   }
   return createClient({
     url: settings.url, user: settings.user, password: settings.password, token: settings.token,
-    timeoutMs: settings.timeoutMs, apiVersion: settings.apiVersion, ca, insecure: settings.insecure,
+    timeoutMs: settings.timeoutMs, apiVersion: settings.apiVersion, ca, insecure: settings.insecure, connections,
   });
 }
 
@@ -44,7 +44,7 @@ export async function runCommand(spec: CommandSpec, body: Record<string, JsonVal
   const settings = await settingsFor(flags, io);
   const client = clientFor(settings);
   try {
-    const value = await client.send(spec, body);
+    const value = await client.send(spec, body, { signal: io.signal });
     const out = formatResult(spec, value, settings, io);
     if (out !== '') io.stdout.write(`${out}\n`);
   } finally {

@@ -1,0 +1,156 @@
+// ectl batch against the real test server (and a recording server for ordering under delays).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ectl, cleanEnv, recordingServer, uniqueName, root, plausibleReply } from './helpers.mjs';
+
+const tmp = join(root, 'test', '.tmp', 'batch');
+mkdirSync(tmp, { recursive: true });
+
+test('text input: quoting, comments, blank lines; results prefixed with line numbers in order', async () => {
+  const u = uniqueName('bq');
+  const input = [
+    `# create an account whose vCard name has spaces`,
+    `register ${u} localhost 'pass word'`,
+    '',
+    `check_password ${u} localhost "pass word"   # trailing comment`,
+    `set_vcard ${u} localhost FN "Zoë \\"Z\\" Example"`,
+    `get_vcard ${u} localhost FN`,
+    `get_vcard2 ${u} localhost N FAMILY`,
+    `get_last ${u} localhost`,
+  ].join('\n');
+  // Lines depend on earlier ones here, so one at a time (-j 1).
+  const r = await ectl(['batch', '-j', '1'], { input });
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.equal(lines[0], `2: User ${u}@localhost successfully registered`);
+  assert.equal(lines[1], '6: Zoë "Z" Example');
+  assert.match(lines[2], /^8: \d{4}-\d\d-\d\dT[\d:]+Z\tRegistered but didn't login$/);
+  assert.equal(lines.length, 3);
+  assert.equal(r.stderr, 'line 7: Error: error_no_value_found_in_vcard\n5 ok, 1 failed\n');
+  assert.equal(r.code, 1);
+});
+
+test('JSON Lines input with named or positional args; -o json prints one JSON record per line', async () => {
+  const u = uniqueName('bj');
+  const input = [
+    JSON.stringify({ command: 'register', args: { user: u, host: 'localhost', password: 'pw' } }),
+    JSON.stringify({ command: 'check_account', args: [u, 'localhost'] }),
+    `stats registeredusers`,
+    JSON.stringify({ command: 'check_account', args: { user: `${u}-none`, host: 'localhost' } }),
+  ].join('\n');
+  const file = join(tmp, 'lines.jsonl');
+  writeFileSync(file, input);
+  const r = await ectl(['-o', 'json', 'batch', '-j', '1', file]);
+  assert.equal(r.code, 1);
+  const records = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(records.map((x) => [x.line, x.command, x.ok]), [[1, 'register', true], [2, 'check_account', true], [3, 'stats', true], [4, 'check_account', false]]);
+  assert.deepEqual(records[0].result, { ok: true, text: `User ${u}@localhost successfully registered` });
+  assert.deepEqual(records[1].result, { ok: true });
+  assert.equal(typeof records[2].result, 'number');
+  assert.equal(records[3].exit, 1);
+  assert.match(records[3].error, /check_account/);
+  assert.equal(r.stderr, '3 ok, 1 failed\n');
+});
+
+test('parse errors are reported with their line number and not sent; the rest still runs', async () => {
+  const server = await recordingServer();
+  try {
+    const input = ['status', 'register only-two args', 'bogus_command x', "register 'unterminated", 'delete_old_users ten', '{"command": 5}', 'connected_users_number'].join('\n');
+    const r = await ectl(['batch'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    assert.equal(r.code, 2);
+    assert.deepEqual(server.requests.map((q) => q.url), ['/api/status', '/api/connected_users_number']);
+    const errs = r.stderr.trimEnd().split('\n');
+    assert.match(errs[0], /^line 2: Error: 'register' takes 3 arguments/);
+    assert.match(errs[1], /^line 3: Error: unknown command 'bogus_command'/);
+    assert.match(errs[2], /^line 4: Error: unterminated single quote/);
+    assert.match(errs[3], /^line 5: Error: argument 'days' must be an integer/);
+    assert.match(errs[4], /^line 6: Error: a JSON line needs a "command" string/);
+    assert.equal(errs[5], '2 ok, 5 failed');
+  } finally {
+    await server.close();
+  }
+});
+
+test('results come out in input order even when later requests finish first', async () => {
+  const server = await recordingServer((req, body, res) => {
+    const n = Number(JSON.parse(body).name.slice(1));
+    // Earlier lines answer later: line 1 after 200 ms, the last almost at once.
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ stat: n }));
+    }, 200 - n * 10);
+  });
+  try {
+    const input = Array.from({ length: 20 }, (_, i) => `stats s${i}`).join('\n');
+    const r = await ectl(['batch', '-j', '20'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, Array.from({ length: 20 }, (_, i) => `${i + 1}: ${i}\n`).join(''));
+    // All 20 were in flight together: the server saw them before the first answer went out.
+    assert.equal(server.requests.length, 20);
+  } finally {
+    await server.close();
+  }
+});
+
+test('concurrency against the real server: 300 independent lines, -j 8, every result in order', async () => {
+  const p = uniqueName('bc');
+  const n = 150;
+  const reg = await ectl(['batch', '-j', '8'], { input: Array.from({ length: n }, (_, i) => `register ${p}n${i} localhost pw${i}`).join('\n') });
+  assert.equal(reg.code, 0, reg.stderr);
+  assert.equal(reg.stdout, Array.from({ length: n }, (_, i) => `${i + 1}: User ${p}n${i}@localhost successfully registered\n`).join(''));
+  const lines = [];
+  for (let i = 0; i < n; i++) lines.push(`check_password ${p}n${i} localhost pw${i}`, `get_last ${p}n${i} localhost`);
+  const r = await ectl(['batch', '-j', '8'], { input: lines.join('\n') });
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.stdout.trimEnd().split('\n');
+  assert.deepEqual(out.map((l) => Number(l.split(':')[0])), Array.from({ length: n }, (_, i) => 2 * i + 2));
+  for (const l of out) assert.match(l, /^\d+: \S+Z\tRegistered but didn't login$/);
+  assert.equal(r.stderr, '300 ok, 0 failed\n');
+});
+
+test('--stop-on-error sends nothing after the first failure and exits with its code', async () => {
+  const server = await recordingServer((req, body, res) => {
+    const fail = req.url.endsWith('/check_account');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(fail ? '1' : JSON.stringify(plausibleReply(req.url)));
+  });
+  try {
+    const input = ['status', 'check_account a b', 'status', 'status'].join('\n');
+    const r = await ectl(['batch', '-j', '1', '--stop-on-error'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    assert.equal(r.code, 1);
+    assert.deepEqual(server.requests.map((q) => q.url), ['/api/status', '/api/check_account']);
+    assert.match(r.stderr, /^line 2: Error: 'check_account' failed/);
+    assert.match(r.stderr, /1 ok, 1 failed \(stopped early\)\n$/);
+    const all = await ectl(['batch', '-j', '1'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    assert.equal(all.code, 1);
+    assert.match(all.stderr, /3 ok, 1 failed\n$/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an unreadable batch file is a usage error', async () => {
+  const r = await ectl(['batch', join(tmp, 'missing.txt')]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^Error: cannot read batch file .*missing\.txt: ENOENT\n$/);
+});
+
+test('-j must be a sensible number', async () => {
+  const r = await ectl(['batch', '-j', '0'], { input: 'status\n' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--jobs must be a whole number/);
+});
+
+test('a summary with thousands separators', async () => {
+  const server = await recordingServer();
+  try {
+    const input = Array.from({ length: 1200 }, () => 'connected_users_number').join('\n');
+    const r = await ectl(['batch', '-j', '8'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, '1,200 ok, 0 failed\n');
+    assert.equal(r.stdout.split('\n').length, 1201);
+  } finally {
+    await server.close();
+  }
+});
