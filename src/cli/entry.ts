@@ -6,6 +6,8 @@ export async function run(argv: string[]): Promise<void> {
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   process.exitCode = await main(argv, { ...processIo(), signal: interrupt.signal });
-  // Nothing must keep the process alive once the exit code is known (e.g. a stalled socket).
+  // Nothing must keep the process alive once the exit code is known (e.g. a stalled socket),
+  // but everything written must reach the pipe first.
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', r))));
   process.exit();
 }

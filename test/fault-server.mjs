@@ -1,0 +1,70 @@
+// A loopback HTTP server that answers each request in a chosen bad way, for the faults a real
+// ejabberd cannot be made to produce. It counts the requests it receives.
+import { createServer } from 'node:http';
+
+const json = (res, status, body) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+};
+
+/** What the server does with a request, by fault name. */
+export const faults = {
+  hang: () => {},
+  slow: (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const body = '"The node is started, slowly"';
+    let i = 0;
+    const t = setInterval(() => {
+      if (res.destroyed || i >= body.length) { clearInterval(t); res.end(); return; }
+      res.write(body[i++]);
+    }, 100);
+  },
+  reset: (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.write('["alice","bo');
+    setTimeout(() => res.socket.destroy(), 20);
+  },
+  html502: (req, res) => {
+    res.writeHead(502, { 'content-type': 'text/html' });
+    res.end('<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>');
+  },
+  invalidJson: (req, res) => json(res, 200, '{"users": [oops'),
+  empty: (req, res) => { res.writeHead(200); res.end(); },
+  wrongShape: (req, res) => json(res, 200, { unexpected: { nested: true }, extra: 1 }),
+  internalError: (req, res) => json(res, 500, '"internal_error"'),
+  unauthorized: (req, res) => json(res, 401, { status: 'error', code: 10, message: 'You are not authorized to call this command.' }),
+  forbidden31: (req, res) => json(res, 403, { status: 'error', code: 31, message: 'Command need to be run with admin privilege.' }),
+  forbidden32: (req, res) => json(res, 403, { status: 'error', code: 32, message: 'AccessRules: Account does not have the right to perform the operation.' }),
+  notFound40: (req, res) => json(res, 404, { status: 'error', code: 40, message: 'Endpoint not found.' }),
+  notFound44: (req, res) => json(res, 404, { status: 'error', code: 44, message: 'Command not found.' }),
+  conflict: (req, res) => json(res, 409, { status: 'error', code: 10090, message: 'User bob@localhost already registered' }),
+  redirect: (req, res) => { res.writeHead(301, { location: 'http://127.0.0.1:1/api/status' }); res.end(); },
+  large: (req, res) => {
+    // A valid registered_users reply of about 20 MB, written in chunks.
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('[');
+    for (let i = 0; i < 1_000_000; i++) res.write(`${i ? ',' : ''}"user${String(i).padStart(7, '0')}"`);
+    res.end(']');
+  },
+};
+
+/** Starts a fault server; `fault` may be changed between requests. */
+export async function startFaultServer(fault = 'hang') {
+  const state = { fault, requests: 0, sockets: new Set() };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      state.requests++;
+      faults[state.fault](req, res);
+    });
+  });
+  server.on('connection', (s) => { state.sockets.add(s); s.on('close', () => state.sockets.delete(s)); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  state.url = `http://127.0.0.1:${port}/api`;
+  state.close = () => new Promise((r) => {
+    for (const s of state.sockets) s.destroy();
+    server.close(r);
+  });
+  return state;
+}
