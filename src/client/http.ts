@@ -99,6 +99,9 @@ export function errorForReply(command: string, status: number, text: string, mod
     return new UnreachableError(`HTTP ${status} with ${kind}: is --url the ejabberd API (e.g. http://host:5280/api)?`);
   }
   if (status === 401 || status === 403) return new UnauthorizedError(`not authorized: ${message}`, status, code);
+  if (status === 500 && message === 'internal_error') {
+    return new CommandFailedError(`ejabberd failed while running '${command}' (internal_error); the server's log has the details`, status, code);
+  }
   if (status === 404) {
     const need = module ? `; it needs ${module} loaded` : '';
     return new CommandFailedError(`the server does not offer '${command}'${need} (${message})`, status, code);
