@@ -24,6 +24,20 @@ export interface TransportOptions {
   connections?: number;
   /** Supply your own undici dispatcher (then ca/insecure/connections are ignored). */
   dispatcher?: Dispatcher;
+  /** Told about each request and its reply (for --verbose); secrets are not redacted here. */
+  observer?: RequestObserver;
+}
+
+export interface RequestDescription {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface RequestObserver {
+  request?(req: RequestDescription): void;
+  response?(reply: { status: number; text: string; ms: number }): void;
 }
 
 export interface HttpReply {
@@ -109,22 +123,31 @@ export function errorForReply(command: string, status: number, text: string, mod
   return new CommandFailedError(message, status, code);
 }
 
-/** POSTs a JSON body to `<url>/<command>` and returns the decoded reply; network faults throw. */
-export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
-  const url = commandUrl(o, command);
-  const timeoutMs = o.timeoutMs ?? 60_000;
+/** The exact request ectl sends for a command (also what --dry-run shows). */
+export function describeRequest(o: TransportOptions, command: string, body: unknown): RequestDescription {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   const auth = authorizationHeader(o);
   if (auth) headers.authorization = auth;
+  return { method: 'POST', url: commandUrl(o, command), headers, body: JSON.stringify(body) };
+}
+
+/** POSTs a JSON body to `<url>/<command>` and returns the decoded reply; network faults throw. */
+export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+  const req = describeRequest(o, command, body);
+  const { url, headers } = req;
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  o.observer?.request?.(req);
+  const started = performance.now();
   const timeout = AbortSignal.timeout(timeoutMs);
   const signals = signal ? AbortSignal.any([timeout, signal]) : timeout;
   try {
     const { origin, pathname, search } = new URL(url);
     const res = await requestApi.call(dispatcher, {
-      origin, path: pathname + search, method: 'POST', headers, body: JSON.stringify(body), signal: signals,
+      origin, path: pathname + search, method: 'POST', headers, body: req.body, signal: signals,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs, // undici never follows redirects here
     });
     const text = await res.body.text();
+    o.observer?.response?.({ status: res.statusCode, text, ms: performance.now() - started });
     return { status: res.statusCode, text };
   } catch (err) {
     if (signal?.aborted) throw err;
