@@ -10,6 +10,7 @@ import { EctlError, UsageError } from '../errors.js';
 import { OUTPUT_FORMATS, type GlobalFlags } from '../config/settings.js';
 import { expandAtArguments, type Io } from './io.js';
 import { runCommand } from './run.js';
+import { errorLabel } from './output.js';
 
 /** Batch requests in flight at once unless -j says otherwise: enough to hide latency, few enough to spare the server. */
 const DEFAULT_JOBS = 4;
@@ -32,7 +33,8 @@ export function globalOptions(): Option[] {
     new Option('--insecure', 'do not verify the server TLS certificate'),
     new Option('-P, --profile <name>', 'use this profile of the config file (env ECTL_PROFILE)'),
     new Option('--config <file>', 'read settings from this YAML file (env ECTL_CONFIG)'),
-    new Option('-o, --output <format>', 'output format (env ECTL_OUTPUT)').choices(OUTPUT_FORMATS as unknown as string[]),
+    new Option('-o, --output <format>', 'output format (env ECTL_OUTPUT; default: a table for records on a terminal, else text)').choices(OUTPUT_FORMATS as unknown as string[]),
+    new Option('--no-color', 'no colour, even on a terminal (also NO_COLOR; FORCE_COLOR forces colour)'),
     new Option('--debug', 'show stack traces of internal errors'),
   ];
 }
@@ -154,7 +156,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return batchExitCode;
   } catch (err) {
     if (io.signal?.aborted) return EXIT.interrupted; // Ctrl-C: nothing more to say
-    return reportError(err, io, argv.includes('--debug'));
+    return reportError(err, io, argv.includes('--debug'), await errorLabel(io, argv));
   }
 }
 
@@ -166,15 +168,16 @@ export function exitCodeFor(err: unknown): number {
   return EXIT.failed;
 }
 
-export function reportError(err: unknown, io: Io, debug: boolean): number {
+/** Prints the one-line message; `label` is `Error:`, painted when standard error is a colour terminal. */
+export function reportError(err: unknown, io: Io, debug: boolean, label = 'Error:'): number {
   const code = exitCodeFor(err);
   if (err instanceof CommanderError) {
-    if (code !== EXIT.ok) io.stderr.write(`Error: ${commanderMessage(err)} (see 'ectl --help')\n`);
+    if (code !== EXIT.ok) io.stderr.write(`${label} ${commanderMessage(err)} (see 'ectl --help')\n`);
   } else if (err instanceof EctlError) {
-    io.stderr.write(`Error: ${err.message}\n`);
+    io.stderr.write(`${label} ${err.message}\n`);
     if (debug) io.stderr.write(`${err.stack}\n`);
   } else {
-    io.stderr.write(`Error: internal error: ${(err as Error)?.message ?? String(err)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    io.stderr.write(`${label} internal error: ${(err as Error)?.message ?? String(err)}${debug ? '' : ' (run with --debug for details)'}\n`);
     if (debug) io.stderr.write(`${(err as Error)?.stack}\n`);
   }
   return code;

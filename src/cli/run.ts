@@ -5,10 +5,8 @@ import type { JsonValue } from '../catalogue/args.js';
 import { createClient } from '../client/client.js';
 import { UsageError } from '../errors.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
-import { formatText } from '../format/text.js';
-import { formatJson } from '../format/json.js';
-import type { ResultValue } from '../client/normalise.js';
 import type { Io } from './io.js';
+import { writeResult } from './output.js';
 
 export async function settingsFor(flags: GlobalFlags, io: Io): Promise<Settings> {
   const settings = await resolveSettings(flags, io.env, io.cwd);
@@ -35,18 +33,12 @@ export function clientFor(settings: Settings, connections?: number) {
   });
 }
 
-export function formatResult(spec: CommandSpec, value: ResultValue, settings: Settings, io: Io): string {
-  if (settings.output === 'json') return formatJson(spec, value, !!io.stdout.isTTY);
-  return formatText(spec, value);
-}
-
 export async function runCommand(spec: CommandSpec, body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<void> {
   const settings = await settingsFor(flags, io);
   const client = clientFor(settings);
   try {
     const value = await client.send(spec, body, { signal: io.signal });
-    const out = formatResult(spec, value, settings, io);
-    if (out !== '') io.stdout.write(`${out}\n`);
+    await writeResult(spec, value, settings, io);
   } finally {
     await client.close();
   }

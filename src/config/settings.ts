@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 
-export const OUTPUT_FORMATS = ['text', 'json'] as const;
+export const OUTPUT_FORMATS = ['text', 'table', 'json', 'yaml', 'csv', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const DEFAULT_URL = 'http://localhost:5280/api';
@@ -29,6 +29,8 @@ export interface GlobalFlags {
   profile?: string;
   config?: string;
   output?: string;
+  /** false with --no-color. */
+  color?: boolean;
 }
 
 export interface Settings {
@@ -41,6 +43,8 @@ export interface Settings {
   caFile?: string;
   insecure: boolean;
   output?: OutputFormat;
+  /** --no-color was given. */
+  noColor: boolean;
   profile?: string;
   configFile?: string;
   /** Warnings to show on stderr (e.g. a secret file others can read). */
@@ -191,7 +195,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
   return {
     url, user, password, token, timeoutMs: timeoutS * 1000, apiVersion, caFile: caFile && expandHome(caFile), insecure,
-    output: output as OutputFormat | undefined, profile: profileName ?? (loaded?.config.default as string | undefined),
+    output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileName ?? (loaded?.config.default as string | undefined),
     configFile: loaded?.filepath, warnings,
   };
 }
