@@ -92,5 +92,5 @@ test('flags beat the environment', async () => {
 
 test('--api-version calls the versioned endpoint', async () => {
   const req = await sent(['--api-version', '2', 'registered_users', 'example.com']);
-  assert.equal(req.url, '/api/registered_users/v2');
+  assert.equal(req.url, '/api/v2/registered_users');
 });

@@ -14,7 +14,7 @@ export interface TransportOptions {
   token?: string;
   /** Whole-request time limit in milliseconds. */
   timeoutMs?: number;
-  /** Call the versioned endpoint `<url>/<command>/v<N>`. */
+  /** Call the versioned endpoint `<url>/v<N>/<command>`. */
   apiVersion?: number;
   /** Extra CA certificates (PEM) to trust for https. */
   ca?: string | Buffer;
@@ -51,14 +51,16 @@ const CERT_CODES = new Set([
 ]);
 
 export function authorizationHeader(o: TransportOptions): string | undefined {
-  if (o.user) return `Basic ${Buffer.from(`${o.user}:${o.password ?? ''}`).toString('base64')}`;
+  if (o.user && (o.password !== undefined || !o.token)) return `Basic ${Buffer.from(`${o.user}:${o.password ?? ''}`).toString('base64')}`;
   if (o.token) return `Bearer ${o.token}`;
   return undefined;
 }
 
 export function commandUrl(o: TransportOptions, command: string): string {
   const base = o.url.replace(/\/+$/, '');
-  return o.apiVersion === undefined ? `${base}/${command}` : `${base}/${command}/v${o.apiVersion}`;
+  // ejabberd reads the version from a `vN` element of the path where mod_http_api is mounted
+  // (request_handlers: "/api/v2": mod_http_api), so the command follows it.
+  return o.apiVersion === undefined ? `${base}/${command}` : `${base}/v${o.apiVersion}/${command}`;
 }
 
 export function makeDispatcher(o: TransportOptions): Dispatcher {

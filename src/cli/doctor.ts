@@ -1,0 +1,150 @@
+// `ectl doctor`: checks the chosen profile's connection step by step and names the first step
+// that fails, exiting with the same code a command would (2 config, 3 network/TLS/API, 4 auth).
+import { lookup } from 'node:dns/promises';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { findCommand } from '../client/client.js';
+import type { ResultValue } from '../client/normalise.js';
+import { EctlError, UnreachableError } from '../errors.js';
+import type { GlobalFlags, Settings } from '../config/settings.js';
+import type { Io } from './io.js';
+import { clientFor, settingsFor } from './run.js';
+
+type Step = { ok: true; detail: string } | { ok: false; detail: string; code: number } | { skip: string };
+
+/** Harmless reads, one per command group, to see what the account may call. */
+const SAMPLES: [string, string, (vhost: string, user: string, host: string) => Record<string, string | number>][] = [
+  ['accounts', 'registered_users', (vhost) => ({ host: vhost })],
+  ['session', 'connected_users_number', () => ({})],
+  ['muc', 'muc_online_rooms', () => ({ service: 'global' })],
+  ['roster', 'get_roster', (_v, user, host) => ({ user, host })],
+  ['vcard', 'get_vcard', (_v, user, host) => ({ user, host, name: 'FN' })],
+  ['offline', 'get_offline_count', (_v, user, host) => ({ user, host })],
+  ['shared_roster_group', 'srg_list', (vhost) => ({ host: vhost })],
+  ['statistics', 'stats', () => ({ name: 'registeredusers' })],
+  ['server', 'get_loglevel', () => ({})],
+  ['oauth', 'oauth_list_tokens', () => ({})],
+];
+
+function line(io: Io, name: string, step: Step): void {
+  const mark = 'skip' in step ? 'skip' : step.ok ? 'ok' : 'FAIL';
+  const detail = 'skip' in step ? step.skip : step.detail;
+  io.stdout.write(`${mark.padEnd(5)}${name.padEnd(13)}${detail}\n`);
+}
+
+function tcp(host: string, port: number, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const s = netConnect({ host, port });
+    s.setTimeout(timeoutMs, () => { s.destroy(); reject(new Error(`no connection within ${timeoutMs / 1000} s`)); });
+    s.once('connect', () => { s.destroy(); resolve(Date.now() - started); });
+    s.once('error', reject);
+  });
+}
+
+function tlsCheck(host: string, port: number, settings: Settings): Promise<PeerCertificate & { authorized: boolean; authorizationError?: string }> {
+  return new Promise((resolve, reject) => {
+    const s = tlsConnect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, rejectUnauthorized: false, ca: settings.caFile ? [readFileSync(settings.caFile)] : undefined });
+    s.setTimeout(settings.timeoutMs, () => { s.destroy(); reject(new Error('TLS handshake timed out')); });
+    s.once('secureConnect', () => {
+      const cert = s.getPeerCertificate();
+      const authorized = s.authorized;
+      const authorizationError = s.authorizationError ? String(s.authorizationError) : undefined;
+      s.destroy();
+      resolve({ ...cert, authorized, authorizationError });
+    });
+    s.once('error', reject);
+  });
+}
+
+export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
+  let settings: Settings;
+  try {
+    settings = await settingsFor(flags, io);
+  } catch (e) {
+    line(io, 'config', { ok: false, detail: (e as Error).message, code: 2 });
+    return e instanceof EctlError && e.kind === 'unauthorized' ? 4 : 2;
+  }
+  const url = new URL(settings.url);
+  line(io, 'URL', { ok: true, detail: `${settings.url}${settings.profile ? ` (profile ${settings.profile})` : ''}${settings.configFile ? ` from ${settings.configFile}` : ''}` });
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const fail = (name: string, detail: string, code: number) => { line(io, name, { ok: false, detail, code }); return code; };
+
+  try {
+    const addr = await lookup(host);
+    line(io, 'DNS', { ok: true, detail: `${host} is ${addr.address}` });
+  } catch (e) {
+    return fail('DNS', `cannot resolve ${host}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 3);
+  }
+  try {
+    const ms = await tcp(host, port, settings.timeoutMs);
+    line(io, 'TCP', { ok: true, detail: `connected to port ${port} in ${ms} ms` });
+  } catch (e) {
+    return fail('TCP', `cannot connect to ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 3);
+  }
+  if (url.protocol === 'https:') {
+    try {
+      const cert = await tlsCheck(host, port, settings);
+      const days = Math.floor((Date.parse(cert.valid_to) - Date.now()) / 86_400_000);
+      const who = `${cert.subject?.CN ?? '?'} issued by ${cert.issuer?.CN ?? cert.issuer?.O ?? '?'}, expires in ${days} days`;
+      if (days < 0) return fail('TLS', `certificate expired: ${who}`, 3);
+      if (!cert.authorized && !settings.insecure) {
+        return fail('TLS', `certificate not trusted (${cert.authorizationError}): ${who}; use --ca-file with its CA, or --insecure`, 3);
+      }
+      line(io, 'TLS', { ok: true, detail: `${cert.authorized ? 'certificate verified' : 'NOT verified (--insecure)'}: ${who}` });
+    } catch (e) {
+      return fail('TLS', `handshake failed: ${(e as Error).message}`, 3);
+    }
+  } else line(io, 'TLS', { skip: 'plain http' });
+
+  const client = clientFor(settings);
+  const call = (name: string, args: Record<string, string | number>) => client.send(findCommand(name)!, args, { signal: io.signal });
+  try {
+    let statusText = '';
+    try {
+      statusText = String(await call('status', {}));
+      line(io, 'API', { ok: true, detail: 'ejabberd answers the status command' });
+    } catch (e) {
+      if (e instanceof UnreachableError) return fail('API', (e as Error).message, 3);
+      line(io, 'API', { ok: true, detail: `ejabberd API answers (status: ${(e as Error).message})` });
+    }
+    let vhosts: ResultValue[] = [];
+    if (!settings.user && !settings.token) line(io, 'credentials', { skip: 'no user or token configured' });
+    else {
+      try {
+        vhosts = await call('registered_vhosts', {}) as ResultValue[];
+        line(io, 'credentials', { ok: true, detail: `accepted for ${settings.user ?? 'the bearer token'}` });
+      } catch (e) {
+        const code = e instanceof EctlError && e.kind === 'unauthorized' ? 4 : e instanceof EctlError && e.kind === 'unreachable' ? 3 : 1;
+        return fail('credentials', (e as Error).message, code);
+      }
+    }
+    const [user, domain] = (settings.user ?? 'admin@localhost').split('@');
+    const vhost = String(vhosts[0] ?? domain ?? 'localhost');
+    const allowed: string[] = [];
+    const denied: string[] = [];
+    const missing: string[] = [];
+    for (const [group, name, args] of SAMPLES) {
+      try {
+        await call(name, args(vhost, user, domain ?? vhost));
+        allowed.push(group);
+      } catch (e) {
+        const err = e as EctlError & { status?: number };
+        if (err.kind === 'unauthorized') denied.push(group);
+        else if (err.status === 404) missing.push(group);
+        else allowed.push(group); // it ran and failed on its own terms
+      }
+    }
+    const parts = [`allowed: ${allowed.join(', ') || 'none'}`];
+    if (denied.length) parts.push(`denied: ${denied.join(', ')}`);
+    if (missing.length) parts.push(`not offered: ${missing.join(', ')}`);
+    line(io, 'permissions', { ok: true, detail: parts.join('; ') });
+    const version = /ejabberd (\S+) is running/.exec(statusText)?.[1];
+    line(io, 'version', version ? { ok: true, detail: `ejabberd ${version}` } : { skip: 'not reported by status' });
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
