@@ -12,6 +12,8 @@ export interface Io {
   openStdin(): Readable;
   /** Aborted on Ctrl-C (SIGINT): requests stop and ectl exits 130. */
   signal?: AbortSignal;
+  /** Asks for a secret without echo; absent when standard input is not a terminal. */
+  promptSecret?: (question: string) => Promise<string>;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -26,6 +28,9 @@ export function processIo(): Io {
       return Buffer.concat(chunks).toString('utf8');
     },
     openStdin: () => process.stdin,
+    promptSecret: process.stdin.isTTY
+      ? async (question) => (await import('./prompt.js')).promptSecretOnTty(question)
+      : undefined,
     env: process.env,
     cwd: process.cwd(),
   };

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync, chmodSync, existsSync }
 import { dirname } from 'node:path';
 import { findCommand } from '../client/client.js';
 import { UsageError } from '../errors.js';
-import type { GlobalFlags, SavedToken } from '../config/settings.js';
+import { resolveSettings, type GlobalFlags, type SavedToken } from '../config/settings.js';
 import type { Io } from './io.js';
 import { clientFor, settingsFor } from './run.js';
 
@@ -30,7 +30,8 @@ export async function login(flags: GlobalFlags, io: Io, ttlSeconds: number): Pro
 }
 
 export async function logout(flags: GlobalFlags, io: Io): Promise<void> {
-  const settings = await settingsFor(flags, io, { readToken: false });
+  // No password needed: the saved token revokes itself.
+  const settings = await resolveSettings(flags, io.env, io.cwd, { readToken: false });
   const file = settings.tokenFile;
   if (!existsSync(file)) throw new UsageError(`not logged in: no token file ${file}`);
   let saved: SavedToken | undefined;

@@ -10,6 +10,7 @@ import { EctlError, UsageError } from '../errors.js';
 import { OUTPUT_FORMATS, type GlobalFlags } from '../config/settings.js';
 import { expandAtArguments, type Io } from './io.js';
 import { runCommand } from './run.js';
+import { isSecretName } from '../catalogue/secrets.js';
 import { errorLabel } from './output.js';
 
 /** Batch requests in flight at once unless -j says otherwise: enough to hide latency, few enough to spare the server. */
@@ -28,13 +29,15 @@ export function globalOptions(): Option[] {
     new Option('--token <token>', 'OAuth bearer token (env ECTL_TOKEN)'),
     new Option('--token-file <file>', 'read the OAuth bearer token from this file'),
     new Option('--timeout <seconds>', 'give up on a request after this long (default 60)'),
-    new Option('--api-version <n>', 'call the versioned endpoint <url>/<command>/v<n>'),
+    new Option('--api-version <n>', 'call the versioned endpoint <url>/v<n>/<command>'),
     new Option('--ca-file <file>', 'also trust this CA certificate (PEM) for https'),
     new Option('--insecure', 'do not verify the server TLS certificate'),
     new Option('-P, --profile <name>', 'use this profile of the config file (env ECTL_PROFILE)'),
     new Option('--config <file>', 'read settings from this YAML file (env ECTL_CONFIG)'),
     new Option('-o, --output <format>', 'output format (env ECTL_OUTPUT; default: a table for records on a terminal, else text)').choices(OUTPUT_FORMATS as unknown as string[]),
     new Option('--no-color', 'no colour, even on a terminal (also NO_COLOR; FORCE_COLOR forces colour)'),
+    new Option('-v, --verbose', 'show each request and reply on stderr (secrets as ***)'),
+    new Option('--dry-run', 'show the request and an equivalent curl command; send nothing'),
     new Option('--debug', 'show stack traces of internal errors'),
   ];
 }
@@ -74,20 +77,34 @@ function asksForHelp(argv: readonly string[]): boolean {
 async function runBuiltin(word: string | undefined, rest: string[], spec: CommandSpec | undefined, io: Io, toStderr: boolean): Promise<number> {
   if (word === 'completion' || word === '__complete') {
     const { runCompletionCommand } = await import('./complete.js');
-    return runCompletionCommand(word, rest, io, globalOptions());
+    return runCompletionCommand(word, rest, io, globalOptions(), () => extraCommands(io));
   }
   const { renderHelp } = await import('./help.js');
   const topics = word === 'help' ? rest.filter((a) => a !== '-h' && a !== '--help') : spec ? [spec.name] : [];
-  (toStderr ? io.stderr : io.stdout).write(renderHelp(topics, { commands, options: globalOptions() }));
+  (toStderr ? io.stderr : io.stdout).write(renderHelp(topics, { commands, options: globalOptions(), extras: extraCommands(io) }));
   return toStderr ? EXIT.usage : EXIT.ok;
+}
+
+/** Subcommands that are not catalogue records (batch), for help, the man page and completion. */
+export function extraCommands(io: Io) {
+  return buildProgram(io).commands.filter((c) => !findCommand(c.name())).map((c) => ({
+    name: c.name(), usage: c.usage(), summary: c.description(), options: c.options, help: c.helpInformation(),
+  }));
 }
 
 function addCommand(program: Command, spec: CommandSpec, io: Io): void {
   const cmd = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
   if (spec.name.includes('_')) cmd.alias(spec.name.replace(/_/g, '-'));
-  for (const arg of spec.args) cmd.argument(`<${arg.name}>`, `${arg.description} (${typeof arg.type === 'string' ? arg.type : 'list'})`);
+  // A secret given last (register's password...) may be left out on a terminal: ectl asks for it.
+  const last = spec.args[spec.args.length - 1];
+  const promptable = last && isSecretName(last.name) && io.promptSecret ? last : undefined;
+  for (const arg of spec.args) {
+    const name = arg === promptable ? `[${arg.name}]` : `<${arg.name}>`;
+    cmd.argument(name, `${arg.description} (${typeof arg.type === 'string' ? arg.type : 'list'})`);
+  }
   cmd.action(async (...params: unknown[]) => {
     const raws = params.slice(0, spec.args.length) as string[];
+    if (promptable && raws[raws.length - 1] === undefined) raws[raws.length - 1] = await io.promptSecret!(`${promptable.name}: `);
     const expanded = await expandAtArguments(raws, io);
     const body = parseArguments(spec, expanded);
     const flags = program.opts() as GlobalFlags;
@@ -112,8 +129,31 @@ export function buildProgram(io: Io, only?: CommandSpec): Command {
   else {
     for (const spec of commands) addCommand(program, spec, io);
     addBatchCommand(program, io);
+    addConnectionCommands(program, io);
   }
   return program;
+}
+
+function addConnectionCommands(program: Command, io: Io): void {
+  const flags = () => program.opts() as GlobalFlags;
+  program.command('login')
+    .description("get an OAuth token for the admin account and save it in the profile's token file")
+    .option('--ttl <seconds>', 'how long the token stays valid (default 30 days)')
+    .allowExcessArguments(false)
+    .action(async (opts: { ttl?: string }) => {
+      const { login, DEFAULT_TOKEN_TTL } = await import('./login.js');
+      const ttl = opts.ttl === undefined ? DEFAULT_TOKEN_TTL : Number(opts.ttl);
+      if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError(`--ttl must be a whole number of seconds, got '${opts.ttl}'`);
+      await login(flags(), io, ttl);
+    });
+  program.command('logout')
+    .description('revoke the token saved by ectl login and delete it')
+    .allowExcessArguments(false)
+    .action(async () => (await import('./login.js')).logout(flags(), io));
+  program.command('doctor')
+    .description('check the connection to the server step by step: URL, DNS, TCP, TLS, API, credentials, permissions, version')
+    .allowExcessArguments(false)
+    .action(async () => { actionExitCode = await (await import('./doctor.js')).doctor(flags(), io); });
 }
 
 function addBatchCommand(program: Command, io: Io): void {
@@ -128,12 +168,12 @@ function addBatchCommand(program: Command, io: Io): void {
       if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, got '${opts.jobs}'`);
       const flags = program.opts() as GlobalFlags;
       const { runBatch } = await import('./batch.js');
-      batchExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError, json: flags.output === 'json' }, flags, io, exitCodeFor, io.signal);
+      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError, json: flags.output === 'json' }, flags, io, exitCodeFor, io.signal);
     });
 }
 
-// The batch action's own exit code (commander actions cannot return one).
-let batchExitCode = 0;
+// The exit code of an action that has its own (batch, doctor): commander actions cannot return one.
+let actionExitCode = 0;
 
 function commanderMessage(err: CommanderError): string {
   return err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\n/g, ' ');
@@ -151,9 +191,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     if (!word && !argv.some((a) => a === '-V' || a === '--version')) return await runBuiltin(undefined, [], undefined, io, true);
     const program = buildProgram(io, spec);
-    batchExitCode = 0;
+    actionExitCode = 0;
     await program.parseAsync(argv, { from: 'user' });
-    return batchExitCode;
+    return actionExitCode;
   } catch (err) {
     if (io.signal?.aborted) return EXIT.interrupted; // Ctrl-C: nothing more to say
     return reportError(err, io, argv.includes('--debug'), await errorLabel(io, argv));

@@ -2,8 +2,8 @@
 // that order of precedence, into one validated object.
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
+import { dirname, join, resolve } from 'node:path';
+import { UnauthorizedError, UsageError } from '../errors.js';
 
 export const OUTPUT_FORMATS = ['text', 'table', 'json', 'yaml', 'csv', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -29,6 +29,8 @@ export interface GlobalFlags {
   profile?: string;
   config?: string;
   output?: string;
+  verbose?: boolean;
+  dryRun?: boolean;
   /** false with --no-color. */
   color?: boolean;
 }
@@ -38,6 +40,8 @@ export interface Settings {
   user?: string;
   password?: string;
   token?: string;
+  /** Where `ectl login` keeps this profile's token. */
+  tokenFile: string;
   timeoutMs: number;
   apiVersion?: number;
   caFile?: string;
@@ -147,6 +151,46 @@ function readSecretFile(path: string, what: string, warnings: string[]): string 
   return text.replace(/\r?\n$/, '');
 }
 
+/** A token given directly, or the file to read one from: flag, then environment, then profile. */
+function tokenSource(flags: GlobalFlags, env: NodeJS.ProcessEnv, profile: Profile): { token?: string; file?: string } {
+  if (flags.tokenFile) return { file: flags.tokenFile };
+  if (flags.token) return { token: flags.token };
+  if (env.ECTL_TOKEN) return { token: env.ECTL_TOKEN };
+  if (env.ECTL_TOKEN_FILE) return { file: env.ECTL_TOKEN_FILE };
+  if (profile.token) return { token: String(profile.token) };
+  if (profile['token-file']) return { file: String(profile['token-file']) };
+  return {};
+}
+
+/** The default place of a profile's token saved by `ectl login`. */
+export function loginTokenPath(env: NodeJS.ProcessEnv, profile: string | undefined): string {
+  return join(dirname(userConfigPath(env)), 'tokens', `${profile ?? 'default'}.json`);
+}
+
+export interface SavedToken {
+  token: string;
+  expires_at?: string;
+  user?: string;
+  url?: string;
+}
+
+/** Reads a token file: the JSON `ectl login` writes, or a bare token. An expired token is refused. */
+function readTokenFile(path: string, warnings: string[]): string {
+  const text = readSecretFile(path, 'token', warnings);
+  if (!text.trimStart().startsWith('{')) return text.trim();
+  let saved: SavedToken;
+  try {
+    saved = JSON.parse(text);
+  } catch {
+    throw new UsageError(`bad token file ${path}: not JSON`);
+  }
+  if (typeof saved.token !== 'string') throw new UsageError(`bad token file ${path}: no "token"`);
+  if (saved.expires_at && Date.parse(saved.expires_at) <= Date.now()) {
+    throw new UnauthorizedError(`the token in ${path} expired at ${saved.expires_at}; run 'ectl login' again`, 401);
+  }
+  return saved.token;
+}
+
 function parseNumber(value: string | number | boolean | undefined, what: string, integer: boolean): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
@@ -157,7 +201,7 @@ function parseNumber(value: string | number | boolean | undefined, what: string,
 }
 
 /** Flag > environment > profile > built-in default. */
-export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Settings> {
+export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string, opts: { readToken?: boolean } = {}): Promise<Settings> {
   const loaded = await loadConfig(flags, env, cwd);
   const profileName = flags.profile ?? env.ECTL_PROFILE;
   const profile = pickProfile(loaded, profileName);
@@ -175,13 +219,16 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   }
   const user = pick(flags.user, 'ECTL_USER', 'user');
   let password: string | undefined;
-  let token: string | undefined;
   if (user) {
     const pwFile = flags.passwordFile ?? (env.ECTL_PASSWORD === undefined ? pick(undefined, 'ECTL_PASSWORD_FILE', 'password-file') : undefined);
-    password = pwFile !== undefined ? readSecretFile(pwFile, 'password', warnings) : env.ECTL_PASSWORD;
-  } else {
-    const tokenFile = flags.tokenFile ?? (flags.token === undefined && env.ECTL_TOKEN === undefined ? pick(undefined, 'ECTL_TOKEN_FILE', 'token-file') : undefined);
-    token = tokenFile !== undefined ? readSecretFile(tokenFile, 'token', warnings) : pick(flags.token, 'ECTL_TOKEN', 'token');
+    password = pwFile !== undefined ? readSecretFile(pwFile, 'password', warnings) : env.ECTL_PASSWORD || undefined;
+  }
+  const source = tokenSource(flags, env, profile);
+  const tokenFile = source.file ? expandHome(source.file) : loginTokenPath(env, profileName ?? (loaded?.config.default as string | undefined));
+  let token: string | undefined;
+  if (password === undefined && opts.readToken !== false) {
+    if (source.token !== undefined) token = source.token;
+    else if (source.file || existsSync(tokenFile)) token = readTokenFile(tokenFile, warnings);
   }
   const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), '--timeout', false) ?? DEFAULT_TIMEOUT_S;
   if (timeoutS === 0) throw new UsageError('--timeout must be more than 0 seconds');
@@ -194,7 +241,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const insecureRaw = flags.insecure ? true : (env.ECTL_INSECURE ?? profile.insecure);
   const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
   return {
-    url, user, password, token, timeoutMs: timeoutS * 1000, apiVersion, caFile: caFile && expandHome(caFile), insecure,
+    url, user, password, token, tokenFile, timeoutMs: timeoutS * 1000, apiVersion, caFile: caFile && expandHome(caFile), insecure,
     output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileName ?? (loaded?.config.default as string | undefined),
     configFile: loaded?.filepath, warnings,
   };
