@@ -71,7 +71,7 @@ function sampleValue(type) {
 
 /** A reply of the right shape for the command named in the URL, as ejabberd 23.01 (API v0) sends it. */
 export function plausibleReply(url) {
-  const name = url.split('/')[2];
+  const name = url.split('/').pop();
   const spec = commands.find((c) => c.name === name);
   if (!spec) return 0;
   const t = spec.result.type;

@@ -94,3 +94,10 @@ test('--api-version calls the versioned endpoint', async () => {
   const req = await sent(['--api-version', '2', 'registered_users', 'example.com']);
   assert.equal(req.url, '/api/v2/registered_users');
 });
+
+test("ejabberd's @all@ and @online@ are sent literally, not read as files", async () => {
+  const a = await sent(['srg_user_add', '@all@', 'example.com', 'g', 'example.com']);
+  assert.equal(a.json.user, '@all@');
+  const b = await sent(['srg_user_add', '@online@', 'example.com', 'g', 'example.com']);
+  assert.equal(b.json.user, '@online@');
+});

@@ -24,7 +24,7 @@ let code = 1;
 try {
   const only = process.argv.slice(2);
   const files = only.length ? only : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
     cwd: root, stdio: 'inherit', env: { ...process.env, ...harness.serverEnv() },
   });
   code = r.status ?? 1;

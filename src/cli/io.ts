@@ -40,12 +40,16 @@ function dropFinalNewline(text: string): string {
   return text.replace(/\r?\n$/, '');
 }
 
+/** ejabberd's own words that start with @ (shared roster group members), taken literally. */
+const EJABBERD_AT_WORDS = new Set(['@all@', '@online@']);
+
 /** Expands `@path` (file contents), `@-` (standard input) and `@@x` (the literal `@x`). */
 export async function expandAtArguments(raws: readonly string[], io: Io): Promise<string[]> {
   let stdinUsed = false;
   const out: string[] = [];
   for (const raw of raws) {
     if (raw.startsWith('@@')) out.push(raw.slice(1));
+    else if (EJABBERD_AT_WORDS.has(raw)) out.push(raw);
     else if (raw === '@-') {
       if (stdinUsed) throw new UsageError("only one argument can be read from standard input ('@-')");
       stdinUsed = true;
