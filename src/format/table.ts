@@ -18,6 +18,8 @@ export const TABLE_CHARS = {
   left: '│', 'left-mid': '├', mid: '─', 'mid-mid': '┼', right: '│', 'right-mid': '┤', middle: '│',
 } as const;
 
+const MIN_COLUMN = 2;
+
 /** Columns of frame and padding around n cells: `│ a │ b │` is 3 per cell plus 1. */
 const frameWidth = (n: number) => 3 * n + 1;
 
@@ -109,10 +111,11 @@ export function fitWidths(natural: readonly number[], total: number): number[] {
     const rest = order.slice(k).sort((a, b) => a - b);
     const base = Math.floor(remaining / left);
     let extra = remaining - base * left;
-    for (const j of rest) widths[j] = Math.max(1, base + (extra-- > 0 ? 1 : 0));
+    for (const j of rest) widths[j] = base + (extra-- > 0 ? 1 : 0);
     break;
   }
-  return widths;
+  // Room for the widest character (2 columns) even when the terminal is too narrow for the table.
+  return widths.map((w, i) => Math.max(w, Math.min(natural[i], MIN_COLUMN)));
 }
 
 export interface TableLayout {
@@ -187,7 +190,7 @@ function drawRow(cells: readonly TableCell[], layout: TableLayout, paint: ChalkI
     let line = TABLE_CHARS.left;
     for (let i = 0; i < n; i++) {
       const text = wrapped[i][h] ?? '';
-      const pad = ' '.repeat(layout.widths[i] - displayWidth(text));
+      const pad = ' '.repeat(Math.max(0, layout.widths[i] - displayWidth(text)));
       const style = text === '' ? null : painter(paint, cells[i]);
       const shown = style ? style(text) : text;
       line += ` ${cells[i].right ? pad + shown : shown + pad} ${i === n - 1 ? TABLE_CHARS.right : TABLE_CHARS.middle}`;
