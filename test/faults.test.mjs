@@ -38,7 +38,7 @@ const cases = [
   ['empty', ['registered_users', 'localhost'], 3, /reply to 'registered_users' is not JSON/],
   ['wrongShape', ['registered_users', 'localhost'], 3, /reply to 'registered_users' is not a list/],
   ['wrongShape', ['get_last', 'bob', 'localhost'], 3, /reply to 'get_last' is not a record with the field 'timestamp'/],
-  ['internalError', ['registered_users', 'localhost'], 1, /^Error: internal_error\n$/],
+  ['internalError', ['registered_users', 'localhost'], 1, /^Error: ejabberd failed while running 'registered_users' \(internal_error\); the server's log has the details\n$/],
   ['unauthorized', ['registered_users', 'localhost'], 4, /not authorized: You are not authorized/],
   ['forbidden31', ['registered_users', 'localhost'], 4, /not authorized: Command need to be run with admin privilege/],
   ['forbidden32', ['registered_users', 'localhost'], 4, /not authorized: AccessRules/],

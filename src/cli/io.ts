@@ -1,6 +1,7 @@
 // What the CLI needs from its process, passed in so tests and batch mode can supply their own.
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
 
 export interface Io {
@@ -28,7 +29,8 @@ export function processIo(): Io {
       return Buffer.concat(chunks).toString('utf8');
     },
     openStdin: () => process.stdin,
-    promptSecret: process.stdin.isTTY
+    // isatty(0) rather than process.stdin.isTTY: creating the stdin stream costs start-up time.
+    promptSecret: isatty(0)
       ? async (question) => (await import('./prompt.js')).promptSecretOnTty(question)
       : undefined,
     env: process.env,

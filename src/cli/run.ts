@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandSpec } from '../catalogue/types.js';
 import type { JsonValue } from '../catalogue/args.js';
 import { createClient } from '../client/client.js';
-import { describeRequest, type RequestObserver, type TransportOptions } from '../client/http.js';
+import { describeRequest, type RequestObserver, type TransportOptions } from '../client/request.js';
 import { UsageError } from '../errors.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import type { Io } from './io.js';

@@ -1,6 +1,6 @@
 // --verbose and --dry-run: the request as sent, with every secret shown as *** (or, in the curl
 // line, as a shell variable).
-import type { RequestDescription, RequestObserver } from '../client/http.js';
+import type { RequestDescription, RequestObserver } from '../client/request.js';
 import { isSecretName, redactJson } from '../catalogue/secrets.js';
 import type { Io } from './io.js';
 

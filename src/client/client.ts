@@ -5,7 +5,7 @@ import type { CommandArgs, CommandName, CommandResults } from '../catalogue/comm
 import type { CommandSpec } from '../catalogue/types.js';
 import { checkArguments, type JsonValue } from '../catalogue/args.js';
 import { UsageError } from '../errors.js';
-import { decodeSuccess, errorForReply, makeDispatcher, post, type TransportOptions } from './http.js';
+import { decodeSuccess, errorForReply, type TransportOptions } from './request.js';
 import { normaliseResult, type ResultValue } from './normalise.js';
 
 export type ClientOptions = TransportOptions;
@@ -38,6 +38,8 @@ export function findCommand(name: string): CommandSpec | undefined {
 export function createClient(options: ClientOptions): Client {
   let dispatcher: Dispatcher | undefined;
   const send = async (spec: CommandSpec, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
+    // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
+    const { makeDispatcher, post } = await import('./http.js');
     dispatcher ??= makeDispatcher(options);
     const reply = await post(dispatcher, options, spec.name, body, call?.signal);
     if (reply.status !== 200) throw errorForReply(spec.name, reply.status, reply.text, spec.module);

@@ -1,6 +1,6 @@
 // Resolves connection and output settings from flags, environment and the config file, in
 // that order of precedence, into one validated object.
-import { readFileSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UnauthorizedError, UsageError } from '../errors.js';
@@ -92,6 +92,7 @@ export async function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd
     if (!existsSync(filepath)) throw new UsageError(`config file ${filepath} does not exist`);
     return { filepath, config: await parseYamlFile(filepath) };
   }
+  if (!mayHoldProjectConfig(cwd)) return userConfig(env);
   const { cosmiconfig } = await import('cosmiconfig');
   const yamlLoader = async (filepath: string) => parseYamlFile(filepath);
   const explorer = cosmiconfig('ectl', {
@@ -106,9 +107,41 @@ export async function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd
     throw new UsageError(`bad config file: ${(e as Error).message.split('\n')[0]}`);
   }
   if (found && !found.isEmpty) return { filepath: found.filepath, config: (found.config ?? {}) as Record<string, unknown> };
+  return userConfig(env);
+}
+
+async function userConfig(env: NodeJS.ProcessEnv): Promise<LoadedConfig | null> {
   const user = userConfigPath(env);
   if (existsSync(user)) return { filepath: user, config: await parseYamlFile(user) };
   return null;
+}
+
+/**
+ * Whether cwd has anything cosmiconfig could read for 'ectl' (.ectlrc*, .config/ectlrc*,
+ * ectl.config.*, an "ectl" key in package.json). A cheap over-approximation: when it says no,
+ * loading cosmiconfig (a noticeable part of start-up) is skipped.
+ */
+function mayHoldProjectConfig(cwd: string): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(cwd);
+  } catch {
+    return false;
+  }
+  if (names.some((n) => n.startsWith('.ectlrc') || n.startsWith('ectl.config.'))) return true;
+  if (names.includes('.config')) {
+    try {
+      if (readdirSync(join(cwd, '.config')).some((n) => n.startsWith('ectlrc'))) return true;
+    } catch { /* not a directory */ }
+  }
+  if (names.includes('package.json')) {
+    try {
+      return readFileSync(join(cwd, 'package.json'), 'utf8').includes('"ectl"');
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Profile {

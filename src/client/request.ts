@@ -1,0 +1,112 @@
+// The request and reply of one command, without the network: URL, headers and body to send,
+// and what a reply means. Kept apart from http.ts so that only a real call loads undici.
+import type { Dispatcher } from 'undici';
+import { CommandFailedError, UnauthorizedError, UnreachableError } from '../errors.js';
+
+export interface TransportOptions {
+  /** API base URL, e.g. http://localhost:5280/api */
+  url: string;
+  /** Admin JID for HTTP Basic auth; sent only when set. */
+  user?: string;
+  password?: string;
+  /** OAuth bearer token (used when no user is set). */
+  token?: string;
+  /** Whole-request time limit in milliseconds. */
+  timeoutMs?: number;
+  /** Call the versioned endpoint `<url>/v<N>/<command>`. */
+  apiVersion?: number;
+  /** Extra CA certificates (PEM) to trust for https. */
+  ca?: string | Buffer;
+  /** Skip TLS certificate verification. */
+  insecure?: boolean;
+  /** Maximum connections per origin (batch mode). */
+  connections?: number;
+  /** Supply your own undici dispatcher (then ca/insecure/connections are ignored). */
+  dispatcher?: Dispatcher;
+  /** Told about each request and its reply (for --verbose); secrets are not redacted here. */
+  observer?: RequestObserver;
+}
+
+export interface RequestDescription {
+  method: 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface RequestObserver {
+  request?(req: RequestDescription): void;
+  response?(reply: { status: number; text: string; ms: number }): void;
+}
+
+export interface HttpReply {
+  status: number;
+  body: unknown;
+}
+
+
+export function authorizationHeader(o: TransportOptions): string | undefined {
+  if (o.user && (o.password !== undefined || !o.token)) return `Basic ${Buffer.from(`${o.user}:${o.password ?? ''}`).toString('base64')}`;
+  if (o.token) return `Bearer ${o.token}`;
+  return undefined;
+}
+
+export function commandUrl(o: TransportOptions, command: string): string {
+  const base = o.url.replace(/\/+$/, '');
+  // ejabberd reads the version from a `vN` element of the path where mod_http_api is mounted
+  // (request_handlers: "/api/v2": mod_http_api), so the command follows it.
+  return o.apiVersion === undefined ? `${base}/${command}` : `${base}/v${o.apiVersion}/${command}`;
+}
+
+/** The exact request ectl sends for a command (also what --dry-run shows). */
+export function describeRequest(o: TransportOptions, command: string, body: unknown): RequestDescription {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  const auth = authorizationHeader(o);
+  if (auth) headers.authorization = auth;
+  return { method: 'POST', url: commandUrl(o, command), headers, body: JSON.stringify(body) };
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Maps an error reply (any non-200 status) to a typed error. */
+export function errorForReply(command: string, status: number, text: string, module: string | null): Error {
+  const parsed = parseJson(text);
+  const body = parsed.ok ? parsed.value : undefined;
+  let message: string | undefined;
+  let code: number | undefined;
+  if (typeof body === 'string') message = body;
+  else if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') {
+    message = (body as { message: string }).message;
+    const c = (body as { code?: unknown }).code;
+    if (typeof c === 'number') code = c;
+  }
+  if (status >= 300 && status < 400) {
+    return new UnreachableError(`the server answered '${command}' with a redirect (HTTP ${status}); ectl does not follow redirects for POST: use the final address in --url`);
+  }
+  if (message === undefined) {
+    const kind = text.trim() === '' ? 'an empty body' : 'a body that is not an ejabberd API reply';
+    return new UnreachableError(`HTTP ${status} with ${kind}: is --url the ejabberd API (e.g. http://host:5280/api)?`);
+  }
+  if (status === 401 || status === 403) return new UnauthorizedError(`not authorized: ${message}`, status, code);
+  if (status === 500 && message === 'internal_error') {
+    return new CommandFailedError(`ejabberd failed while running '${command}' (internal_error); the server's log has the details`, status, code);
+  }
+  if (status === 404) {
+    const need = module ? `; it needs ${module} loaded` : '';
+    return new CommandFailedError(`the server does not offer '${command}'${need} (${message})`, status, code);
+  }
+  return new CommandFailedError(message, status, code);
+}
+
+/** Decodes a 200 reply body; anything but JSON means this is not an ejabberd API. */
+export function decodeSuccess(command: string, text: string): unknown {
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new UnreachableError(`the reply to '${command}' is not JSON: is --url the ejabberd API (e.g. http://host:5280/api)?`);
+  return parsed.value;
+}
