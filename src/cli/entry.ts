@@ -5,7 +5,9 @@ import { processIo } from './io.js';
 export async function run(argv: string[]): Promise<void> {
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
-  process.exitCode = await main(argv, { ...processIo(), signal: interrupt.signal });
+  const io = processIo(); // not spread: its promptSecret is a getter looked at only when needed
+  io.signal = interrupt.signal;
+  process.exitCode = await main(argv, io);
   // Nothing must keep the process alive once the exit code is known (e.g. a stalled socket),
   // but everything written must reach the pipe first.
   await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', r))));

@@ -29,10 +29,10 @@ export function processIo(): Io {
       return Buffer.concat(chunks).toString('utf8');
     },
     openStdin: () => process.stdin,
-    // isatty(0) rather than process.stdin.isTTY: creating the stdin stream costs start-up time.
-    promptSecret: isatty(0)
-      ? async (question) => (await import('./prompt.js')).promptSecretOnTty(question)
-      : undefined,
+    // Looked at only when a secret is missing: asking whether stdin is a terminal costs start-up time.
+    get promptSecret() {
+      return isatty(0) ? async (question: string) => (await import('./prompt.js')).promptSecretOnTty(question) : undefined;
+    },
     env: process.env,
     cwd: process.cwd(),
   };

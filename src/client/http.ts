@@ -45,7 +45,7 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
   const { url, headers } = req;
   const timeoutMs = o.timeoutMs ?? 60_000;
   o.observer?.request?.(req);
-  const started = performance.now();
+  const started = Date.now(); // not performance.now(): loading perf_hooks costs start-up time
   const timeout = AbortSignal.timeout(timeoutMs);
   const signals = signal ? AbortSignal.any([timeout, signal]) : timeout;
   try {
@@ -55,7 +55,7 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs, // undici never follows redirects here
     });
     const text = await res.body.text();
-    o.observer?.response?.({ status: res.statusCode, text, ms: performance.now() - started });
+    o.observer?.response?.({ status: res.statusCode, text, ms: Date.now() - started });
     return { status: res.statusCode, text };
   } catch (err) {
     if (signal?.aborted) throw err;
