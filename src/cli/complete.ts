@@ -1,0 +1,271 @@
+// `ectl completion bash|zsh|fish` prints a completion script; the hidden `ectl __complete WORD...`
+// is what those scripts call for what only the server knows (vhosts, users, rooms) and for
+// profile names. It uses the connection settings every ectl command uses, gives up after
+// about two seconds, keeps answers for a minute, and prints nothing when anything goes wrong.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { commands } from '../catalogue/commands.js';
+import type { CommandSpec } from '../catalogue/types.js';
+import { findCommand } from '../client/client.js';
+import type { ResultValue } from '../client/normalise.js';
+import { loadConfig, type GlobalFlags } from '../config/settings.js';
+import { UsageError } from '../errors.js';
+import { acceptsGlobal, argKind, hostArgIndex } from './arg-kinds.js';
+import { COMPLETION_HELP, allOptions, otherCommands, tagIndex, type ExtraCommand, type OptionDoc } from './help.js';
+import type { Io } from './io.js';
+import { clientFor, settingsFor } from './run.js';
+
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+export type Shell = (typeof SHELLS)[number];
+
+/** Per request, and for everything one completion asks the server. */
+const REQUEST_TIMEOUT_MS = 1500;
+const TOTAL_TIMEOUT_MS = 2000;
+const CACHE_TTL_MS = 60_000;
+
+export async function runCompletionCommand(
+  word: string, rest: string[], io: Io, options: readonly OptionDoc[], extras: () => readonly ExtraCommand[],
+): Promise<number> {
+  if (word === 'completion') {
+    if (rest.includes('-h') || rest.includes('--help')) {
+      io.stdout.write(COMPLETION_HELP);
+      return 0;
+    }
+    const shell = rest[0] as Shell;
+    if (rest.length !== 1 || !SHELLS.includes(shell)) {
+      throw new UsageError(`completion takes one shell name: ${SHELLS.join(', ')}`);
+    }
+    const { completionScript } = await import('../gen/completions.js');
+    io.stdout.write(completionScript(shell, { commands, options, extras: extras() }));
+    return 0;
+  }
+  const words = rest[0] === '--' ? rest.slice(1) : rest;
+  try {
+    const found = await complete(words, io, options, extras);
+    if (found.length) io.stdout.write(`${found.join('\n')}\n`);
+  } catch {
+    // A completion that fails offers nothing; the shell stays quiet.
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The command line being completed
+
+interface OptionInfo {
+  readonly key: keyof GlobalFlags | string;
+  readonly takesValue: boolean;
+  readonly isProfile: boolean;
+  readonly choices?: readonly string[];
+}
+
+/** Maps every spelling (-o, --output) of the options to what they mean for completion. */
+function optionTable(options: readonly OptionDoc[]): Map<string, OptionInfo> {
+  const table = new Map<string, OptionInfo>();
+  for (const o of allOptions(options)) {
+    const long = /--([a-z][a-z-]*)/.exec(o.flags)?.[1];
+    const info: OptionInfo = {
+      key: (long ?? '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
+      takesValue: /[<[]/.test(o.flags),
+      isProfile: long === 'profile',
+      choices: o.argChoices,
+    };
+    for (const spelling of o.flags.split(/[ ,|]+/).filter((f) => f.startsWith('-'))) table.set(spelling, info);
+  }
+  return table;
+}
+
+interface Line {
+  flags: Record<string, string | boolean>;
+  command?: string;
+  positionals: string[];
+  /** The word being completed (what comes after `--opt=` for an inline option value). */
+  current: string;
+  /** Set when the current word is the value of this option. */
+  valueFor?: OptionInfo;
+}
+
+/** Reads the words before the cursor as commander would: options (anywhere), the command, its arguments. */
+function parseLine(words: readonly string[], table: Map<string, OptionInfo>): Line {
+  const done = words.slice(0, -1);
+  const line: Line = { flags: {}, positionals: [], current: words.at(-1) ?? '' };
+  let dashes = false;
+  for (let i = 0; i < done.length; i++) {
+    const w = done[i];
+    if (!dashes && w === '--') {
+      dashes = true;
+      continue;
+    }
+    if (!dashes && w.length > 1 && w.startsWith('-')) {
+      const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+      const name = eq > 0 ? w.slice(0, eq) : w.startsWith('--') ? w : w.slice(0, 2);
+      const inline = eq > 0 ? w.slice(eq + 1) : !w.startsWith('--') && w.length > 2 ? w.slice(2) : undefined;
+      const opt = table.get(name);
+      if (opt?.takesValue) {
+        if (inline !== undefined) line.flags[opt.key] = inline;
+        else if (i + 1 < done.length) line.flags[opt.key] = done[++i];
+        else line.valueFor = opt;
+      } else if (opt) line.flags[opt.key] = true;
+      continue;
+    }
+    if (line.command === undefined) line.command = w;
+    else line.positionals.push(w);
+  }
+  // An inline value being typed: --profile=pr, -Ppr.
+  const eq = line.current.indexOf('=');
+  if (!line.valueFor && line.current.startsWith('--') && eq > 0) {
+    const opt = table.get(line.current.slice(0, eq));
+    if (opt?.takesValue) [line.valueFor, line.current] = [opt, line.current.slice(eq + 1)];
+  } else if (!line.valueFor && /^-[^-]./.test(line.current) && table.get(line.current.slice(0, 2))?.takesValue) {
+    [line.valueFor, line.current] = [table.get(line.current.slice(0, 2)), line.current.slice(2)];
+  }
+  return line;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers from the server, cached
+
+interface CacheFile {
+  entries: Record<string, { at: number; values: string[] }>;
+}
+
+function cachePath(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'ectl', 'completion-cache.json');
+}
+
+class ServerLists {
+  private cache: CacheFile = { entries: {} };
+  private changed = false;
+
+  constructor(
+    private readonly send: (spec: CommandSpec, args: Record<string, string>) => Promise<ResultValue>,
+    private readonly identity: string,
+    private readonly file: string,
+  ) {
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+      if (parsed && typeof parsed.entries === 'object') this.cache = parsed;
+    } catch {
+      // No cache yet, or an unreadable one: start afresh.
+    }
+  }
+
+  /** The strings a list-returning command answers, from the cache when fresh; [] on any failure. */
+  async list(command: string, args: Record<string, string> = {}): Promise<string[]> {
+    const key = `${this.identity} ${command} ${JSON.stringify(args)}`;
+    const hit = this.cache.entries[key];
+    if (hit && Date.now() - hit.at < CACHE_TTL_MS && Date.now() >= hit.at) return hit.values;
+    try {
+      const value = await this.send(findCommand(command)!, args);
+      const values = Array.isArray(value) ? value.map(String) : [];
+      this.cache.entries[key] = { at: Date.now(), values };
+      this.changed = true;
+      return values;
+    } catch {
+      return [];
+    }
+  }
+
+  vhosts = () => this.list('registered_vhosts');
+  users = (host: string) => this.list('registered_users', { host });
+  rooms = () => this.list('muc_online_rooms', { service: 'global' });
+
+  save(): void {
+    if (!this.changed) return;
+    const now = Date.now();
+    const entries = Object.fromEntries(Object.entries(this.cache.entries).filter(([, e]) => now - e.at < CACHE_TTL_MS));
+    try {
+      mkdirSync(join(this.file, '..'), { recursive: true, mode: 0o700 });
+      const tmp = `${this.file}.${process.pid}`;
+      writeFileSync(tmp, JSON.stringify({ entries }), { mode: 0o600 });
+      renameSync(tmp, this.file);
+    } catch {
+      // A cache that cannot be written only makes the next completion slower.
+    }
+  }
+}
+
+const domainOf = (jid: string) => jid.slice(jid.indexOf('@') + 1);
+const localOf = (jid: string) => jid.slice(0, jid.indexOf('@'));
+
+/** Users of every vhost (or of the vhosts starting with `domainPrefix`), as [user, host] pairs. */
+async function allUsers(lists: ServerLists, domainPrefix = ''): Promise<[string, string][]> {
+  const hosts = (await lists.vhosts()).filter((h) => h.startsWith(domainPrefix));
+  const perHost = await Promise.all(hosts.map(async (h) => (await lists.users(h)).map((u): [string, string] => [u, h])));
+  return perHost.flat();
+}
+
+async function serverCandidates(spec: CommandSpec, line: Line, lists: ServerLists): Promise<string[]> {
+  const index = line.positionals.length;
+  const typed = (name: string) => {
+    const i = spec.args.findIndex((a) => a.name === name);
+    return i >= 0 && i < index ? line.positionals[i] : undefined;
+  };
+  switch (argKind(spec, index)) {
+    case 'vhost':
+      return lists.vhosts();
+    case 'user': {
+      const hostIndex = hostArgIndex(spec, index);
+      const host = hostIndex < index ? line.positionals[hostIndex] : undefined;
+      if (host) return lists.users(host);
+      return (await allUsers(lists)).map(([u]) => u);
+    }
+    case 'jid': {
+      const at = line.current.indexOf('@');
+      return (await allUsers(lists, at >= 0 ? line.current.slice(at + 1) : '')).map(([u, h]) => `${u}@${h}`);
+    }
+    case 'room_jid':
+      return lists.rooms();
+    case 'room_name': {
+      const service = typed('service');
+      return (await lists.rooms()).filter((r) => !service || domainOf(r) === service).map(localOf);
+    }
+    case 'muc_service':
+      return [...(await lists.rooms()).map(domainOf), ...(acceptsGlobal(spec.args[index]) ? ['global'] : [])];
+    default:
+      return [];
+  }
+}
+
+async function profileNames(line: Line, io: Io): Promise<string[]> {
+  const loaded = await loadConfig(line.flags as GlobalFlags, io.env, io.cwd);
+  const profiles = loaded?.config.profiles;
+  return profiles && typeof profiles === 'object' ? Object.keys(profiles) : [];
+}
+
+/** The candidates for the last word of `words` (the words after `ectl`), filtered by what is typed. */
+export async function complete(words: readonly string[], io: Io, options: readonly OptionDoc[], extras: () => readonly ExtraCommand[] = () => []): Promise<string[]> {
+  const table = optionTable(options);
+  const line = parseLine(words, table);
+  const candidates = await candidatesFor(line, table, io, extras);
+  return [...new Set(candidates)].filter((c) => c.startsWith(line.current)).sort();
+}
+
+async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io, extras: () => readonly ExtraCommand[]): Promise<string[]> {
+  if (line.valueFor) {
+    if (line.valueFor.choices) return [...line.valueFor.choices];
+    return line.valueFor.isProfile ? profileNames(line, io) : [];
+  }
+  if (line.current.startsWith('-')) return [...table.keys()];
+  if (line.command === undefined) return [...commands.map((c) => c.name), ...otherCommands({ commands, options: [], extras: extras() }).map((e) => e.name)];
+  if (line.command === 'help') return ['tags', ...tagIndex(commands).keys(), ...commands.map((c) => c.name)];
+  if (line.command === 'completion') return line.positionals.length === 0 ? [...SHELLS] : [];
+  const spec = findCommand(line.command);
+  if (!spec || line.positionals.length >= spec.args.length) return [];
+  if (argKind(spec, line.positionals.length) === 'none') return [];
+  // Warnings (e.g. a readable password file) are for real commands, not for every Tab.
+  const quiet: Io = { ...io, stderr: { write: () => true } };
+  const settings = await settingsFor(line.flags as GlobalFlags, quiet);
+  const client = clientFor({ ...settings, timeoutMs: Math.min(settings.timeoutMs, REQUEST_TIMEOUT_MS) });
+  const signal = AbortSignal.timeout(TOTAL_TIMEOUT_MS);
+  const identity = `${settings.url} ${settings.user ?? (settings.token ? `token:${createHash('sha256').update(settings.token).digest('hex').slice(0, 12)}` : '-')}`;
+  const lists = new ServerLists((spec, args) => client.send(spec, args, { signal }), identity, cachePath(io.env));
+  try {
+    return await serverCandidates(spec, line, lists);
+  } finally {
+    lists.save();
+    await client.close();
+  }
+}

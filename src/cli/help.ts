@@ -1,0 +1,424 @@
+// Help: `ectl help [tags | <tag> | <command> | <pattern>]`, `ectl <command> --help`, and the
+// per-command documentation model that src/gen/man.ts renders as roff. Pure functions of the
+// catalogue and the option list; nothing here touches the terminal or the network.
+import type { CommandSpec, Field, ResultType } from '../catalogue/types.js';
+import { isList, isTuple, typeToString } from '../catalogue/types.js';
+import { UsageError } from '../errors.js';
+
+/** Help is laid out for this many columns whatever the terminal, so it can be compared and grepped. */
+export const WIDTH = 80;
+
+/** What help shows of an option (commander's Option has these fields). */
+export interface OptionDoc {
+  readonly flags: string;
+  readonly description: string;
+  readonly argChoices?: readonly string[];
+}
+
+/** A subcommand that is not a catalogue record. */
+export interface ExtraCommand {
+  readonly name: string;
+  /** What follows the name in a synopsis, e.g. `[options] [file]`. */
+  readonly usage: string;
+  readonly summary: string;
+  readonly options?: readonly OptionDoc[];
+  /** Its full help text. */
+  readonly help: string;
+}
+
+export interface HelpContext {
+  readonly commands: readonly CommandSpec[];
+  /** The global options, as main.ts gives them to commander. */
+  readonly options: readonly OptionDoc[];
+  /** Subcommands outside the catalogue that main.ts adds (batch). */
+  readonly extras?: readonly ExtraCommand[];
+}
+
+/** Options commander adds by itself. */
+const BUILTIN_OPTIONS: readonly OptionDoc[] = [
+  { flags: '-V, --version', description: 'print the version of ectl' },
+  { flags: '-h, --help', description: "print this help; after a command, that command's help" },
+];
+
+export const USAGE = 'ectl [options] <command> [arguments...]';
+export const DESCRIPTION = 'Administer an ejabberd server over its HTTP API, with ejabberdctl-compatible output.';
+
+/** Exit status: code, a short name, what it means. */
+export const EXIT_STATUS: readonly (readonly [number, string, string])[] = [
+  [0, 'success', 'success'],
+  [1, 'command failed', 'the server ran the command and reported failure (a rescode of 1, an error reply, a command the server does not offer)'],
+  [2, 'usage error', 'usage error: unknown command or help topic, wrong number or type of arguments, bad option or config; nothing was sent'],
+  [3, 'server unreachable', 'the server could not be reached or did not answer as an ejabberd API (refused, DNS, TLS, timeout, a reply that is not JSON)'],
+  [4, 'not authorized', 'not authorized (HTTP 401 or 403)'],
+];
+
+/** The ways to ask for help and completion, shown by `ectl help` and the man page. */
+export const HELP_FORMS: readonly (readonly [string, string])[] = [
+  ['ectl help tags', 'every tag with its commands'],
+  ['ectl help <tag>', 'the commands of one tag, with their summaries'],
+  ['ectl help <command>', 'arguments, result and an example of one command (same as ectl <command> --help)'],
+  ["ectl help '<pattern>'", 'the commands whose names match a pattern with ? and *'],
+  ['ectl completion bash|zsh|fish', 'print a shell completion script'],
+];
+
+export const COMPLETION_HELP = `Usage: ectl completion bash|zsh|fish
+
+Prints a completion script for the shell. It completes command names (with
+their summaries in zsh and fish), global options and their values, and the
+arguments that name a virtual host, user, room or MUC service, which it asks the
+server for with the settings any ectl command uses (answers are kept for a
+minute; nothing is offered when the server does not answer within 2 seconds).
+
+  bash:  source <(ectl completion bash)          in ~/.bashrc, or save it as
+         ~/.local/share/bash-completion/completions/ectl
+  zsh:   ectl completion zsh > "\${fpath[1]}/_ectl"   then start a new zsh
+  fish:  ectl completion fish > ~/.config/fish/completions/ectl.fish
+`;
+
+/** help and completion, which main.ts runs itself. */
+export const OWN_COMMANDS: readonly ExtraCommand[] = [
+  {
+    name: 'help', usage: '[tags | <tag> | <command> | <pattern>]',
+    summary: 'Show help: the overview, the tags, a tag, a command, or the commands matching a pattern',
+    help: '',
+  },
+  { name: 'completion', usage: 'bash|zsh|fish', summary: 'Print a completion script for bash, zsh or fish', help: COMPLETION_HELP },
+];
+
+/** The subcommands that are not catalogue records: help, completion, then main.ts's own. */
+export function otherCommands(ctx: HelpContext): ExtraCommand[] {
+  return [...OWN_COMMANDS, ...(ctx.extras ?? [])];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout
+
+/** Fills words into lines of at most `width` columns; the first line starts after `first` columns. */
+export function wrap(text: string, width: number, indent: number, first = indent): string[] {
+  const lines: string[] = [];
+  let line = '';
+  let room = width - first;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > room) {
+      lines.push(line);
+      line = word;
+      room = width - indent;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines.map((l, i) => (i === 0 ? ' '.repeat(first) : ' '.repeat(indent)) + l).map((l) => l.trimEnd());
+}
+
+/** Two columns: terms padded to the widest (up to a limit), texts wrapped beside them. */
+function twoColumns(rows: readonly (readonly [string, string])[], indent = 2, maxTerm = 30): string[] {
+  const termWidth = Math.min(maxTerm, Math.max(0, ...rows.map(([t]) => t.length)));
+  const textAt = indent + termWidth + 2;
+  const out: string[] = [];
+  for (const [term, text] of rows) {
+    const head = ' '.repeat(indent) + term;
+    if (!text) out.push(head);
+    else if (term.length > termWidth) {
+      out.push(head);
+      out.push(...wrap(text, WIDTH, textAt));
+    } else {
+      const body = wrap(text, WIDTH, textAt);
+      out.push(head + body[0].slice(head.length), ...body.slice(1));
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One command
+
+export interface ArgDoc {
+  readonly name: string;
+  /** string, integer, list or tuple. */
+  readonly type: string;
+  readonly description: string;
+  /** For lists and tuples: the accepted notations. */
+  readonly format?: string;
+}
+
+export interface CommandDoc {
+  readonly name: string;
+  /** The dashed spelling the CLI also accepts, when it differs. */
+  readonly alias?: string;
+  readonly summary: string;
+  readonly synopsis: string;
+  readonly args: readonly ArgDoc[];
+  readonly result: {
+    readonly name: string;
+    readonly type: string;
+    readonly description: string;
+    /** What ectl prints in text mode, and the exit status. */
+    readonly prints: string;
+    /** What `-o json` prints. */
+    readonly json: string;
+  };
+  readonly tags: readonly string[];
+  readonly module: string | null;
+  readonly since: string | null;
+  readonly details: string;
+  /** A command line that runs the command (from the catalogue's example arguments). */
+  readonly example: string;
+}
+
+function fieldNames(fields: readonly Field[]): string {
+  return fields.map((f) => f.name).join(', ');
+}
+
+function shorthand(type: ResultType): string {
+  if (isList(type)) {
+    const el = shorthand(type.list.type);
+    return `${el},${el},...`;
+  }
+  if (isTuple(type)) return type.tuple.map((f) => f.name).join(':');
+  return 'value';
+}
+
+function typeColumn(type: ResultType): string {
+  if (typeof type === 'string') return type;
+  return isList(type) ? 'list' : 'tuple';
+}
+
+/** How the text formatter (src/format/text.ts) prints a result of this type. */
+function printsAs(type: ResultType, name: string): string {
+  if (type === 'rescode') return 'Prints nothing: the exit status is 0 when the command succeeded and 1 when it failed.';
+  if (type === 'restuple') return "Prints the server's text. When the command fails the text is shown on standard error as 'Error: ...' and the exit status is 1.";
+  if (type === 'string') return `Prints the ${name} as text.`;
+  if (type === 'integer') return `Prints the ${name} as a number.`;
+  if (isList(type)) {
+    const el = type.list.type;
+    if (isTuple(el)) {
+      const nested = el.tuple.filter((f) => isList(f.type)).map((f) => f.name);
+      const note = nested.length ? ` (the elements of ${nested.join(', ')} each go on a line of their own)` : '';
+      return `Prints one line per element, its fields ${fieldNames(el.tuple)} separated by tabs${note}; nothing when the list is empty.`;
+    }
+    return `Prints one ${type.list.name || 'element'} per line; nothing when the list is empty.`;
+  }
+  if (isTuple(type)) return `Prints the fields ${fieldNames(type.tuple)} on one line, separated by tabs.`;
+  return '';
+}
+
+/** What src/format/json.ts prints for this type. */
+function jsonAs(type: ResultType): string {
+  if (type === 'rescode') return '{"ok":true}';
+  if (type === 'restuple') return '{"ok":true,"text":"..."}';
+  if (type === 'string') return 'a JSON string';
+  if (type === 'integer') return 'a JSON number';
+  if (isList(type)) {
+    const el = type.list.type;
+    if (isTuple(el)) return `an array of objects with the keys ${fieldNames(el.tuple)}`;
+    return `an array of ${el === 'integer' ? 'numbers' : 'strings'}`;
+  }
+  if (isTuple(type)) return `an object with the keys ${fieldNames(type.tuple)}`;
+  return '';
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The catalogue's example arguments as a command line ectl runs as written. */
+export function exampleLine(spec: CommandSpec): string {
+  // A leading @ would read a file: @@ is the literal @. A leading - would look like an option.
+  const words = spec.example.map((w) => (w.startsWith('@') ? `@${w}` : w));
+  const dashes = words.some((w) => w.startsWith('-')) ? ['--'] : [];
+  return ['ectl', spec.name, ...dashes, ...words].map(shellQuote).join(' ');
+}
+
+export function describeCommand(spec: CommandSpec): CommandDoc {
+  const dashed = spec.name.replace(/_/g, '-');
+  return {
+    name: spec.name,
+    alias: dashed !== spec.name ? dashed : undefined,
+    summary: spec.summary,
+    synopsis: ['ectl', spec.name, ...spec.args.map((a) => `<${a.name}>`)].join(' '),
+    args: spec.args.map((a) => ({
+      name: a.name,
+      type: typeColumn(a.type),
+      description: a.description,
+      format: typeof a.type === 'string' ? undefined : `JSON ${typeToString(a.type)} or the shorthand ${shorthand(a.type)}`,
+    })),
+    result: {
+      name: spec.result.name,
+      type: typeToString(spec.result.type),
+      description: spec.result.description,
+      prints: printsAs(spec.result.type, spec.result.name),
+      json: jsonAs(spec.result.type),
+    },
+    tags: spec.tags,
+    module: spec.module,
+    since: spec.since,
+    details: spec.details,
+    example: exampleLine(spec),
+  };
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** `ectl <command> --help` and `ectl help <command>`. */
+export function renderCommandHelp(spec: CommandSpec): string {
+  const doc = describeCommand(spec);
+  const out: string[] = [`Usage: ${doc.synopsis}`, '', ...wrap(sentence(doc.summary), WIDTH, 0)];
+  if (doc.details) out.push('', ...wrap(doc.details, WIDTH, 0));
+  if (doc.args.length) {
+    out.push('', 'Arguments:');
+    const nameWidth = Math.max(...doc.args.map((a) => a.name.length));
+    const typeWidth = Math.max(...doc.args.map((a) => a.type.length));
+    const textAt = 2 + nameWidth + 2 + typeWidth + 2;
+    for (const a of doc.args) {
+      const head = `  ${a.name.padEnd(nameWidth)}  ${a.type.padEnd(typeWidth)}  `;
+      const body = wrap(a.description, WIDTH, textAt);
+      out.push(head + body[0].slice(textAt), ...body.slice(1));
+      if (a.format) out.push(...wrap(a.format, WIDTH, textAt));
+    }
+  } else out.push('', 'Arguments: none');
+  out.push('', `Result: ${doc.result.name} ${doc.result.type}`);
+  out.push(...wrap(sentence(doc.result.description), WIDTH, 2));
+  out.push(...wrap(doc.result.prints, WIDTH, 2));
+  out.push(...wrap(`With -o json: ${doc.result.json}.`, WIDTH, 2));
+  out.push('');
+  const facts: [string, string][] = [['Tags:', doc.tags.join(', ')]];
+  if (doc.module) facts.push(['Module:', `${doc.module} (must be loaded on the server)`]);
+  if (doc.since) facts.push(['Since:', `ejabberd ${doc.since}`]);
+  if (doc.alias) facts.push(['Alias:', doc.alias]);
+  out.push(...twoColumns(facts, 0));
+  out.push('', 'Example:', `  ${doc.example}`);
+  out.push('', "Global options (--url, --user, -o, -P...): see 'ectl help'.");
+  return `${out.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tags, patterns, the overview
+
+/** Every tag, sorted, with its commands in catalogue order. */
+export function tagIndex(commands: readonly CommandSpec[]): Map<string, CommandSpec[]> {
+  const byTag = new Map<string, CommandSpec[]>();
+  for (const c of commands) for (const t of c.tags) byTag.set(t, [...(byTag.get(t) ?? []), c]);
+  return new Map([...byTag].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function summaryList(commands: readonly CommandSpec[]): string[] {
+  return twoColumns(commands.map((c) => [c.name, c.summary]), 2, 32);
+}
+
+/** ejabberdctl's help patterns: `?` one character, `*` any run; dashes match underscores. */
+export function globToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/-/g, '_').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\?/g, '.').replace(/\*/g, '.*');
+  return new RegExp(`^${body}$`);
+}
+
+export const isPattern = (word: string) => /[?*]/.test(word);
+
+/** The global options followed by the ones commander adds. */
+export function allOptions(options: readonly OptionDoc[]): OptionDoc[] {
+  return [...options, ...BUILTIN_OPTIONS];
+}
+
+function optionRows(options: readonly OptionDoc[]): [string, string][] {
+  return allOptions(options).map((o) => [
+    o.flags,
+    o.argChoices?.length ? `${o.description}: ${o.argChoices.join(', ')}` : o.description,
+  ]);
+}
+
+/** `ectl help`: usage, the global options once, how to get more help, the tags. */
+export function renderOverview(ctx: HelpContext): string {
+  const tags = [...tagIndex(ctx.commands).keys()];
+  const out = [
+    `Usage: ${USAGE}`, '',
+    ...wrap(DESCRIPTION, WIDTH, 0), '',
+    'Options:', ...twoColumns(optionRows(ctx.options), 2, 24), '',
+    'Help:', ...twoColumns(HELP_FORMS, 2, 30), '',
+    ...(ctx.extras?.length ? ['Other commands:', ...twoColumns(ctx.extras.map((e) => [`ectl ${e.name} ${e.usage}`, e.summary]), 2, 30), ''] : []),
+    `Tags (${ctx.commands.length} commands):`, ...wrap(tags.join(' '), WIDTH, 2), '',
+    ...wrap(`Exit status: ${EXIT_STATUS.map(([code, short]) => `${code} ${short}`).join(', ')}.`, WIDTH, 0),
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+/** `ectl help tags`: every tag with the names of its commands. */
+export function renderTags(ctx: HelpContext): string {
+  const out: string[] = [];
+  for (const [tag, cmds] of tagIndex(ctx.commands)) {
+    if (out.length) out.push('');
+    out.push(`${tag} (${cmds.length}):`, ...wrap(cmds.map((c) => c.name).join(' '), WIDTH, 2));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function renderTag(tag: string, commands: readonly CommandSpec[]): string {
+  return [`Commands tagged ${tag}:`, ...summaryList(commands), ''].join('\n');
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** The closest known word, if it is close enough. */
+function closest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = levenshtein(word, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function unknownTopic(raw: string, word: string, ctx: HelpContext, tags: Iterable<string>): UsageError {
+  const near = closest(word, ['tags', ...tags, ...ctx.commands.map((c) => c.name), ...otherCommands(ctx).map((e) => e.name)]);
+  if (near) return new UsageError(`no command or tag '${raw}' (did you mean ${near}?)`);
+  const containing = word.length >= 3 ? ctx.commands.filter((c) => c.name.includes(word)).length : 0;
+  if (containing) return new UsageError(`no command or tag '${raw}'; 'ectl help *${word}*' lists the ${containing} commands containing it`);
+  return new UsageError(`no command or tag '${raw}'; 'ectl help tags' lists them all`);
+}
+
+function renderHelpHelp(): string {
+  return ['Usage: ectl help [tags | <tag> | <command> | <pattern>]...', '', 'Help:', ...twoColumns([['ectl help', 'usage, global options and tags'], ...HELP_FORMS], 2, 30), ''].join('\n');
+}
+
+/** The text of `ectl help <words...>`; an unknown word is a usage error naming the closest one. */
+export function renderHelp(words: readonly string[], ctx: HelpContext): string {
+  if (words.length === 0) return renderOverview(ctx);
+  const tags = tagIndex(ctx.commands);
+  const byName = new Map(ctx.commands.map((c) => [c.name, c]));
+  const parts: string[] = [];
+  for (const raw of words) {
+    const word = raw.replace(/-/g, '_');
+    if (word === 'tags') {
+      parts.push(renderTags(ctx));
+      continue;
+    }
+    if (isPattern(word)) {
+      const re = globToRegExp(word);
+      const matching = ctx.commands.filter((c) => re.test(c.name));
+      if (!matching.length) throw new UsageError(`no command matches '${raw}'; 'ectl help tags' lists them all`);
+      parts.push([`Commands matching '${raw}':`, ...summaryList(matching), ''].join('\n'));
+      continue;
+    }
+    const tag = tags.get(word);
+    const command = byName.get(word);
+    const other = otherCommands(ctx).find((e) => e.name === raw);
+    if (other && !tag && !command) {
+      parts.push(other.name === 'help' ? renderHelpHelp() : other.help);
+      continue;
+    }
+    if (!tag && !command) throw unknownTopic(raw, word, ctx, tags.keys());
+    if (tag) parts.push(renderTag(word, tag));
+    if (command) parts.push(renderCommandHelp(command));
+  }
+  return parts.join('\n');
+}
