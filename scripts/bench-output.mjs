@@ -1,7 +1,8 @@
 // Benchmark of ectl's output formats on large results (not a test: it prints figures).
 // Formats a synthetic 100,000-account `registered_users` reply and a 10,000-session
-// `connected_users_info` reply in every -o format, each in a fresh process, and reports the
-// time to parse the reply and to format it, and the peak memory above the process's baseline.
+// `connected_users_info` reply in every -o format, each in fresh processes: parse and format
+// times (median of 3 runs), peak RSS, and the memory held: the largest live heap (after a full
+// GC at every output chunk) above what the process held before the reply existed.
 //
 //   npm run build && node scripts/bench-output.mjs [--markdown]
 import { spawnSync } from 'node:child_process';
@@ -28,57 +29,77 @@ const DATASETS = {
   },
 };
 
-async function child(dataset, format) {
+/**
+ * One case in this process. 'time' mode: parse and format times, peak RSS. 'memory' mode (with
+ * --expose-gc): the live heap after a full GC at every chunk, above what the process held before
+ * the reply existed: the parsed reply and whatever formatting keeps.
+ */
+async function child(dataset, format, mode) {
   const { commands } = await import('../dist/catalogue/commands.js');
   const { normaliseResult } = await import('../dist/client/normalise.js');
   const { printers } = await import('../dist/cli/output.js');
   const spec = commands.find((c) => c.name === dataset);
-  const body = DATASETS[dataset].body(); // the HTTP reply's text, as undici hands it over
-  globalThis.gc?.();
-  const base = process.memoryUsage();
-  let peakHeap = base.heapUsed;
-  const sample = () => { peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); };
+  const gc = mode === 'memory' ? globalThis.gc : () => {};
+  gc();
+  const baseHeap = process.memoryUsage().heapUsed;
+  let peakHeap = baseHeap;
+  const sample = () => { gc(); peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed); };
+  let body = DATASETS[dataset].body(); // the HTTP reply's text, as undici hands it over
+  const responseBytes = Buffer.byteLength(body);
   const t0 = process.hrtime.bigint();
   const value = normaliseResult(spec, JSON.parse(body));
   const t1 = process.hrtime.bigint();
+  body = null; // as in the CLI, the reply's text is garbage once parsed
   sample();
   // What the CLI passes on a terminal (colour, 120 columns, indented JSON), the heaviest case.
   const options = { color: true, width: 120, pretty: true };
   const sink = openSync('/dev/null', 'w');
-  let bytes = 0;
+  let outputBytes = 0;
   let chunks = 0;
   for (const chunk of await printers[format](spec, value, options)) {
     writeSync(sink, chunk);
-    bytes += Buffer.byteLength(chunk);
+    outputBytes += Buffer.byteLength(chunk);
     chunks += 1;
-    sample();
+    if (mode === 'memory') sample();
   }
   const t2 = process.hrtime.bigint();
   closeSync(sink);
-  sample();
   process.stdout.write(JSON.stringify({
-    responseBytes: Buffer.byteLength(body), outputBytes: bytes, chunks,
-    parseMs: Number(t1 - t0) / 1e6, formatMs: Number(t2 - t1) / 1e6,
-    peakHeapAboveBaseMB: (peakHeap - base.heapUsed) / 2 ** 20,
-    baseRssMB: base.rss / 2 ** 20, peakRssMB: process.resourceUsage().maxRSS / 1024,
+    responseBytes, outputBytes, chunks, parseMs: Number(t1 - t0) / 1e6, formatMs: Number(t2 - t1) / 1e6,
+    heldMB: (peakHeap - baseHeap) / 2 ** 20, peakRssMB: process.resourceUsage().maxRSS / 1024,
   }));
+}
+
+const RUNS = 3;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Each case RUNS times in a fresh process for the median times, once more for the memory held. */
+function measure(dataset, format) {
+  const run = (mode) => {
+    const r = spawnSync(process.execPath, ['--expose-gc', here, '--child', dataset, format, mode], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${dataset} ${format}: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const runs = Array.from({ length: RUNS }, () => run('time'));
+  const memory = run('memory');
+  return {
+    responseBytes: runs[0].responseBytes, outputBytes: runs[0].outputBytes, chunks: runs[0].chunks,
+    parseMs: median(runs.map((r) => r.parseMs)), formatMs: median(runs.map((r) => r.formatMs)),
+    peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)), heldMB: memory.heldMB,
+  };
 }
 
 function parent(markdown) {
   const rows = [];
   for (const dataset of Object.keys(DATASETS)) {
-    for (const format of FORMATS) {
-      const r = spawnSync(process.execPath, ['--expose-gc', here, '--child', dataset, format], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`${dataset} ${format}: ${r.stderr}`);
-      rows.push({ dataset, format, ...JSON.parse(r.stdout) });
-    }
+    for (const format of FORMATS) rows.push({ dataset, format, ...measure(dataset, format) });
   }
   const mb = (n) => n.toFixed(1);
   const cpu = cpus();
   process.stdout.write(`Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB\n\n`);
-  const header = ['result', 'format', 'reply MB', 'output MB', 'parse ms', 'format ms', 'peak heap +MB', 'peak RSS MB'];
+  const header = ['result', 'format', 'reply MB', 'output MB', 'parse ms', 'format ms', 'held MB', 'held / reply', 'peak RSS MB'];
   const lines = rows.map((r) => [DATASETS[r.dataset].label, r.format, mb(r.responseBytes / 2 ** 20), mb(r.outputBytes / 2 ** 20),
-    r.parseMs.toFixed(0), r.formatMs.toFixed(0), mb(r.peakHeapAboveBaseMB), mb(r.peakRssMB)]);
+    r.parseMs.toFixed(0), r.formatMs.toFixed(0), mb(r.heldMB), `${(r.heldMB / (r.responseBytes / 2 ** 20)).toFixed(1)}×`, mb(r.peakRssMB)]);
   if (markdown) {
     process.stdout.write(`| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|\n`);
     for (const l of lines) process.stdout.write(`| ${l.join(' | ')} |\n`);
@@ -88,5 +109,5 @@ function parent(markdown) {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4], process.argv[5]);
 else parent(process.argv.includes('--markdown'));

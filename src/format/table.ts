@@ -181,21 +181,33 @@ function painter(paint: ChalkInstance, c: TableCell): ((s: string) => string) | 
   return null;
 }
 
+const spaces: string[] = [''];
+/** n spaces, built once per width. */
+function pad(n: number): string {
+  if (n <= 0) return '';
+  for (let k = spaces.length; k <= n; k++) spaces[k] = `${spaces[k - 1]} `;
+  return spaces[n];
+}
+
 /** The lines of one body row, drawn as cli-table3 would draw them. */
 function drawRow(cells: readonly TableCell[], layout: TableLayout, paint: ChalkInstance, out: string[]): void {
   const n = cells.length;
-  const wrapped = layout.compact ? cells.map((c) => c.lines) : cells.map((c, i) => wrapCell(c.lines, layout.widths[i]));
-  const height = layout.compact ? 1 : Math.max(1, ...wrapped.map((l) => l.length));
+  const { widths, compact } = layout;
+  const wrapped = compact ? cells.map((c) => c.lines) : cells.map((c, i) => wrapCell(c.lines, widths[i]));
+  let height = 1;
+  if (!compact) for (const lines of wrapped) if (lines.length > height) height = lines.length;
+  const last = ` ${TABLE_CHARS.right}`;
+  const between = ` ${TABLE_CHARS.middle} `;
   for (let h = 0; h < height; h++) {
-    let line = TABLE_CHARS.left;
+    const parts: string[] = [`${TABLE_CHARS.left} `];
     for (let i = 0; i < n; i++) {
       const text = wrapped[i][h] ?? '';
-      const pad = ' '.repeat(Math.max(0, layout.widths[i] - displayWidth(text)));
+      const fill = pad(widths[i] - displayWidth(text));
       const style = text === '' ? null : painter(paint, cells[i]);
       const shown = style ? style(text) : text;
-      line += ` ${cells[i].right ? pad + shown : shown + pad} ${i === n - 1 ? TABLE_CHARS.right : TABLE_CHARS.middle}`;
+      parts.push(cells[i].right ? fill + shown : shown + fill, i === n - 1 ? last : between);
     }
-    out.push(line);
+    out.push(parts.join(''));
   }
 }
 
