@@ -151,7 +151,7 @@ export interface CommandDoc {
     readonly name: string;
     readonly type: string;
     readonly description: string;
-    /** What ectl prints in text mode, and the exit status. */
+    /** What ectl prints in text mode (-o text), and the exit status. */
     readonly prints: string;
     /** What `-o json` prints. */
     readonly json: string;
@@ -182,22 +182,22 @@ function typeColumn(type: ResultType): string {
   return isList(type) ? 'list' : 'tuple';
 }
 
-/** How the text formatter (src/format/text.ts) prints a result of this type. */
+/** What the text format (src/format/text.ts, ejabberdctl's) prints for a result of this type. */
 function printsAs(type: ResultType, name: string): string {
-  if (type === 'rescode') return 'Prints nothing: the exit status is 0 when the command succeeded and 1 when it failed.';
-  if (type === 'restuple') return "Prints the server's text. When the command fails the text is shown on standard error as 'Error: ...' and the exit status is 1.";
-  if (type === 'string') return `Prints the ${name} as text.`;
-  if (type === 'integer') return `Prints the ${name} as a number.`;
+  if (type === 'rescode') return 'nothing; the exit status is the result (0 success, 1 failure)';
+  if (type === 'restuple') return "the server's text; when the command fails, the text goes to standard error as 'Error: ...' and the exit status is 1";
+  if (type === 'string') return `the ${name} as it is`;
+  if (type === 'integer') return `the ${name} as a number`;
   if (isList(type)) {
     const el = type.list.type;
     if (isTuple(el)) {
       const nested = el.tuple.filter((f) => isList(f.type)).map((f) => f.name);
-      const note = nested.length ? ` (the elements of ${nested.join(', ')} each go on a line of their own)` : '';
-      return `Prints one line per element, its fields ${fieldNames(el.tuple)} separated by tabs${note}; nothing when the list is empty.`;
+      const note = nested.length ? ` (the elements of ${nested.join(', ')} each on a line of their own)` : '';
+      return `one line per element, the fields ${fieldNames(el.tuple)} separated by tabs${note}; nothing for an empty list`;
     }
-    return `Prints one ${type.list.name || 'element'} per line; nothing when the list is empty.`;
+    return `one ${type.list.name || 'element'} per line; nothing for an empty list`;
   }
-  if (isTuple(type)) return `Prints the fields ${fieldNames(type.tuple)} on one line, separated by tabs.`;
+  if (isTuple(type)) return `the fields ${fieldNames(type.tuple)} on one line, separated by tabs`;
   return '';
 }
 
@@ -279,16 +279,15 @@ export function renderCommandHelp(spec: CommandSpec): string {
       if (a.format) out.push(...wrap(a.format, WIDTH, textAt));
     }
   } else out.push('', 'Arguments: none');
-  out.push('', `Result: ${doc.result.name} ${doc.result.type}`);
+  out.push('', ...wrap(`Result: ${doc.result.name} ${doc.result.type}`, WIDTH, 2, 0));
   out.push(...wrap(sentence(doc.result.description), WIDTH, 2));
-  out.push(...wrap(doc.result.prints, WIDTH, 2));
-  out.push(...wrap(`With -o json: ${doc.result.json}.`, WIDTH, 2));
+  out.push(...twoColumns([['-o text:', `${doc.result.prints}.`], ['-o json:', `${doc.result.json}.`]], 2, 8));
   out.push('');
   const facts: [string, string][] = [['Tags:', doc.tags.join(', ')]];
   if (doc.module) facts.push(['Module:', `${doc.module} (must be loaded on the server)`]);
   if (doc.since) facts.push(['Since:', `ejabberd ${doc.since}`]);
   if (doc.alias) facts.push(['Alias:', doc.alias]);
-  out.push(...twoColumns(facts, 0));
+  out.push(...twoColumns(facts.map(([k, v]) => [k.padEnd(7), v]), 0));
   out.push('', 'Example:', `  ${doc.example}`);
   out.push('', "Global options (--url, --user, -o, -P...): see 'ectl help'.");
   return `${out.join('\n')}\n`;

@@ -1,0 +1,324 @@
+// Shell completion in the real shells: bash (its `complete` function called the way readline
+// calls it), zsh (an interactive zsh on a pseudo-terminal, Tab pressed) and fish
+// (`complete -C`), with static names and with vhosts, users and rooms of the live test
+// server; and the hidden `ectl __complete` on its own: settings, cache, an absent or stalled
+// server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { ectl, cleanEnv, liveEnv, recordingServer, requireLiveServer, root, uniqueName } from './helpers.mjs';
+import { OUTPUT_FORMATS } from '../dist/config/settings.js';
+
+const tmp = join(root, 'test', '.tmp', 'completion');
+const PATH = `${join(root, 'bin')}${delimiter}${process.env.PATH}`;
+let caches = 0;
+/** A fresh, empty completion cache directory. */
+const freshCache = () => join(tmp, `cache-${process.pid}-${++caches}`);
+/** Live-server settings, ectl on PATH, its own cache. */
+const shellEnv = (extra = {}) => liveEnv({ PATH, XDG_CACHE_HOME: freshCache(), ...extra });
+/** No server at all (nothing listens on port 1). */
+const awayEnv = (extra = {}) => cleanEnv({ PATH, ECTL_URL: 'http://127.0.0.1:1/api', XDG_CACHE_HOME: freshCache(), ...extra });
+
+const sorted = (a) => [...a].sort();
+const sh = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+const REGIS = ['register', 'registered_users', 'registered_vhosts'];
+
+function run(cmd, args, { env, input, timeout = 30_000 } = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, env, input, encoding: 'utf8', timeout });
+  assert.equal(r.error, undefined, `${cmd} must be installed (npm test installs it): ${r.error?.message}`);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// bash
+
+/** COMP_WORDS as readline makes them: split at blanks, and = and : as words of their own. */
+function compWords(line) {
+  const words = line.split(/\s+/).filter(Boolean).flatMap((w) => w.split(/([=:]+)/).filter(Boolean));
+  if (/\s$/.test(line)) words.push('');
+  return words;
+}
+
+/** Sources the bash script, then calls the function `complete -p ectl` names, as readline would. */
+function bashComplete(line, env, { loader = false } = {}) {
+  const words = compWords(line);
+  const load = loader
+    ? 'source /usr/share/bash-completion/bash_completion && __load_completion ectl'
+    : 'source completions/ectl.bash';
+  const script = `${load} || exit 9
+spec=$(complete -p ectl) || exit 8
+fn=\${spec#*-F }; fn=\${fn%% *}
+COMP_LINE=${sh(line)}; COMP_POINT=\${#COMP_LINE}
+COMP_WORDS=(${words.map(sh).join(' ')}); COMP_CWORD=${words.length - 1}
+COMP_TYPE=9; COMP_KEY=9
+COMPREPLY=()
+"$fn" ectl "\${COMP_WORDS[COMP_CWORD]}" "\${COMP_WORDS[COMP_CWORD-1]}"
+printf '%s\\n' "\${COMPREPLY[@]}"`;
+  const r = run('bash', ['--norc', '--noprofile', '-c', script], { env });
+  assert.equal(r.status, 0, `bash: ${r.stderr}`);
+  assert.equal(r.stderr, '', 'bash printed errors');
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+test('bash: the script registers a completion function for ectl without errors', () => {
+  const r = run('bash', ['--norc', '--noprofile', '-c', 'source completions/ectl.bash && complete -p ectl'], { env: awayEnv() });
+  assert.equal(r.status, 0);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'complete -F _ectl ectl\n');
+});
+
+test('bash: command names, options and their values, help topics', () => {
+  const env = awayEnv();
+  assert.deepEqual(bashComplete('ectl regis', env), REGIS);
+  assert.deepEqual(bashComplete('ectl -o json regis', env), REGIS);
+  assert.deepEqual(bashComplete('ectl -o ', env), [...OUTPUT_FORMATS]);
+  assert.deepEqual(bashComplete('ectl --output=j', env), ['json']);
+  assert.deepEqual(bashComplete('ectl --output=', env), [...OUTPUT_FORMATS]);
+  assert.deepEqual(bashComplete('ectl --outp', env), ['--output']);
+  assert.deepEqual(bashComplete('ectl help acc', env), ['accounts']);
+  assert.deepEqual(bashComplete('ectl help regis', env), REGIS);
+  assert.deepEqual(bashComplete('ectl completion ', env), ['bash', 'zsh', 'fish']);
+  assert.deepEqual(bashComplete('ectl register bob example.com ', env), [], 'a password is not completed');
+  assert.ok(bashComplete('ectl ', env).length > 167);
+});
+
+test('bash: a path argument completes files', () => {
+  mkdirSync(join(tmp, 'backups'), { recursive: true });
+  writeFileSync(join(tmp, 'backups', 'db.backup'), '');
+  assert.deepEqual(bashComplete(`ectl backup ${tmp}/backups/d`, awayEnv()), [`${tmp}/backups/db.backup`]);
+});
+
+test('bash: loaded on demand by bash-completion from the user completions directory', () => {
+  const data = join(tmp, 'xdg-data');
+  mkdirSync(join(data, 'bash-completion', 'completions'), { recursive: true });
+  writeFileSync(join(data, 'bash-completion', 'completions', 'ectl'), readFileSync(join(root, 'completions', 'ectl.bash')));
+  assert.deepEqual(bashComplete('ectl regis', awayEnv({ XDG_DATA_HOME: data }), { loader: true }), REGIS);
+});
+
+test('bash: the host of registered_users offers the live server vhosts', async () => {
+  const vhosts = (await ectl(['registered_vhosts'], { env: liveEnv() })).stdout.trim().split('\n');
+  assert.deepEqual(sorted(vhosts), ['example.org', 'localhost']);
+  assert.deepEqual(sorted(bashComplete('ectl registered_users ', shellEnv())), sorted(vhosts));
+  assert.deepEqual(bashComplete('ectl registered-users ex', shellEnv()), ['example.org']);
+  assert.deepEqual(bashComplete('ectl -o json registered_users l', shellEnv()), ['localhost']);
+});
+
+test('bash: nothing is offered, quickly and quietly, when the server is away', () => {
+  const started = Date.now();
+  assert.deepEqual(bashComplete('ectl registered_users ', awayEnv()), []);
+  assert.ok(Date.now() - started < 3000);
+});
+
+// ---------------------------------------------------------------------------------------------
+// zsh
+
+// An interactive zsh on a pseudo-terminal (zsh's zpty module): load compinit with our
+// directory in $fpath, record every match compadd is given, type the line and press Tab.
+const ZSH_INIT = `PS1='ZP> '; PS2=''
+fpath=($ECTL_COMP_DIR $fpath)
+autoload -U compinit && compinit -u -D
+compadd() {
+  if (( \${@[(I)-[OAD]*]} )); then builtin compadd "$@"; return; fi
+  local -a __hits
+  builtin compadd -A __hits "$@"
+  (( $#__hits )) && print -rl -- $__hits >> $ECTL_COMP_OUT
+  builtin compadd "$@"
+}
+bindkey '^I' complete-word
+`;
+const ZSH_DRIVER = `zmodload zsh/zpty || exit 3
+zpty z zsh -f -i
+zpty -w z "source \${(q)ECTL_COMP_INIT}"
+zpty -r z line '*ZP> *'
+zpty -w -n z "$1"$'\\t\\x15'
+zpty -w z "print -r -- DO''NE"
+zpty -r z line '*DONE*'
+zpty -d z
+`;
+
+let zshRuns = 0;
+function zshComplete(line, env) {
+  const dir = join(tmp, 'zsh');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'init.zsh'), ZSH_INIT);
+  writeFileSync(join(dir, 'driver.zsh'), ZSH_DRIVER);
+  const out = join(dir, `matches-${++zshRuns}`);
+  rmSync(out, { force: true });
+  const r = run('zsh', ['-f', join(dir, 'driver.zsh'), line], {
+    env: { ...env, ECTL_COMP_DIR: join(root, 'completions'), ECTL_COMP_INIT: join(dir, 'init.zsh'), ECTL_COMP_OUT: out, TERM: 'xterm' },
+  });
+  assert.equal(r.status, 0, `zsh: ${r.stdout}${r.stderr}`);
+  return existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+test('zsh: the file loads without error, from $fpath and by source', () => {
+  const viaFpath = run('zsh', ['-f', '-c', 'fpath=(completions $fpath); autoload -U compinit && compinit -u -D && print -r -- $_comps[ectl]'], { env: awayEnv() });
+  assert.equal(viaFpath.stderr, '');
+  assert.equal(viaFpath.stdout, '_ectl\n');
+  const viaSource = run('zsh', ['-f', '-c', 'autoload -U compinit && compinit -u -D && source completions/_ectl && print -r -- $_comps[ectl]'], { env: awayEnv() });
+  assert.equal(viaSource.stderr, '');
+  assert.equal(viaSource.stdout, '_ectl\n');
+  assert.equal(run('zsh', ['-n', 'completions/_ectl']).status, 0, 'zsh -n: syntax');
+});
+
+test('zsh: completing ectl regis offers register, registered_users, registered_vhosts', () => {
+  assert.deepEqual(zshComplete('ectl regis', awayEnv()), REGIS);
+  assert.deepEqual(zshComplete('ectl -o ', awayEnv()), [...OUTPUT_FORMATS]);
+  assert.deepEqual(zshComplete('ectl help acc', awayEnv()), ['accounts']);
+});
+
+test('zsh: the host of registered_users offers the live server vhosts', () => {
+  assert.deepEqual(sorted(zshComplete('ectl registered_users ', shellEnv())), ['example.org', 'localhost']);
+});
+
+// ---------------------------------------------------------------------------------------------
+// fish
+
+function fishComplete(line, env) {
+  const r = run('fish', ['--no-config', '-c', `source completions/ectl.fish; complete -C ${sh(line)}`], { env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+}
+
+test('fish: the file loads without error', () => {
+  const r = run('fish', ['--no-config', '-c', 'source completions/ectl.fish; and complete -c ectl | count'], { env: awayEnv() });
+  assert.equal(r.status, 0);
+  assert.equal(r.stderr, '');
+  assert.ok(Number(r.stdout) > 167);
+});
+
+test('fish: completing ectl regis offers register, registered_users, registered_vhosts with summaries', () => {
+  const found = fishComplete('ectl regis', awayEnv());
+  assert.deepEqual(found.map(([w]) => w), REGIS);
+  assert.deepEqual(found[0], ['register', 'Create an account on a virtual host']);
+  assert.deepEqual(fishComplete('ectl -o json regis', awayEnv()).map(([w]) => w), REGIS);
+  assert.deepEqual(sorted(fishComplete('ectl -o ', awayEnv()).map(([w]) => w)), sorted(OUTPUT_FORMATS));
+});
+
+test('fish: the host of registered_users offers the live server vhosts', () => {
+  assert.deepEqual(sorted(fishComplete('ectl registered_users ', shellEnv()).map(([w]) => w)), ['example.org', 'localhost']);
+});
+
+// ---------------------------------------------------------------------------------------------
+// ectl completion, ectl __complete
+
+test('ectl completion bash|zsh|fish prints the committed scripts', async () => {
+  for (const [shell, file] of [['bash', 'ectl.bash'], ['zsh', '_ectl'], ['fish', 'ectl.fish']]) {
+    const r = await ectl(['completion', shell], { env: awayEnv() });
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, readFileSync(join(root, 'completions', file), 'utf8'), shell);
+    assert.match(r.stdout, /^(#compdef ectl\n)?# Generated by src\/gen\/completions\.ts .*do not edit/);
+  }
+  const bad = await ectl(['completion', 'tcsh'], { env: awayEnv() });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^Error: completion takes one shell name: bash, zsh, fish\n$/);
+});
+
+/** Runs `ectl __complete -- WORDS`; resolves { code, stdout, stderr, ms }. */
+async function completeWords(words, env) {
+  const started = Date.now();
+  const r = await ectl(['__complete', '--', ...words], { env });
+  return { ...r, lines: r.stdout.split('\n').filter(Boolean), ms: Date.now() - started };
+}
+
+test('__complete: vhosts, users, JIDs, rooms and MUC services of the live server', async () => {
+  requireLiveServer();
+  const user = uniqueName('cmp');
+  const room = uniqueName('room');
+  assert.equal((await ectl(['register', user, 'example.org', 'pw'])).code, 0);
+  assert.equal((await ectl(['create_room_with_opts', room, 'conference.localhost', 'localhost', 'persistent:true'])).code, 0);
+  try {
+    const env = shellEnv();
+    const c = async (...words) => (await completeWords(words, env)).lines;
+    assert.deepEqual(await c('registered_users', ''), ['example.org', 'localhost']);
+    assert.ok((await c('check_account', '')).includes(user));
+    assert.deepEqual(await c('check_account', user.slice(0, -1)).then((l) => l.filter((u) => u === user)), [user]);
+    assert.ok((await c('send_message', 'chat', '')).includes(`${user}@example.org`), 'a JID argument');
+    assert.deepEqual((await c('send_message', 'chat', `${user}@`)), [`${user}@example.org`]);
+    assert.ok((await c('destroy_room', '')).includes(room), 'a room name');
+    assert.deepEqual(await c('destroy_room', room, 'conf'), ['conference.localhost'], 'the MUC service');
+    assert.deepEqual(await c('muc_online_rooms', ''), ['conference.localhost', 'global']);
+    assert.ok((await c('unsubscribe_room', 'x@example.org', '')).includes(`${room}@conference.localhost`), 'a room JID');
+    assert.deepEqual(await c('change_password', user, 'example.org', ''), [], 'a password is not completed');
+    assert.deepEqual(await c('registered_users', 'example.org', ''), [], 'no argument beyond the last');
+  } finally {
+    await ectl(['destroy_room', room, 'conference.localhost']);
+    await ectl(['unregister', user, 'example.org']);
+  }
+});
+
+test('__complete: nothing, exit 0, when the server is away or stalls (within 2.5 s)', async () => {
+  const away = await completeWords(['registered_users', ''], awayEnv());
+  assert.deepEqual([away.code, away.stdout, away.stderr], [0, '', '']);
+  const stalled = createServer(() => {}); // accepts connections and never answers
+  await new Promise((r) => stalled.listen(0, '127.0.0.1', r));
+  try {
+    const env = awayEnv({ ECTL_URL: `http://127.0.0.1:${stalled.address().port}/api` });
+    const r = await completeWords(['check_account', ''], env);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
+    assert.ok(r.ms < 2500, `took ${r.ms} ms`);
+  } finally {
+    stalled.close();
+  }
+  const wrongPassword = await completeWords(['registered_users', ''], shellEnv({ ECTL_PASSWORD: 'wrong' }));
+  assert.deepEqual([wrongPassword.code, wrongPassword.stdout, wrongPassword.stderr], [0, '', '']);
+});
+
+test('__complete: uses the settings of ectl (environment, config profiles) and asks once a minute', async () => {
+  const server = await recordingServer((req, body, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(req.url === '/api/registered_vhosts' ? ['a.example', 'b.example'] : []));
+  });
+  try {
+    const cache = freshCache();
+    const config = join(tmp, 'xdg-config');
+    mkdirSync(join(config, 'ectl'), { recursive: true });
+    const pwFile = join(config, 'pw');
+    writeFileSync(pwFile, 'profile-secret\n');
+    chmodSync(pwFile, 0o600);
+    writeFileSync(join(config, 'ectl', 'config.yaml'),
+      `profiles:\n  rec:\n    url: ${server.url}\n    user: admin@a.example\n    password-file: ${pwFile}\n  other:\n    url: http://127.0.0.1:1/api\n`);
+    const env = cleanEnv({ XDG_CONFIG_HOME: config, XDG_CACHE_HOME: cache });
+    assert.deepEqual((await completeWords(['-P', ''], env)).lines, ['other', 'rec'], 'profile names');
+    assert.deepEqual((await completeWords(['--profile=r'], env)).lines, ['rec']);
+    const first = await completeWords(['-P', 'rec', 'registered_users', ''], env);
+    assert.deepEqual(first.lines, ['a.example', 'b.example']);
+    assert.equal(server.requests.length, 1);
+    const basic = `Basic ${Buffer.from('admin@a.example:profile-secret').toString('base64')}`;
+    assert.equal(server.requests[0].headers.authorization, basic, 'the profile credentials');
+    // From the cache: no second request.
+    const second = await completeWords(['-P', 'rec', 'registered_users', 'a'], env);
+    assert.deepEqual(second.lines, ['a.example']);
+    assert.equal(server.requests.length, 1);
+    const file = join(cache, 'ectl', 'completion-cache.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    // Once the answer is a minute old it is asked for again.
+    const stale = JSON.parse(readFileSync(file, 'utf8'));
+    for (const e of Object.values(stale.entries)) e.at -= 61_000;
+    writeFileSync(file, JSON.stringify(stale));
+    await completeWords(['-P', 'rec', 'registered_users', ''], env);
+    assert.equal(server.requests.length, 2);
+    // The environment's settings, as for any command.
+    const viaEnv = cleanEnv({ ECTL_URL: server.url, ECTL_USER: 'u@b.example', ECTL_PASSWORD: 'env-secret', XDG_CACHE_HOME: freshCache() });
+    assert.deepEqual((await completeWords(['registered_users', ''], viaEnv)).lines, ['a.example', 'b.example']);
+    assert.equal(server.requests.at(-1).headers.authorization, `Basic ${Buffer.from('u@b.example:env-secret').toString('base64')}`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('__complete: timings against the live server (uncached, cached)', async (t) => {
+  const env = shellEnv();
+  const uncached = await completeWords(['registered_users', ''], env);
+  const cached = await completeWords(['registered_users', ''], env);
+  assert.deepEqual(cached.lines, uncached.lines);
+  assert.ok(uncached.ms < 2500 && cached.ms < 2500);
+  t.diagnostic(`__complete registered_users: ${uncached.ms} ms uncached, ${cached.ms} ms cached`);
+});
+
+before(() => mkdirSync(tmp, { recursive: true }));
+after(() => rmSync(tmp, { recursive: true, force: true }));
