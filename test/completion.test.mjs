@@ -268,6 +268,15 @@ test('__complete: nothing, exit 0, when the server is away or stalls (within 2.5
   assert.deepEqual([wrongPassword.code, wrongPassword.stdout, wrongPassword.stderr], [0, '', '']);
 });
 
+test('__complete never asks for a missing password, even on a terminal', () => {
+  // util-linux script(1) gives ectl a pseudo-terminal as standard input, where commands prompt.
+  const env = cleanEnv({ PATH, ECTL_URL: 'http://127.0.0.1:1/api', ECTL_USER: 'admin@localhost', XDG_CACHE_HOME: freshCache(), SHELL: '/bin/sh' });
+  const r = spawnSync('script', ['-qec', "ectl __complete -- registered_users ''", '/dev/null'], { env, encoding: 'utf8', timeout: 5000 });
+  assert.equal(r.error, undefined, `no answer within 5 s: ${r.error?.message}`);
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout, '');
+});
+
 test('__complete: uses the settings of ectl (environment, config profiles) and asks once a minute', async () => {
   const server = await recordingServer((req, body, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });

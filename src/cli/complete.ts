@@ -255,8 +255,9 @@ async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io,
   const spec = findCommand(line.command);
   if (!spec || line.positionals.length >= spec.args.length) return [];
   if (argKind(spec, line.positionals.length) === 'none') return [];
-  // Warnings (e.g. a readable password file) are for real commands, not for every Tab.
-  const quiet: Io = { ...io, stderr: { write: () => true } };
+  // Warnings (e.g. a readable password file) are for real commands, not for every Tab; and a
+  // missing password must not be asked for in the middle of the user's command line.
+  const quiet: Io = { ...io, stderr: { write: () => true }, promptSecret: undefined };
   const settings = await settingsFor(line.flags as GlobalFlags, quiet);
   const client = clientFor({ ...settings, timeoutMs: Math.min(settings.timeoutMs, REQUEST_TIMEOUT_MS) });
   const signal = AbortSignal.timeout(TOTAL_TIMEOUT_MS);
