@@ -4,16 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ectl, cleanEnv, recordingServer, root } from './helpers.mjs';
+import { matchesExpected } from './output-helpers.mjs';
 import { commands } from '../dist/catalogue/commands.js';
 import { renderHelp, renderCommandHelp, exampleLine, tagIndex } from '../dist/cli/help.js';
 import { globalOptions, main } from '../dist/cli/main.js';
 
 const env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:1/api' });
-const expectedDir = join(root, 'test', 'expected', 'help');
-const expected = (name) => readFileSync(join(expectedDir, `${name}.txt`), 'utf8');
+/** Compares with test/expected/help/NAME.txt (ECTL_UPDATE_EXPECTED=1 writes it: review the diff). */
+const matchesHelp = (text, name) => matchesExpected(text, join('..', 'help', `${name}.txt`));
 const SAMPLE = ['register', 'registered_users', 'create_room_with_opts', 'get_user_subscriptions', 'get_last', 'status',
   'delete_old_users', 'connected_users_info', 'set_presence', 'abort_delete_old_mam_messages'];
 
@@ -40,8 +41,8 @@ async function usageError(args, message) {
 
 for (const name of SAMPLE) {
   test(`ectl help ${name} and ectl ${name} --help print the committed text`, async () => {
-    const want = expected(name);
-    assert.equal(await ok(['help', name]), want);
+    const want = await ok(['help', name]);
+    matchesHelp(want, name);
     assert.equal(await ok([name, '--help']), want);
     assert.equal(await ok([name.replace(/_/g, '-'), '-h']), want, 'the dashed spelling and -h');
   });
@@ -61,7 +62,7 @@ test('ectl register --help: synopsis, arguments in order with types, result, tag
 });
 
 test("--help after a command's arguments or global options still shows that command's help", async () => {
-  assert.equal(await ok(['-o', 'json', 'register', 'bob', '--help']), expected('register'));
+  assert.equal(await ok(['-o', 'json', 'register', 'bob', '--help']), await ok(['help', 'register']));
 });
 
 test('every command: synopsis, each argument with its type, result, tags, module, example', () => {
@@ -126,7 +127,7 @@ test("ectl help 'regist*' lists exactly the matching commands", async () => {
   const out = await ok(['help', 'regist*']);
   assert.deepEqual(listedNames(out), commands.map((c) => c.name).filter((n) => n.startsWith('regist')));
   assert.deepEqual(listedNames(out), ['register', 'registered_users', 'registered_vhosts']);
-  assert.equal(out, expected('pattern-regist'));
+  matchesHelp(out, 'pattern-regist');
   assert.deepEqual(listedNames(await ok(['help', '?et_last'])), ['get_last', 'set_last']);
   assert.deepEqual(listedNames(await ok(['help', '*vcard2*'])), commands.map((c) => c.name).filter((n) => n.includes('vcard2')));
 });
@@ -135,12 +136,12 @@ test('ectl help accounts lists the commands of the tag with their summaries', as
   const out = await ok(['help', 'accounts']);
   assert.deepEqual(listedNames(out), commands.filter((c) => c.tags.includes('accounts')).map((c) => c.name));
   assert.match(out, /\n {2}register +Create an account on a virtual host\n/);
-  assert.equal(out, expected('tag-accounts'));
+  matchesHelp(out, 'tag-accounts');
   assert.equal(await ok(['help', 'muc-room']), await ok(['help', 'muc_room']));
 });
 
 test('ectl help register shows the command', async () => {
-  assert.equal(await ok(['help', 'register']), expected('register'));
+  matchesHelp(await ok(['help', 'register']), 'register');
 });
 
 test('ectl help tags lists every tag with all 167 commands', async () => {
