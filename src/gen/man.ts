@@ -25,6 +25,8 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['ECTL_CONFIG', 'Config file to read instead of searching for one, like --config.'],
   ['NO_COLOR', 'When set, no colour even on a terminal, like --no-color.'],
   ['FORCE_COLOR', 'When set, colour even when the output is not a terminal.'],
+  ['COLUMNS', 'Width of tables when the terminal does not report one, or when the output is not a terminal.'],
+  ['TERM', 'When dumb, no colour.'],
   ['XDG_CONFIG_HOME', 'Where the user config file is looked for (default ~/.config).'],
   ['XDG_CACHE_HOME', 'Where shell completion caches server answers (default ~/.cache).'],
 ];
@@ -32,6 +34,7 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
 const FILES: readonly (readonly [string, string])[] = [
   ['.ectlrc, .ectlrc.yaml, .config/ectlrc, package.json (key ectl)', 'Project config files, searched for in the current directory (cosmiconfig, name ectl).'],
   ['$XDG_CONFIG_HOME/ectl/config.yaml', 'The user config file (~/.config/ectl/config.yaml), read when no project file is found. YAML: top-level settings, a profiles mapping of named settings, and default naming the profile to use.'],
+  ['$XDG_CONFIG_HOME/ectl/tokens/<profile>.json', 'The OAuth token ectl login saved for a profile (default.json when none is chosen), used when no user or other token is set.'],
   ['$XDG_CACHE_HOME/ectl/completion-cache.json', "Vhosts, users and rooms that shell completion got from the server, kept for 60 seconds."],
 ];
 
