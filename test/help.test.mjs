@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ectl, cleanEnv, recordingServer, root } from './helpers.mjs';
 import { matchesExpected } from './output-helpers.mjs';
@@ -120,6 +120,7 @@ test("every command's example is a shell command line that ectl accepts and send
     }
   } finally {
     await server.close();
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 

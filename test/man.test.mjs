@@ -96,4 +96,5 @@ test('the freshness check fails when a generated file differs', () => {
   const r = run(process.execPath, ['dist/gen/generate.js', '--check', '--dir', dir]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^Error: out of date \(run npm run gen\): man\/ectl\.1, completions\/ectl\.fish\n$/);
+  rmSync(dir, { recursive: true, force: true });
 });
