@@ -154,3 +154,9 @@ test('a summary with thousands separators', async () => {
     await server.close();
   }
 });
+
+test('batch takes -o text or -o json only', async () => {
+  const r = await ectl(['-o', 'csv', 'batch'], { input: 'status\n' });
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, 'Error: batch prints text or JSON Lines (-o json), not csv\n');
+});

@@ -13,8 +13,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { connect } from 'node:net';
 import { ectl, ejabberdctl, uniqueName, live, cleanEnv, requireLiveServer } from './helpers.mjs';
+import { xmppLogin } from './xmpp-client.mjs';
+
+/** A live XMPP session that keeps presence (and room occupancy, sent as `then`) until closed. */
+async function xmppSession({ then = [], ...login }) {
+  const session = await xmppLogin({ port: live.c2sPort, ...login });
+  for (const stanza of then) session.send(stanza);
+  return session;
+}
 
 const HOST = 'localhost';
 const HOST2 = 'example.org';
@@ -213,53 +220,6 @@ function roomOptions(room, service = MUC) {
 
 const lines = (s) => s.split('\n').filter(Boolean).sort();
 
-/**
- * A minimal XMPP client (plain TCP, SASL PLAIN, resource binding) that keeps a session open so
- * the session, presence and room-occupant commands have something to report.
- */
-async function xmppSession({ user, host, password, resource, presence, then = [] }) {
-  const sock = connect(live.c2sPort, '127.0.0.1');
-  sock.setEncoding('utf8');
-  let buf = '';
-  const waiters = new Set();
-  sock.on('data', (d) => { buf += d; for (const w of [...waiters]) w(); });
-  const waitFor = (re, ms = 10_000) => new Promise((resolve, reject) => {
-    const check = () => {
-      const m = buf.match(re);
-      if (!m) return;
-      clearTimeout(timer);
-      waiters.delete(check);
-      buf = buf.slice(m.index + m[0].length);
-      resolve(m[0]);
-    };
-    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`xmpp ${user}/${resource}: no ${re} in ${buf}`)); }, ms);
-    waiters.add(check);
-    check();
-  });
-  await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
-  sock.on('error', (e) => { buf += `[socket error: ${e.message}]`; }); // shows up in a waitFor timeout
-  const open = () => sock.write(`<?xml version='1.0'?><stream:stream to='${host}' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>`);
-  open();
-  await waitFor(/<\/stream:features>/);
-  sock.write(`<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>${Buffer.from(`\0${user}\0${password}`).toString('base64')}</auth>`);
-  await waitFor(/<success[^>]*>/);
-  open();
-  await waitFor(/<\/stream:features>/);
-  sock.write(`<iq type='set' id='bind1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>${resource}</resource></bind></iq>`);
-  await waitFor(/<iq[^>]*id=['"]bind1['"][\s\S]*?<\/iq>/);
-  sock.write(presence);
-  for (const s of then) sock.write(s);
-  return {
-    /** Sends an IQ and resolves with the whole response stanza. */
-    iq: (id, stanza) => { sock.write(stanza); return waitFor(new RegExp(`<iq[^>]*id=['"]${id}['"][\\s\\S]*?</iq>`)); },
-    close: () => new Promise((resolve) => {
-      const t = setTimeout(() => { sock.destroy(); resolve(); }, 3000);
-      sock.once('close', () => { clearTimeout(t); resolve(); });
-      sock.end('</stream:stream>');
-    }),
-  };
-}
-
 const sessions = [];
 let token;
 
@@ -344,13 +304,11 @@ before(async () => {
   // a presence subscription, so its roster shows a pending 'subscribe'.
   const join = (room, nick) => `<presence to='${room}@${MUC}/${nick}'><x xmlns='http://jabber.org/protocol/muc'/></presence>`;
   sessions.push(await xmppSession({ user: A, host: HOST, password: PW[A], resource: 'laptop',
-    presence: '<presence><show>away</show><status>Out to lunch 🍜</status><priority>5</priority></presence>', then: [join(R1, 'Ali')] }));
-  sessions.push(await xmppSession({ user: A, host: HOST, password: PW[A], resource: 'phone',
-    presence: '<presence><show>dnd</show><priority>1</priority></presence>' }));
-  sessions.push(await xmppSession({ user: B, host: HOST, password: PW[B], resource: 'desk',
-    presence: '<presence/>', then: [join(R1, 'Bobby')] }));
+    show: 'away', status: 'Out to lunch 🍜', priority: 5, then: [join(R1, 'Ali')] }));
+  sessions.push(await xmppSession({ user: A, host: HOST, password: PW[A], resource: 'phone', show: 'dnd', priority: 1 }));
+  sessions.push(await xmppSession({ user: B, host: HOST, password: PW[B], resource: 'desk', then: [join(R1, 'Bobby')] }));
   sessions.push(await xmppSession({ user: E, host: HOST, password: PW[E], resource: 'r1',
-    presence: '<presence><show>xa</show><status>Ünïcode 😀\ttab</status><priority>-1</priority></presence>',
+    show: 'xa', status: 'Ünïcode 😀\ttab', priority: -1,
     then: [`<presence to='${jid(D, HOST2)}' type='subscribe'/>`, join(R2, 'Pé Ünï')] }));
   await waitUntil('two occupants in R1', () => ejabberdctl('get_room_occupants_number', R1, MUC).stdout === '2\n');
   await waitUntil('one occupant in R2', () => ejabberdctl('get_room_occupants_number', R2, MUC).stdout === '1\n');
@@ -465,7 +423,7 @@ test('set_vcard2_multi: ectl takes a,b ; ejabberdctl 23.01 fails on it; both val
   assert.equal(r.code, 0, show(r));
   assert.equal(r.stdout, '');
   // Both values are in the vCard, as an XMPP client sees it...
-  const vcard = await sessions[0].iq('vc1', `<iq type='get' id='vc1' to='${jid(B)}'><vCard xmlns='vcard-temp'/></iq>`);
+  const vcard = await sessions[0].iq('get', "<vCard xmlns='vcard-temp'/>", jid(B));
   assert.match(vcard, /<TEL><NUMBER>\+1 555<\/NUMBER><NUMBER>\+44 20<\/NUMBER><\/TEL>/);
   // ...but get_vcard2_multi of ejabberd 23.01 reports only the first one, through either tool.
   const { mine, oracle } = await both(['get_vcard2_multi', B, HOST, 'TEL', 'NUMBER']);

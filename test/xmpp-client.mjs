@@ -69,9 +69,9 @@ export async function xmppLogin({ port, host, user, password, resource, show, st
 
   const boundFeatures = await openStream();
   let ids = 0;
-  const iq = async (type, payload) => {
+  const iq = async (type, payload, to) => {
     const id = `ectl${++ids}`;
-    sock.write(`<iq type='${type}' id='${id}'>${payload}</iq>`);
+    sock.write(`<iq type='${type}' id='${id}'${to ? ` to='${xmlEscape(to)}'` : ''}>${payload}</iq>`);
     const m = await expect(new RegExp(`<iq[^>]*id=['"]${id}['"][^>]*(?:/>|>[\\s\\S]*?</iq>)`), `reply to iq ${id}`);
     if (/type=['"]error['"]/.test(m[0])) throw new Error(`xmpp ${who}: iq ${id} failed: ${m[0]}`);
     return m[0];

@@ -167,6 +167,9 @@ function addBatchCommand(program: Command, io: Io): void {
       const jobs = opts.jobs === undefined ? DEFAULT_JOBS : Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, got '${opts.jobs}'`);
       const flags = program.opts() as GlobalFlags;
+      if (flags.output !== undefined && flags.output !== 'text' && flags.output !== 'json') {
+        throw new UsageError(`batch prints text or JSON Lines (-o json), not ${flags.output}`);
+      }
       const { runBatch } = await import('./batch.js');
       actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError, json: flags.output === 'json' }, flags, io, exitCodeFor, io.signal);
     });
