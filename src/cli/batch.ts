@@ -178,7 +178,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
     await client.close();
   }
   const notRun = stopping || signal?.aborted ? ' (stopped early)' : '';
-  const fmt = (n: number) => n.toLocaleString('en-US');
+  const fmt = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ','); // toLocaleString would load ICU data
   io.stderr.write(`${fmt(ok)} ok, ${fmt(failed)} failed${notRun}\n`);
   if (signal?.aborted) {
     io.stderr.write(`interrupted: lines up to ${lastDone} are done; ${lastLine > lastDone ? `line ${lastLine} was the last one read` : 'nothing else was sent'}\n`);

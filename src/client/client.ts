@@ -37,9 +37,11 @@ export function findCommand(name: string): CommandSpec | undefined {
 
 export function createClient(options: ClientOptions): Client {
   let dispatcher: Dispatcher | undefined;
+  let http: typeof import('./http.js') | undefined;
   const send = async (spec: CommandSpec, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
     // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
-    const { makeDispatcher, post } = await import('./http.js');
+    http ??= await import('./http.js');
+    const { makeDispatcher, post } = http;
     dispatcher ??= makeDispatcher(options);
     const reply = await post(dispatcher, options, spec.name, body, call?.signal);
     if (reply.status !== 200) throw errorForReply(spec.name, reply.status, reply.text, spec.module);

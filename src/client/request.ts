@@ -45,7 +45,17 @@ export interface HttpReply {
 }
 
 
+const authCache = new WeakMap<TransportOptions, string | undefined>();
+
+/** The Authorization header for these options (worked out once per options object). */
 export function authorizationHeader(o: TransportOptions): string | undefined {
+  if (authCache.has(o)) return authCache.get(o);
+  const value = computeAuthorization(o);
+  authCache.set(o, value);
+  return value;
+}
+
+function computeAuthorization(o: TransportOptions): string | undefined {
   if (o.user && (o.password !== undefined || !o.token)) return `Basic ${Buffer.from(`${o.user}:${o.password ?? ''}`).toString('base64')}`;
   if (o.token) return `Bearer ${o.token}`;
   return undefined;
