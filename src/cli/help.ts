@@ -300,7 +300,8 @@ export function renderCommandHelp(spec: CommandSpec): string {
 export function tagIndex(commands: readonly CommandSpec[]): Map<string, CommandSpec[]> {
   const byTag = new Map<string, CommandSpec[]>();
   for (const c of commands) for (const t of c.tags) byTag.set(t, [...(byTag.get(t) ?? []), c]);
-  return new Map([...byTag].sort(([a], [b]) => a.localeCompare(b)));
+  // Plain code-point order: tags are ASCII, and localeCompare would load ICU collation data at start-up.
+  return new Map([...byTag].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function summaryList(commands: readonly CommandSpec[]): string[] {
