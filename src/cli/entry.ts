@@ -1,6 +1,6 @@
 // The bundled CLI's entry point (dist/ectl.cjs): run one command line and set the exit code.
 import { main } from './main.js';
-import { processIo } from './io.js';
+import { flushOutputs, processIo } from './io.js';
 
 export async function run(argv: string[]): Promise<void> {
   const interrupt = new AbortController();
@@ -10,6 +10,6 @@ export async function run(argv: string[]): Promise<void> {
   process.exitCode = await main(argv, io);
   // Nothing must keep the process alive once the exit code is known (e.g. a stalled socket),
   // but everything written must reach the pipe first.
-  await Promise.all([process.stdout, process.stderr].map((s) => new Promise((r) => s.write('', r))));
+  await flushOutputs();
   process.exit();
 }

@@ -1,8 +1,66 @@
 // What the CLI needs from its process, passed in so tests and batch mode can supply their own.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import { isatty } from 'node:tty';
 import { UsageError } from '../errors.js';
+
+// node:tty and process.stdout/stderr are loaded only when needed: creating the stream objects
+// (and the modules behind them) is a noticeable part of a short command's start-up.
+const lazyRequire = createRequire(import.meta.url);
+const isatty = (fd: number): boolean => (lazyRequire('node:tty') as typeof import('node:tty')).isatty(fd);
+
+const streamsUsed = new Set<NodeJS.WriteStream>();
+
+/**
+ * Standard output or error written with write(2) on the descriptor; falls back to the process
+ * stream if the descriptor would block. A reader that has gone away (EPIPE: `ectl ... | head`)
+ * ends the output quietly.
+ */
+function descriptorOutput(fd: 1 | 2): Io['stdout'] & { once(event: 'drain', listener: () => void): unknown } {
+  let stream: NodeJS.WriteStream | undefined;
+  let closed = false;
+  const getStream = () => {
+    stream ??= fd === 1 ? process.stdout : process.stderr;
+    streamsUsed.add(stream);
+    return stream;
+  };
+  return {
+    write(s: string): boolean {
+      if (closed) return true;
+      if (stream) return stream.write(s);
+      const buf = Buffer.from(s, 'utf8');
+      let offset = 0;
+      while (offset < buf.length) {
+        try {
+          offset += writeSync(fd, buf, offset);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EPIPE') {
+            closed = true;
+            return true;
+          }
+          if (code !== 'EAGAIN') throw e;
+          return getStream().write(buf.subarray(offset));
+        }
+      }
+      return true;
+    },
+    get isTTY() {
+      return isatty(fd);
+    },
+    get columns() {
+      return isatty(fd) ? getStream().columns : undefined;
+    },
+    once(event: 'drain', listener: () => void) {
+      return getStream().once(event, listener);
+    },
+  };
+}
+
+/** Waits until what went through the process streams (if any were needed) has been handed over. */
+export function flushOutputs(): Promise<unknown> {
+  return Promise.all([...streamsUsed].map((s) => new Promise((resolve) => s.write('', resolve))));
+}
 
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -21,8 +79,8 @@ export interface Io {
 
 export function processIo(): Io {
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: descriptorOutput(1),
+    stderr: descriptorOutput(2),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
