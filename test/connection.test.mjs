@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, rmSync, chmodSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { ectl, cleanEnv, live, requireLiveServer, recordingServer, root, uniqueName } from './helpers.mjs';
+import { spawn } from 'node:child_process';
+import { ectl, cleanEnv, live, requireLiveServer, recordingServer, root, uniqueName, ECTL as ECTL_PATH } from './helpers.mjs';
 
 const home = join(root, 'test', '.tmp', `conn-home-${process.pid}`);
 const cfgDir = join(home, '.config', 'ectl');
@@ -246,4 +247,35 @@ test('doctor passes on the test server and names the failing step otherwise', as
   const tlsOk = await ectl(['-P', 'tls', 'doctor'], { env: homeEnv() });
   assert.equal(tlsOk.code, 0, tlsOk.stdout);
   assert.match(tlsOk.stdout, /^ok +TLS +certificate verified/m);
+});
+
+/** Runs ectl on a pseudo-terminal (util-linux script), answering each prompt once it appears. */
+function onTerminal(args, env, answers) {
+  return new Promise((resolve) => {
+    const cmd = [ECTL_PATH, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env });
+    let out = '';
+    let asked = 0;
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      const prompts = out.match(/(Password for \S+|\(\w+\)): /g) ?? [];
+      while (asked < prompts.length && asked < answers.length) child.stdin.write(`${answers[asked++]}\n`);
+    });
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+test('on a terminal a missing admin password and a left-out secret argument are asked for, without echo', async () => {
+  const u = uniqueName('pty');
+  const env = homeEnv({ ECTL_URL: live.url, ECTL_USER: live.admin, TERM: 'dumb' });
+  // The left-out argument is asked for first (while the command line is read), then the admin's password.
+  const r = await onTerminal(['register', u, 'localhost'], env, ['typed-secret-77', live.password]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /Password for admin@localhost: /);
+  assert.match(r.out, /\(password\): /);
+  assert.match(r.out, new RegExp(`User ${u}@localhost successfully registered`));
+  assert.ok(!r.out.includes(live.password), 'the admin password was echoed');
+  assert.ok(!r.out.includes('typed-secret-77'), 'the secret argument was echoed');
+  const check = await ectl(['check_password', u, 'localhost', 'typed-secret-77'], { env: homeEnv({ ECTL_URL: live.url, ECTL_USER: live.admin, ECTL_PASSWORD: live.password }) });
+  assert.equal(check.code, 0, check.stderr);
 });

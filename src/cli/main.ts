@@ -104,7 +104,7 @@ function addCommand(program: Command, spec: CommandSpec, io: Io): void {
   }
   cmd.action(async (...params: unknown[]) => {
     const raws = params.slice(0, spec.args.length) as string[];
-    if (promptable && raws[raws.length - 1] === undefined) raws[raws.length - 1] = await io.promptSecret!(`${promptable.name}: `);
+    if (promptable && raws[raws.length - 1] === undefined) raws[raws.length - 1] = await io.promptSecret!(`${promptable.description} (${promptable.name}): `);
     const expanded = await expandAtArguments(raws, io);
     const body = parseArguments(spec, expanded);
     const flags = program.opts() as GlobalFlags;
