@@ -51,8 +51,27 @@ const median = (xs) => {
 const rows = [];
 try {
   // 1. Start-up, interleaved so that load on the machine falls on every contender alike.
+  // The floor ectl stands on: one POST with undici's agent and request API alone, and with node:http.
+  const oneUndici = join(tmp, 'one-undici.cjs');
+  writeFileSync(oneUndici, `
+const Agent = require(${JSON.stringify(join(root, 'node_modules', 'undici', 'lib', 'dispatcher', 'agent.js'))});
+const request = require(${JSON.stringify(join(root, 'node_modules', 'undici', 'lib', 'api', 'api-request.js'))});
+const u = new URL(process.argv[2]);
+request.call(new Agent(), { origin: u.origin, path: u.pathname + '/status', method: 'POST', body: '{}' })
+  .then(async (r) => { process.stdout.write(await r.body.text() + '\\n'); process.exit(0); });
+`);
+  const oneHttp = join(tmp, 'one-http.cjs');
+  writeFileSync(oneHttp, `
+const u = new URL(process.argv[2]);
+const req = require('node:http').request({ host: u.hostname, port: u.port, path: u.pathname + '/status', method: 'POST' }, (res) => {
+  let b = ''; res.setEncoding('utf8'); res.on('data', (d) => { b += d; }); res.on('end', () => process.stdout.write(b + '\\n'));
+});
+req.end('{}');
+`);
   const contenders = [
     ['node -e 0', process.execPath, ['-e', '0']],
+    ['one POST, bare undici (--liftoff-only)', process.execPath, ['--liftoff-only', oneUndici, server.url]],
+    ['one POST, bare node:http', process.execPath, [oneHttp, server.url]],
     ['ectl status', ectl, ['status']],
     ['ectl --help', ectl, ['--help']],
     ['ectl completion bash', ectl, ['completion', 'bash']],
