@@ -136,7 +136,7 @@ function mayHoldProjectConfig(cwd: string): boolean {
   }
   if (names.includes('package.json')) {
     try {
-      return readFileSync(join(cwd, 'package.json'), 'utf8').includes('"ectl"');
+      return /"ectl"\s*:/.test(readFileSync(join(cwd, 'package.json'), 'utf8'));
     } catch {
       return false;
     }
