@@ -18,9 +18,6 @@ const DEFAULT_JOBS = 4;
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, unauthorized: 4, interrupted: 130 } as const;
 
-/** Global options that take a value; used to find the command word without building every subcommand. */
-const VALUE_OPTIONS = new Set(['--url', '--user', '--password-file', '--token', '--token-file', '--timeout', '--api-version', '--ca-file', '-P', '--profile', '--config', '-o', '--output']);
-
 export function globalOptions(): Option[] {
   return [
     new Option('--url <url>', 'ejabberd API base URL (env ECTL_URL; default http://localhost:5280/api)'),
@@ -53,13 +50,17 @@ function packageVersion(): string {
   }
 }
 
-/** Where the first word that is not an option or an option's value is: the command's name, if any. */
+/**
+ * Where the first word that is not an option or an option's value is: the command's name, if
+ * any. Found before commander runs, so that only that command's subcommand need be built.
+ */
 function commandIndex(argv: readonly string[]): number {
+  const takesValue = new Set(globalOptions().filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => !!f)));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') return i + 1 < argv.length ? i + 1 : -1;
     if (a.startsWith('-')) {
-      if (VALUE_OPTIONS.has(a)) i++;
+      if (takesValue.has(a)) i++;
       continue;
     }
     return i;
