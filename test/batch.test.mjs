@@ -160,3 +160,21 @@ test('batch takes -o text or -o json only', async () => {
   assert.equal(r.code, 2);
   assert.equal(r.stderr, 'Error: batch prints text or JSON Lines (-o json), not csv\n');
 });
+
+test('--dry-run batch shows every request and sends none; login refuses --dry-run', async () => {
+  const server = await recordingServer();
+  try {
+    const env = cleanEnv({ ECTL_URL: server.url, ECTL_USER: 'admin@example.com', ECTL_PASSWORD: 'batch-dry-secret' });
+    const r = await ectl(['--dry-run', 'batch'], { input: 'register a example.com pw-a\nregistered_users example.com\n', env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(server.requests.length, 0);
+    assert.match(r.stdout, /^# line 1\nPOST http:\/\/127\.0\.0\.1:\d+\/api\/register\n/);
+    assert.match(r.stdout, /# line 2\nPOST http:\/\/127\.0\.0\.1:\d+\/api\/registered_users\n/);
+    assert.ok(!r.stdout.includes('pw-a') && !r.stdout.includes('batch-dry-secret'), 'a secret was printed');
+    const login = await ectl(['--dry-run', 'login'], { env });
+    assert.equal(login.code, 2);
+    assert.equal(server.requests.length, 0);
+  } finally {
+    await server.close();
+  }
+});

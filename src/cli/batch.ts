@@ -13,7 +13,8 @@ import { resultData } from '../format/json.js';
 import { formatText } from '../format/text.js';
 import { expandAtArguments, type Io } from './io.js';
 import { parseBatchLine } from './batch-parse.js';
-import { clientFor, settingsFor } from './run.js';
+import { clientFor, settingsFor, transportOptions } from './run.js';
+import { describeRequest } from '../client/request.js';
 
 export interface BatchOptions {
   jobs: number;
@@ -27,6 +28,8 @@ interface Outcome {
   spec?: CommandSpec;
   value?: ResultValue;
   error?: EctlError | Error;
+  /** --dry-run: the request was shown, not sent. */
+  shown?: boolean;
 }
 
 type ExitCodeOf = (err: unknown) => number;
@@ -86,7 +89,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
     input = createReadStream(source);
   }
   const settings = await settingsFor(flags, io);
-  const client = clientFor(settings, opts.jobs);
+  const show = flags.verbose || flags.dryRun ? await import('./show-request.js') : undefined;
+  const client = clientFor(settings, opts.jobs, flags.verbose ? show!.verboseObserver(io) : undefined);
   // Lines read from stdin cannot also take arguments from stdin.
   const lineIo: Io = { ...io, readStdin: () => Promise.reject(new UsageError("'@-' cannot be used in batch input")) };
   const progress = io.stderr.isTTY && (total === null || total >= 50) ? new Progress(io, total) : null;
@@ -115,6 +119,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
       if (opts.json) {
         io.stdout.write(`${JSON.stringify({ line: o.line, command: o.command, ok: false, result: null, error: o.error.message, exit: code })}\n`);
       } else io.stderr.write(`line ${o.line}: Error: ${o.error.message}\n`);
+    } else if (o.shown) {
+      ok++;
     } else {
       ok++;
       const spec = o.spec!;
@@ -160,6 +166,13 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
       if (stopping || signal?.aborted) break;
       const { spec, body } = prepared;
       const line = lineNo;
+      if (flags.dryRun) {
+        // Nothing is sent: each line's request is shown instead.
+        io.stdout.write(`# line ${line}\n${show!.dryRunText(describeRequest(transportOptions(settings), spec.name, body), settings.user)}`);
+        record(seqNo, { line, command: spec.name, spec, shown: true });
+        flush();
+        continue;
+      }
       const p: Promise<void> = client.send(spec, body, { signal }).then(
         (value) => record(seqNo, { line, command: spec.name, spec, value }),
         (error) => record(seqNo, { line, command: spec.name, spec, error }),

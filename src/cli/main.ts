@@ -136,7 +136,12 @@ export function buildProgram(io: Io, only?: CommandSpec): Command {
 }
 
 function addConnectionCommands(program: Command, io: Io): void {
-  const flags = () => program.opts() as GlobalFlags;
+  const flags = () => {
+    const f = program.opts() as GlobalFlags;
+    // These talk to the server in several steps of their own; showing one request would mislead.
+    if (f.dryRun) throw new UsageError('--dry-run applies to ejabberd commands and batch, not to login, logout or doctor');
+    return f;
+  };
   program.command('login')
     .description("get an OAuth token for the admin account and save it in the profile's token file")
     .option('--ttl <seconds>', 'how long the token stays valid (default 30 days)')

@@ -32,7 +32,7 @@ export function clientFor(settings: Settings, connections?: number, observer?: R
   return createClient({ ...transportOptions(settings), ca, connections, observer });
 }
 
-function transportOptions(settings: Settings): TransportOptions {
+export function transportOptions(settings: Settings): TransportOptions {
   return {
     url: settings.url, user: settings.user, password: settings.password, token: settings.token,
     timeoutMs: settings.timeoutMs, apiVersion: settings.apiVersion, insecure: settings.insecure,
