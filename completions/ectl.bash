@@ -47,31 +47,31 @@ _ectl_options='--url --user --password-file --token --token-file --timeout --api
 # server), file (a path) or - (nothing).
 _ectl_arg_kinds() {
   case $1 in
-    abort_delete_old_mam_messages|abort_delete_old_messages|connected_users_vhost|convert_to_scram|delete_mnesia|delete_old_mam_messages_status|delete_old_messages_status|muc_online_rooms|registered_users|rooms_empty_destroy|rooms_empty_list|srg_list)
+    abort_delete_old_mam_messages|abort_delete_old_messages|connected_users_vhost|convert_to_scram|delete_mnesia|delete_old_mam_messages_status|delete_old_messages_status|muc_online_rooms|registered_users|rooms_empty_destroy|rooms_empty_list|set_loglevel|srg_list|stats|status_list|status_num)
       _ectl_kinds=(ask) ;;
     add_rosteritem)
-      _ectl_kinds=(ask ask ask ask - - -) ;;
+      _ectl_kinds=(ask ask ask ask - - ask) ;;
     backup|compile|create_rooms_file|destroy_rooms_file|dump|dump_config|export_piefxis|gen_markdown_doc_for_tags|import_dir|import_file|import_piefxis|import_prosody|install_fallback|load|push_roster_all|restore|revoke_certificate)
       _ectl_kinds=(file) ;;
     ban_account|change_password|check_password|get_vcard|privacy_set|private_set|register|resource_num|send_stanza|set_nickname)
       _ectl_kinds=(ask ask -) ;;
-    bookmarks_to_pep|check_account|destroy_room|get_last|get_offline_count|get_presence|get_room_affiliations|get_room_history|get_room_occupants|get_room_occupants_number|get_room_options|get_roster|get_subscribers|get_user_rooms|get_user_subscriptions|kick_user|muc_unregister_nick|num_resources|remove_mam_for_user|unregister|unsubscribe_room|user_resources|user_sessions_info)
+    bookmarks_to_pep|check_account|destroy_room|get_last|get_offline_count|get_presence|get_room_affiliations|get_room_history|get_room_occupants|get_room_occupants_number|get_room_options|get_roster|get_subscribers|get_user_rooms|get_user_subscriptions|kick_user|muc_unregister_nick|num_resources|remove_mam_for_user|stats_host|status_list_host|status_num_host|unregister|unsubscribe_room|user_resources|user_sessions_info)
       _ectl_kinds=(ask ask) ;;
-    change_room_option|check_password_hash|get_vcard2|get_vcard2_multi|kick_session|private_get|send_stanza_c2s|set_last|set_vcard)
+    change_room_option|create_room_with_opts)
+      _ectl_kinds=(ask ask ask -) ;;
+    check_password_hash|get_vcard2|get_vcard2_multi|kick_session|private_get|send_stanza_c2s|set_last|set_vcard)
       _ectl_kinds=(ask ask - -) ;;
     convert_to_yaml)
       _ectl_kinds=(file file) ;;
     create_room|get_room_affiliation|remove_mam_for_user_with_peer)
       _ectl_kinds=(ask ask ask) ;;
-    create_room_with_opts|set_room_affiliation)
-      _ectl_kinds=(ask ask ask -) ;;
-    delete_old_mam_messages_batch)
-      _ectl_kinds=(ask - - - -) ;;
+    delete_old_mam_messages|delete_old_users_vhost|muc_online_rooms_by_regex|push_alltoall|restart_module|rooms_unused_destroy|rooms_unused_list)
+      _ectl_kinds=(ask -) ;;
+    delete_old_mam_messages_batch|send_direct_invitation|set_vcard2|set_vcard2_multi)
+      _ectl_kinds=(ask ask - - -) ;;
     delete_old_messages_batch)
       _ectl_kinds=(ask - - -) ;;
-    delete_old_users_vhost|muc_online_rooms_by_regex|push_alltoall|restart_module|rooms_unused_destroy|rooms_unused_list|status_list_host|status_num_host)
-      _ectl_kinds=(ask -) ;;
-    delete_rosteritem)
+    delete_rosteritem|set_room_affiliation)
       _ectl_kinds=(ask ask ask ask) ;;
     dump_table)
       _ectl_kinds=(file -) ;;
@@ -87,17 +87,15 @@ _ectl_arg_kinds() {
       _ectl_kinds=(- ask ask) ;;
     oauth_issue_token)
       _ectl_kinds=(ask - -) ;;
+    process_rosteritems|send_message)
+      _ectl_kinds=(ask ask ask - -) ;;
     push_roster)
       _ectl_kinds=(file ask ask) ;;
-    send_direct_invitation|set_vcard2|set_vcard2_multi)
-      _ectl_kinds=(ask ask - - -) ;;
-    send_message)
-      _ectl_kinds=(- ask ask - -) ;;
     set_presence)
-      _ectl_kinds=(ask ask - - - - -) ;;
+      _ectl_kinds=(ask ask - ask ask - -) ;;
     srg_create)
       _ectl_kinds=(- ask - - -) ;;
-    srg_delete|srg_get_info|srg_get_members|stats_host)
+    srg_delete|srg_get_info|srg_get_members)
       _ectl_kinds=(- ask) ;;
     srg_user_add|srg_user_del)
       _ectl_kinds=(ask ask - ask) ;;

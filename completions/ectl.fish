@@ -52,31 +52,31 @@ end
 # file (a path) or - (nothing).
 function __ectl_arg_kinds
     switch $argv[1]
-        case abort_delete_old_mam_messages abort_delete_old_messages connected_users_vhost convert_to_scram delete_mnesia delete_old_mam_messages_status delete_old_messages_status muc_online_rooms registered_users rooms_empty_destroy rooms_empty_list srg_list
+        case abort_delete_old_mam_messages abort_delete_old_messages connected_users_vhost convert_to_scram delete_mnesia delete_old_mam_messages_status delete_old_messages_status muc_online_rooms registered_users rooms_empty_destroy rooms_empty_list set_loglevel srg_list stats status_list status_num
             echo ask
         case add_rosteritem
-            echo ask ask ask ask - - -
+            echo ask ask ask ask - - ask
         case backup compile create_rooms_file destroy_rooms_file dump dump_config export_piefxis gen_markdown_doc_for_tags import_dir import_file import_piefxis import_prosody install_fallback load push_roster_all restore revoke_certificate
             echo file
         case ban_account change_password check_password get_vcard privacy_set private_set register resource_num send_stanza set_nickname
             echo ask ask -
-        case bookmarks_to_pep check_account destroy_room get_last get_offline_count get_presence get_room_affiliations get_room_history get_room_occupants get_room_occupants_number get_room_options get_roster get_subscribers get_user_rooms get_user_subscriptions kick_user muc_unregister_nick num_resources remove_mam_for_user unregister unsubscribe_room user_resources user_sessions_info
+        case bookmarks_to_pep check_account destroy_room get_last get_offline_count get_presence get_room_affiliations get_room_history get_room_occupants get_room_occupants_number get_room_options get_roster get_subscribers get_user_rooms get_user_subscriptions kick_user muc_unregister_nick num_resources remove_mam_for_user stats_host status_list_host status_num_host unregister unsubscribe_room user_resources user_sessions_info
             echo ask ask
-        case change_room_option check_password_hash get_vcard2 get_vcard2_multi kick_session private_get send_stanza_c2s set_last set_vcard
+        case change_room_option create_room_with_opts
+            echo ask ask ask -
+        case check_password_hash get_vcard2 get_vcard2_multi kick_session private_get send_stanza_c2s set_last set_vcard
             echo ask ask - -
         case convert_to_yaml
             echo file file
         case create_room get_room_affiliation remove_mam_for_user_with_peer
             echo ask ask ask
-        case create_room_with_opts set_room_affiliation
-            echo ask ask ask -
-        case delete_old_mam_messages_batch
-            echo ask - - - -
+        case delete_old_mam_messages delete_old_users_vhost muc_online_rooms_by_regex push_alltoall restart_module rooms_unused_destroy rooms_unused_list
+            echo ask -
+        case delete_old_mam_messages_batch send_direct_invitation set_vcard2 set_vcard2_multi
+            echo ask ask - - -
         case delete_old_messages_batch
             echo ask - - -
-        case delete_old_users_vhost muc_online_rooms_by_regex push_alltoall restart_module rooms_unused_destroy rooms_unused_list status_list_host status_num_host
-            echo ask -
-        case delete_rosteritem
+        case delete_rosteritem set_room_affiliation
             echo ask ask ask ask
         case dump_table
             echo file -
@@ -92,17 +92,15 @@ function __ectl_arg_kinds
             echo - ask ask
         case oauth_issue_token
             echo ask - -
+        case process_rosteritems send_message
+            echo ask ask ask - -
         case push_roster
             echo file ask ask
-        case send_direct_invitation set_vcard2 set_vcard2_multi
-            echo ask ask - - -
-        case send_message
-            echo - ask ask - -
         case set_presence
-            echo ask ask - - - - -
+            echo ask ask - ask ask - -
         case srg_create
             echo - ask - - -
-        case srg_delete srg_get_info srg_get_members stats_host
+        case srg_delete srg_get_info srg_get_members
             echo - ask
         case srg_user_add srg_user_del
             echo ask ask - ask

@@ -331,3 +331,18 @@ test('__complete: timings against the live server (uncached, cached)', async (t)
 
 before(() => mkdirSync(tmp, { recursive: true }));
 after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('fixed word lists (affiliations, log levels, presence, room options...) complete without a server', async () => {
+  const env = awayEnv(); // nothing listens there: these answers cannot come from a server
+  const c = async (...words) => (await completeWords(words, env)).lines;
+  assert.deepEqual(await c('set_room_affiliation', 'r', 'conference.example.org', 'a@example.org', ''), ['admin', 'member', 'none', 'outcast', 'owner']);
+  assert.deepEqual(await c('set_loglevel', 'w'), ['warning']);
+  assert.deepEqual(await c('status_num', ''), ['available', 'away', 'chat', 'dnd', 'xa']);
+  assert.deepEqual(await c('set_presence', 'u', 'example.org', 'r', 'available', ''), ['away', 'chat', 'dnd', 'xa']);
+  assert.deepEqual(await c('add_rosteritem', 'a', 'h', 'b', 'h', 'nick', 'group', 'b'), ['both']);
+  assert.deepEqual(await c('change_room_option', 'r', 'conference.example.org', 'members_'), ['members_by_default', 'members_only']);
+  assert.deepEqual(await c('stats', ''), ['onlineusers', 'onlineusersnode', 'processes', 'registeredusers', 'uptimeseconds']);
+  assert.deepEqual(await c('process_rosteritems', 'list', 'an'), ['any']);
+  // Through the real bash script as well.
+  assert.deepEqual(bashComplete('ectl set_loglevel in', env), ['info']);
+});

@@ -12,7 +12,7 @@ import { findCommand } from '../client/client.js';
 import type { ResultValue } from '../client/normalise.js';
 import { loadConfig, type GlobalFlags } from '../config/settings.js';
 import { UsageError } from '../errors.js';
-import { acceptsGlobal, argKind, hostArgIndex } from './arg-kinds.js';
+import { acceptsGlobal, argKind, fixedValues, hostArgIndex } from './arg-kinds.js';
 import { COMPLETION_HELP, allOptions, otherCommands, tagIndex, type ExtraCommand, type OptionDoc } from './help.js';
 import type { Io } from './io.js';
 import { clientFor, settingsFor } from './run.js';
@@ -255,6 +255,8 @@ async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io,
   const spec = findCommand(line.command);
   if (!spec || line.positionals.length >= spec.args.length) return [];
   if (argKind(spec, line.positionals.length) === 'none') return [];
+  const fixed = fixedValues(spec, line.positionals.length);
+  if (fixed) return [...fixed]; // no need to ask the server
   // Warnings (e.g. a readable password file) are for real commands, not for every Tab; and a
   // missing password must not be asked for in the middle of the user's command line.
   const quiet: Io = { ...io, stderr: { write: () => true }, promptSecret: undefined };
