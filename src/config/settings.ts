@@ -136,9 +136,10 @@ function mayHoldProjectConfig(cwd: string): boolean {
   }
   if (names.includes('package.json')) {
     try {
-      return /"ectl"\s*:/.test(readFileSync(join(cwd, 'package.json'), 'utf8'));
+      const pkg: unknown = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
+      return !!pkg && typeof pkg === 'object' && 'ectl' in pkg;
     } catch {
-      return false;
+      return true; // let cosmiconfig report what is wrong with it
     }
   }
   return false;
