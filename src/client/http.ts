@@ -14,7 +14,7 @@ const CERT_CODES = new Set([
 
 export function makeDispatcher(o: TransportOptions): Dispatcher {
   if (o.dispatcher) return o.dispatcher;
-  const connect: Record<string, unknown> = {};
+  const connect: Record<string, unknown> = { timeout: o.timeoutMs ?? 60_000 };
   if (o.ca) connect.ca = o.ca;
   if (o.insecure) connect.rejectUnauthorized = false;
   return new Agent({ connect, connections: o.connections ?? null, keepAliveTimeout: 10_000 });
@@ -59,30 +59,31 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
   const timeoutMs = o.timeoutMs ?? 60_000;
   o.observer?.request?.(req);
   const started = Date.now(); // not performance.now(): loading perf_hooks costs start-up time
-  // One controller and one timer per request: AbortSignal.timeout/any cost more than the rest
-  // of a batch line's work together.
-  const controller = new AbortController();
+  // The whole request has timeoutMs: undici's header and body timeouts catch silence, and one
+  // timer ends a reply that trickles in for longer. No AbortController of our own: creating one
+  // per request costs more than the rest of a batch line's work.
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeoutMs);
-  const onAbort = () => controller.abort();
-  if (signal?.aborted) controller.abort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
+  let reply: Dispatcher.ResponseData | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    reply?.body.destroy();
+  }, timeoutMs);
   try {
     const { origin, path } = splitUrl(url);
-    const res = await requestApi.call(dispatcher, {
-      origin, path, method: 'POST', headers, body: req.body, signal: controller.signal,
+    reply = await requestApi.call(dispatcher, {
+      origin, path, method: 'POST', headers, body: req.body, signal,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs, // undici never follows redirects here
     });
-    const text = await res.body.text();
-    o.observer?.response?.({ status: res.statusCode, text, ms: Date.now() - started });
-    return { status: res.statusCode, text };
+    if (timedOut) reply.body.destroy();
+    const text = await reply.body.text();
+    o.observer?.response?.({ status: reply.statusCode, text, ms: Date.now() - started });
+    return { status: reply.statusCode, text };
   } catch (err) {
     if (signal?.aborted) throw err;
     if (timedOut) throw describeNetworkError({ name: 'TimeoutError' }, url, timeoutMs);
     throw describeNetworkError(err, url, timeoutMs);
   } finally {
     clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
   }
 }
 
