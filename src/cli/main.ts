@@ -205,6 +205,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return actionExitCode;
   } catch (err) {
     if (io.signal?.aborted) return EXIT.interrupted; // Ctrl-C: nothing more to say
+    // Only a real error needs its label (and with it a look at whether stderr is a terminal).
+    if (exitCodeFor(err) === EXIT.ok) return EXIT.ok;
     return reportError(err, io, argv.includes('--debug'), await errorLabel(io, argv));
   }
 }
