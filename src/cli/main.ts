@@ -98,14 +98,19 @@ function addCommand(program: Command, spec: CommandSpec, io: Io): void {
   if (spec.name.includes('_')) cmd.alias(spec.name.replace(/_/g, '-'));
   // A secret given last (register's password...) may be left out on a terminal: ectl asks for it.
   const last = spec.args[spec.args.length - 1];
-  const promptable = last && isSecretName(last.name) && io.promptSecret ? last : undefined;
+  const promptable = last && isSecretName(last.name) ? last : undefined;
   for (const arg of spec.args) {
     const name = arg === promptable ? `[${arg.name}]` : `<${arg.name}>`;
     cmd.argument(name, `${arg.description} (${typeof arg.type === 'string' ? arg.type : 'list'})`);
   }
   cmd.action(async (...params: unknown[]) => {
     const raws = params.slice(0, spec.args.length) as string[];
-    if (promptable && raws[raws.length - 1] === undefined) raws[raws.length - 1] = await io.promptSecret!(`${promptable.description} (${promptable.name}): `);
+    if (promptable && raws[raws.length - 1] === undefined) {
+      // Whether there is a terminal to ask on is looked at only now (it costs start-up time).
+      const ask = io.promptSecret;
+      if (!ask) throw new UsageError(`missing required argument '${promptable.name}'`);
+      raws[raws.length - 1] = await ask(`${promptable.description} (${promptable.name}): `);
+    }
     const expanded = await expandAtArguments(raws, io);
     const body = parseArguments(spec, expanded);
     const flags = program.opts() as GlobalFlags;
