@@ -56,6 +56,15 @@ export function ensureInstalled() {
 /** The ejabberdctl command line that talks to our node. */
 export function ejabberdctlArgs(args) {
   const d = server.dir;
+  // ejabberdctl runs only for root or the ejabberd user: anyone else goes through sudo.
+  if (!isRoot) {
+    const [cmd, argv] = ejabberdctlArgsAsRoot(args, d);
+    return ['sudo', ['-n', cmd, ...argv]];
+  }
+  return ejabberdctlArgsAsRoot(args, d);
+}
+
+function ejabberdctlArgsAsRoot(args, d) {
   return [EJABBERDCTL, ['--config-dir', d, '--config', join(d, 'ejabberd.yml'), '--ctl-config', join(d, 'ejabberdctl.cfg'),
     '--logs', join(d, 'logs'), '--spool', join(d, 'spool'), '--node', server.node, ...args]];
 }
@@ -68,7 +77,9 @@ export function ejabberdctl(...args) {
 
 function writeConfig() {
   const d = server.dir;
-  rmSync(d, { recursive: true, force: true });
+  // A previous run's files belong to the ejabberd user.
+  if (isRoot) rmSync(d, { recursive: true, force: true });
+  else asRoot('rm', ['-rf', d]);
   mkdirSync(join(d, 'logs'), { recursive: true });
   mkdirSync(join(d, 'spool'), { recursive: true });
   // A self-signed certificate for localhost: the HTTPS listener uses it, TLS tests trust it with --ca-file.
@@ -90,12 +101,10 @@ function writeConfig() {
     'EJABBERD_BYPASS_WARNINGS=true',
     '',
   ].join('\n'));
-  if (isRoot) {
-    // ejabberdctl run by root switches to the ejabberd user, which must own the node's files.
-    const uid = Number(sh('id', ['-u', 'ejabberd']).stdout.trim());
-    const gid = Number(sh('id', ['-g', 'ejabberd']).stdout.trim());
-    sh('chown', ['-R', `${uid}:${gid}`, d]);
-  }
+  // ejabberdctl switches to the ejabberd user, which must own the node's files.
+  const uid = Number(sh('id', ['-u', 'ejabberd']).stdout.trim());
+  const gid = Number(sh('id', ['-g', 'ejabberd']).stdout.trim());
+  asRoot('chown', ['-R', `${uid}:${gid}`, d]);
 }
 
 export function isRunning() {
