@@ -69,10 +69,21 @@ test('XDG_CONFIG_HOME is honoured', async () => {
   assert.equal(r.code, 0, r.stderr);
 });
 
-test('an unknown profile is a usage error naming the file', async () => {
+test('an unknown profile or key is a usage error naming the file and line', async () => {
   const r = await ectl(['-P', 'nope', 'status'], { env: homeEnv() });
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, `Error: unknown profile 'nope' in ${join(cfgDir, 'config.yaml')} (known: nowhere, local, tokenonly, tls)\n`);
+  assert.equal(r.stderr, `Error: unknown profile 'nope' in ${join(cfgDir, 'config.yaml')} line 2 (known: nowhere, local, tokenonly, tls)\n`);
+  // Named by `default:` in the file: that line.
+  const file = join(home, 'default-missing.yaml');
+  writeFileSync(file, `# a comment\nurl: ${live.url}\ndefault: gone\nprofiles:\n  here:\n    timeout: 5\n`);
+  const d = await ectl(['--config', file, 'status'], { env: homeEnv() });
+  assert.equal(d.code, 2);
+  assert.equal(d.stderr, `Error: unknown profile 'gone' in ${file} line 3 (known: here)\n`);
+  // An unknown key, with its line.
+  writeFileSync(file, `url: ${live.url}\ntimeuot: 5\n`);
+  const k = await ectl(['--config', file, 'status'], { env: homeEnv() });
+  assert.equal(k.code, 2);
+  assert.equal(k.stderr, `Error: bad config file ${file} line 2: unknown key 'timeuot'\n`);
 });
 
 test('a password file others can read gives a warning', async () => {

@@ -145,6 +145,17 @@ function mayHoldProjectConfig(cwd: string): boolean {
   return false;
 }
 
+/** ` line N` of a key in a YAML config file ('' when it cannot be told, e.g. inside package.json). */
+function keyLine(filepath: string, key: string, indent = ''): string {
+  try {
+    const lines = readFileSync(filepath, 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.startsWith(`${indent}${key}:`));
+    return i >= 0 ? ` line ${i + 1}` : '';
+  } catch {
+    return '';
+  }
+}
+
 function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Profile {
   if (!loaded) {
     if (name) throw new UsageError(`unknown profile '${name}': no config file found`);
@@ -157,7 +168,7 @@ function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Pro
   for (const key of PROFILE_KEYS) if (key in config) top[key] = config[key] as string;
   for (const key of Object.keys(config)) {
     if (key !== 'profiles' && key !== 'default' && !(PROFILE_KEYS as readonly string[]).includes(key)) {
-      throw new UsageError(`bad config file ${filepath}: unknown key '${key}'`);
+      throw new UsageError(`bad config file ${filepath}${keyLine(filepath, key)}: unknown key '${key}'`);
     }
   }
   const chosen = name ?? (config.default as string | undefined);
@@ -165,7 +176,9 @@ function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Pro
   const profile = profiles[chosen];
   if (!profile || typeof profile !== 'object') {
     const known = Object.keys(profiles);
-    throw new UsageError(`unknown profile '${chosen}' in ${filepath}${known.length ? ` (known: ${known.join(', ')})` : ''}`);
+    // The line that asked for it: `default:` when no profile was named, else the profiles it is not among.
+    const line = keyLine(filepath, name ? 'profiles' : 'default');
+    throw new UsageError(`unknown profile '${chosen}' in ${filepath}${line}${known.length ? ` (known: ${known.join(', ')})` : ''}`);
   }
   for (const key of Object.keys(profile)) {
     if (!(PROFILE_KEYS as readonly string[]).includes(key)) throw new UsageError(`bad config file ${filepath}: profile '${chosen}' has an unknown key '${key}'`);
