@@ -1,6 +1,6 @@
 // `ectl batch [FILE|-]`: many commands over kept-alive connections, with bounded concurrency,
 // results printed in input order.
-import { createReadStream, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArguments, checkArguments, type JsonValue } from '../catalogue/args.js';
@@ -81,8 +81,10 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   if (fromStdin) input = io.openStdin();
   else {
     try {
-      const text = readFileSync(source, 'utf8');
-      total = text.split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length;
+      if (statSync(source).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      accessSync(source, fsConstants.R_OK);
+      // The length is only for the progress bar, shown on a terminal: cron and pipes read the file once.
+      if (io.stderr.isTTY) total = readFileSync(source, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length;
     } catch (e) {
       throw new UsageError(`cannot read batch file ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }

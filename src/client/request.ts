@@ -39,12 +39,6 @@ export interface RequestObserver {
   response?(reply: { status: number; text: string; ms: number }): void;
 }
 
-export interface HttpReply {
-  status: number;
-  body: unknown;
-}
-
-
 const authCache = new WeakMap<TransportOptions, string | undefined>();
 
 /** The Authorization header for these options (worked out once per options object). */
