@@ -252,6 +252,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const loaded = await loadConfig(flags, env, cwd);
   const profileName = flags.profile ?? env.ECTL_PROFILE;
   const profile = pickProfile(loaded, profileName);
+  const profileUsed = profileName ?? (loaded?.config.default as string | undefined);
   const warnings: string[] = [];
   const pick = (flag: string | undefined, envName: string, key: ProfileKey) => {
     const v = flag ?? env[envName] ?? profile[key];
@@ -271,7 +272,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     password = pwFile !== undefined ? readSecretFile(pwFile, 'password', warnings) : env.ECTL_PASSWORD || undefined;
   }
   const source = tokenSource(flags, env, profile);
-  const tokenFile = source.file ? expandHome(source.file) : loginTokenPath(env, profileName ?? (loaded?.config.default as string | undefined));
+  const tokenFile = source.file ? expandHome(source.file) : loginTokenPath(env, profileUsed);
   let token: string | undefined;
   if (password === undefined && opts.readToken !== false) {
     if (source.token !== undefined) token = source.token;
@@ -289,7 +290,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
   return {
     url, user, password, token, tokenFile, timeoutMs: timeoutS * 1000, apiVersion, caFile: caFile && expandHome(caFile), insecure,
-    output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileName ?? (loaded?.config.default as string | undefined),
+    output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileUsed,
     configFile: loaded?.filepath, warnings,
   };
 }
