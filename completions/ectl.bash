@@ -41,7 +41,7 @@ _ectl_tags='
   muc_room oauth offline private purge roster s2s server session shared_roster_group sql stanza
   statistics vcard
 '
-_ectl_options='--url --user --password-file --token --token-file --timeout --api-version --ca-file --insecure -P --profile --config -o --output --no-color -v --verbose --dry-run --debug -V --version -h --help'
+_ectl_options='--url --user --password-file --token --token-file --timeout --max-reply-size --api-version --ca-file --insecure -P --profile --config -o --output --no-color -v --verbose --dry-run --debug -V --version -h --help'
 
 # Sets _ectl_kinds to what each argument of command $1 is completed with: ask (ectl asks the
 # server), file (a path) or - (nothing).
@@ -171,7 +171,7 @@ _ectl() {
     if [[ -z $dashes && $word == -?* ]]; then
       case $word in
         --) dashes=1 ;;
-        --url|--user|--password-file|--token|--token-file|--timeout|--api-version|--ca-file|-P|--profile|--config|-o|--output)
+        --url|--user|--password-file|--token|--token-file|--timeout|--max-reply-size|--api-version|--ca-file|-P|--profile|--config|-o|--output)
           if ((i + 1 == last)); then opt=$word; else ((i += 1)); fi ;;
       esac
       continue

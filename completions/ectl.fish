@@ -19,7 +19,7 @@ function __ectl_state
         if test $dashes = 0; and string match -q -- '-?*' $w
             if test $w = --
                 set dashes 1
-            else if contains -- $w --url --user --password-file --token --token-file --timeout --api-version --ca-file -P --profile --config -o --output
+            else if contains -- $w --url --user --password-file --token --token-file --timeout --max-reply-size --api-version --ca-file -P --profile --config -o --output
                 set value 1
             end
             continue
@@ -311,6 +311,7 @@ complete -c ectl -l password-file -r -F -d 'read the admin password from this fi
 complete -c ectl -l token -x -d 'OAuth bearer token (env ECTL_TOKEN)'
 complete -c ectl -l token-file -r -F -d 'read the OAuth bearer token from this file'
 complete -c ectl -l timeout -x -d 'give up on a request after this long (default 60)'
+complete -c ectl -l max-reply-size -x -d 'refuse a reply larger than this, e.g. 256M (env ECTL_MAX_REPLY_SIZE; default 64M)'
 complete -c ectl -l api-version -x -d 'call the versioned endpoint <url>/v<n>/<command>'
 complete -c ectl -l ca-file -r -F -d 'also trust this CA certificate (PEM) for https'
 complete -c ectl -l insecure -d 'do not verify the server TLS certificate'

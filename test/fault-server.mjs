@@ -39,6 +39,22 @@ export const faults = {
   notFound44: (req, res) => json(res, 404, { status: 'error', code: 44, message: 'Command not found.' }),
   conflict: (req, res) => json(res, 409, { status: 'error', code: 10090, message: 'User bob@localhost already registered' }),
   redirect: (req, res) => { res.writeHead(301, { location: 'http://127.0.0.1:1/api/status' }); res.end(); },
+  endless: (req, res) => {
+    // A JSON list that never ends, written as fast as the client reads it (chunked, no length).
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('[');
+    const chunk = Buffer.from('"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",'.repeat(1024));
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk));
+      if (!res.destroyed) res.once('drain', pump);
+    };
+    pump();
+  },
+  hugeLength: (req, res) => {
+    // Announces a 10 GB body, then sends it slowly.
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 ** 3) });
+    res.write('["a"');
+  },
   large: (req, res) => {
     // A valid registered_users reply of about 20 MB, written in chunks.
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,6 +1,8 @@
 // Shared test helpers: run bin/ectl as a subprocess, run ejabberdctl on the same test node,
 // and a recording HTTP server for what a real ejabberd cannot be made to do.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +39,9 @@ export function cleanEnv(extra = {}) {
 }
 
 /** Runs bin/ectl; resolves { code, stdout, stderr }. */
-export function ectl(args, { env = liveEnv(), input, cwd = root, signal } = {}) {
+export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArgs = [] } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ECTL, ...args], { env, cwd, signal });
+    const child = spawn(process.execPath, [...nodeArgs, ECTL, ...args], { env, cwd, signal });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
@@ -48,6 +50,21 @@ export function ectl(args, { env = liveEnv(), input, cwd = root, signal } = {}) 
     child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
+}
+
+/**
+ * Runs bin/ectl like ectl() and measures its peak resident memory (getrusage maxrss, read in the
+ * child at exit); resolves { code, stdout, stderr, peakMB }.
+ */
+export async function ectlPeakMemory(args, { env = liveEnv(), input, cwd = root } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'ectl-rss-'));
+  const file = join(dir, 'maxrss');
+  try {
+    const r = await ectl(args, { env: { ...env, ECTL_TEST_RSS_FILE: file }, input, cwd, nodeArgs: ['--require', join(root, 'test', 'fixtures', 'report-peak-rss.cjs')] });
+    return { ...r, peakMB: Number(readFileSync(file, 'utf8')) / 1024 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs ejabberdctl on the test node (the oracle); resolves { code, stdout, stderr }. */

@@ -26,6 +26,7 @@ export function globalOptions(): Option[] {
     new Option('--token <token>', 'OAuth bearer token (env ECTL_TOKEN)'),
     new Option('--token-file <file>', 'read the OAuth bearer token from this file'),
     new Option('--timeout <seconds>', 'give up on a request after this long (default 60)'),
+    new Option('--max-reply-size <size>', 'refuse a reply larger than this, e.g. 256M (env ECTL_MAX_REPLY_SIZE; default 64M)'),
     new Option('--api-version <n>', 'call the versioned endpoint <url>/v<n>/<command>'),
     new Option('--ca-file <file>', 'also trust this CA certificate (PEM) for https'),
     new Option('--insecure', 'do not verify the server TLS certificate'),

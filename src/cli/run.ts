@@ -35,7 +35,7 @@ export function clientFor(settings: Settings, connections?: number, observer?: R
 export function transportOptions(settings: Settings): TransportOptions {
   return {
     url: settings.url, user: settings.user, password: settings.password, token: settings.token,
-    timeoutMs: settings.timeoutMs, apiVersion: settings.apiVersion, insecure: settings.insecure,
+    timeoutMs: settings.timeoutMs, maxReplyBytes: settings.maxReplyBytes, apiVersion: settings.apiVersion, insecure: settings.insecure,
   };
 }
 

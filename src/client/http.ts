@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import Agent from 'undici/lib/dispatcher/agent.js';
 import requestApi from 'undici/lib/api/api-request.js';
 import { UnreachableError } from '../errors.js';
-import { describeRequest, type TransportOptions } from './request.js';
+import { DEFAULT_MAX_REPLY_BYTES, describeRequest, type TransportOptions } from './request.js';
 
 const CERT_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -17,13 +17,30 @@ export function makeDispatcher(o: TransportOptions): Dispatcher {
   const connect: Record<string, unknown> = { timeout: o.timeoutMs ?? 60_000 };
   if (o.ca) connect.ca = o.ca;
   if (o.insecure) connect.rejectUnauthorized = false;
-  return new Agent({ connect, connections: o.connections ?? null, keepAliveTimeout: 10_000 });
+  // undici counts the body as it arrives and ends the request past the limit: nothing more is buffered.
+  return new Agent({ connect, connections: o.connections ?? null, keepAliveTimeout: 10_000, maxResponseSize: maxReplyBytes(o) });
 }
 
-function describeNetworkError(err: unknown, url: string, timeoutMs: number): UnreachableError {
+const maxReplyBytes = (o: TransportOptions) => o.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+
+/** 67108864 -> "64 MiB". */
+function sizeText(bytes: number): string {
+  for (const [unit, n] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= n) return `${Number((bytes / n).toFixed(1))} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
+function tooLarge(url: string, o: TransportOptions): UnreachableError {
+  return new UnreachableError(`reply too large: ${new URL(url).host} sent more than ${sizeText(maxReplyBytes(o))} (raise --max-reply-size if such a reply is expected)`);
+}
+
+function describeNetworkError(err: unknown, url: string, o: TransportOptions): UnreachableError {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code ?? '';
   const where = new URL(url).host;
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return tooLarge(url, o);
   if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new UnreachableError(`no answer from ${where} within ${timeoutMs / 1000} s (raise --timeout if the command is slow)`);
   }
@@ -75,13 +92,18 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs, // undici never follows redirects here
     });
     if (timedOut) reply.body.destroy();
+    // A declared length beyond the limit fails at once rather than after the download.
+    if (Number(reply.headers['content-length']) > maxReplyBytes(o)) {
+      reply.body.destroy();
+      throw tooLarge(url, o);
+    }
     const text = await reply.body.text();
     o.observer?.response?.({ status: reply.statusCode, text, ms: Date.now() - started });
     return { status: reply.statusCode, text };
   } catch (err) {
-    if (signal?.aborted) throw err;
-    if (timedOut) throw describeNetworkError({ name: 'TimeoutError' }, url, timeoutMs);
-    throw describeNetworkError(err, url, timeoutMs);
+    if (signal?.aborted || err instanceof UnreachableError) throw err;
+    if (timedOut) throw describeNetworkError({ name: 'TimeoutError' }, url, o);
+    throw describeNetworkError(err, url, o);
   } finally {
     clearTimeout(timer);
   }

@@ -3,6 +3,9 @@
 import type { Dispatcher } from 'undici';
 import { CommandFailedError, UnauthorizedError, UnreachableError } from '../errors.js';
 
+/** Replies larger than this end the request: a broken or hostile server cannot fill the memory. */
+export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
+
 export interface TransportOptions {
   /** API base URL, e.g. http://localhost:5280/api */
   url: string;
@@ -13,6 +16,8 @@ export interface TransportOptions {
   token?: string;
   /** Whole-request time limit in milliseconds. */
   timeoutMs?: number;
+  /** The largest reply body accepted, in bytes (default 64 MiB); a larger one ends the request. With your own dispatcher, give it undici's maxResponseSize instead. */
+  maxReplyBytes?: number;
   /** Call the versioned endpoint `<url>/v<N>/<command>`. */
   apiVersion?: number;
   /** Extra CA certificates (PEM) to trust for https. */

@@ -4,15 +4,18 @@ import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UnauthorizedError, UsageError } from '../errors.js';
+import { DEFAULT_MAX_REPLY_BYTES } from '../client/request.js';
 
 export const OUTPUT_FORMATS = ['text', 'table', 'json', 'yaml', 'csv', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const DEFAULT_URL = 'http://localhost:5280/api';
 export const DEFAULT_TIMEOUT_S = 60;
+// Below a kilobyte is surely a slip (`64` meant as megabytes); above 500 MiB the reply would not fit in one string.
+const MAX_REPLY_RANGE = [1024, 500 * 1024 * 1024] as const;
 
 /** The keys a profile (or the top level of the config file) may hold. */
-export const PROFILE_KEYS = ['url', 'user', 'password-file', 'token', 'token-file', 'ca-file', 'insecure', 'timeout', 'api-version', 'output'] as const;
+export const PROFILE_KEYS = ['url', 'user', 'password-file', 'token', 'token-file', 'ca-file', 'insecure', 'timeout', 'api-version', 'output', 'max-reply-size'] as const;
 type ProfileKey = (typeof PROFILE_KEYS)[number];
 export type Profile = Partial<Record<ProfileKey, string | number | boolean>>;
 
@@ -26,6 +29,7 @@ export interface GlobalFlags {
   insecure?: boolean;
   timeout?: string;
   apiVersion?: string;
+  maxReplySize?: string;
   profile?: string;
   config?: string;
   output?: string;
@@ -43,6 +47,8 @@ export interface Settings {
   /** Where `ectl login` keeps this profile's token. */
   tokenFile: string;
   timeoutMs: number;
+  /** The largest reply body accepted, in bytes. */
+  maxReplyBytes: number;
   apiVersion?: number;
   caFile?: string;
   insecure: boolean;
@@ -247,6 +253,18 @@ function parseNumber(value: string | number | boolean | undefined, what: string,
   return n;
 }
 
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** A size in bytes: `65536`, `64k`, `64M`, `1G` (binary units; `KiB`, `MB`... read the same). */
+export function parseSize(value: string, what: string, [min, max]: readonly [number, number]): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*$/i.exec(value);
+  const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]) : NaN;
+  if (!(bytes >= min && bytes <= max)) {
+    throw new UsageError(`${what} must be a size from ${min / 1024}K to ${max / 1024 ** 2}M (e.g. 64M), got '${value}'`);
+  }
+  return bytes;
+}
+
 /** Flag > environment > profile > built-in default. */
 export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string, opts: { readToken?: boolean } = {}): Promise<Settings> {
   const loaded = await loadConfig(flags, env, cwd);
@@ -280,6 +298,8 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   }
   const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), '--timeout', false) ?? DEFAULT_TIMEOUT_S;
   if (timeoutS === 0) throw new UsageError('--timeout must be more than 0 seconds');
+  const maxReply = pick(flags.maxReplySize, 'ECTL_MAX_REPLY_SIZE', 'max-reply-size');
+  const maxReplyBytes = maxReply === undefined ? DEFAULT_MAX_REPLY_BYTES : parseSize(maxReply, '--max-reply-size', MAX_REPLY_RANGE);
   const apiVersion = parseNumber(pick(flags.apiVersion, 'ECTL_API_VERSION', 'api-version'), '--api-version', true);
   const output = pick(flags.output, 'ECTL_OUTPUT', 'output');
   if (output !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(output)) {
@@ -289,7 +309,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const insecureRaw = flags.insecure ? true : (env.ECTL_INSECURE ?? profile.insecure);
   const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
   return {
-    url, user, password, token, tokenFile, timeoutMs: timeoutS * 1000, apiVersion, caFile: caFile && expandHome(caFile), insecure,
+    url, user, password, token, tokenFile, timeoutMs: timeoutS * 1000, maxReplyBytes, apiVersion, caFile: caFile && expandHome(caFile), insecure,
     output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileUsed,
     configFile: loaded?.filepath, warnings,
   };

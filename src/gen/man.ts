@@ -17,6 +17,7 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['ECTL_TOKEN', 'OAuth bearer token, like --token; used when no user is set.'],
   ['ECTL_TOKEN_FILE', 'File holding the OAuth bearer token, like --token-file.'],
   ['ECTL_TIMEOUT', 'Seconds before a request is abandoned, like --timeout.'],
+  ['ECTL_MAX_REPLY_SIZE', 'Largest reply accepted, like --max-reply-size.'],
   ['ECTL_API_VERSION', 'API version to call, like --api-version.'],
   ['ECTL_CA_FILE', 'Extra CA certificate (PEM) for https, like --ca-file.'],
   ['ECTL_INSECURE', 'Set to 1 to skip TLS certificate verification, like --insecure.'],

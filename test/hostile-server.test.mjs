@@ -1,0 +1,70 @@
+// A server that misbehaves on purpose (the fake server on loopback): replies without end,
+// refusals with any body, busy answers, connections closed under a kept-alive request.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanEnv, ectl, ectlPeakMemory } from './helpers.mjs';
+import { startFaultServer } from './fault-server.mjs';
+
+let fs;
+before(async () => { fs = await startFaultServer(); });
+after(() => fs.close());
+
+const env = (extra = {}) => cleanEnv({ ECTL_URL: fs.url, ECTL_USER: 'admin@localhost', ECTL_PASSWORD: 'hostile-pw-secret', ...extra });
+
+function assertOneLineError(r, code, pattern) {
+  assert.equal(r.code, code, `exit code; stderr: ${r.stderr}`);
+  assert.equal(r.stdout, '', 'nothing on stdout');
+  assert.match(r.stderr, /^Error: [^\n]+\n$/, 'exactly one Error: line');
+  assert.match(r.stderr, pattern);
+  assert.doesNotMatch(r.stderr, /hostile-pw-secret/, 'no password');
+}
+
+test('an endless reply stops at the default limit: exit 3 "reply too large", peak memory under 400 MB', async () => {
+  fs.fault = 'endless';
+  const r = await ectlPeakMemory(['registered_users', 'localhost'], { env: env() });
+  assertOneLineError(r, 3, /^Error: reply too large: 127\.0\.0\.1:\d+ sent more than 64 MiB \(raise --max-reply-size/);
+  console.log(`# peak memory for an endless reply, default limit: ${r.peakMB.toFixed(0)} MB`);
+  assert.ok(r.peakMB < 400, `peak ${r.peakMB} MB`);
+  // The limit is what stops it: well past the limit is needed before memory would run out.
+  assert.ok(r.peakMB > 64, `peak ${r.peakMB} MB is less than the 64 MiB that must have arrived`);
+});
+
+test('--max-reply-size, ECTL_MAX_REPLY_SIZE and max-reply-size in a profile set the limit', async () => {
+  fs.fault = 'endless';
+  const flag = await ectl(['--max-reply-size', '2M', 'registered_users', 'localhost'], { env: env() });
+  assertOneLineError(flag, 3, /sent more than 2 MiB/);
+  const envVar = await ectl(['registered_users', 'localhost'], { env: env({ ECTL_MAX_REPLY_SIZE: '1536k' }) });
+  assertOneLineError(envVar, 3, /sent more than 1\.5 MiB/);
+  const dir = mkdtempSync(join(tmpdir(), 'ectl-limit-'));
+  writeFileSync(join(dir, 'config.yaml'), 'profiles:\n  tight:\n    max-reply-size: 1M\n');
+  const profile = await ectl(['-P', 'tight', 'registered_users', 'localhost'], { env: env({ ECTL_CONFIG: join(dir, 'config.yaml') }) });
+  rmSync(dir, { recursive: true });
+  assertOneLineError(profile, 3, /sent more than 1 MiB/);
+  fs.fault = 'large'; // about 20 MB, valid
+  const small = await ectl(['--max-reply-size', '10M', 'registered_users', 'localhost'], { env: env() });
+  assertOneLineError(small, 3, /reply too large: .* more than 10 MiB/);
+  const enough = await ectl(['--max-reply-size', '30MiB', 'registered_users', 'localhost'], { env: env() });
+  assert.equal(enough.code, 0, enough.stderr);
+  assert.equal(enough.stdout.split('\n').length, 1_000_001);
+});
+
+test('a declared length over the limit fails at once, before the body', async () => {
+  fs.fault = 'hugeLength';
+  const started = Date.now();
+  const r = await ectl(['--timeout', '20', 'registered_users', 'localhost'], { env: env() });
+  assertOneLineError(r, 3, /reply too large/);
+  assert.ok(Date.now() - started < 5000, 'did not wait for the body');
+});
+
+test('a bad --max-reply-size exits 2 and sends nothing', async () => {
+  fs.fault = 'endless';
+  const before = fs.requests;
+  for (const bad of ['64', '0', 'lots', '2G', '-1M']) {
+    const r = await ectl(['--max-reply-size', bad, 'status'], { env: env() });
+    assertOneLineError(r, 2, new RegExp(`--max-reply-size must be a size from 1K to 500M \\(e\\.g\\. 64M\\), got '${bad}'`));
+  }
+  assert.equal(fs.requests, before);
+});
