@@ -35,6 +35,20 @@ export const faults = {
   unauthorized: (req, res) => json(res, 401, { status: 'error', code: 10, message: 'You are not authorized to call this command.' }),
   forbidden31: (req, res) => json(res, 403, { status: 'error', code: 31, message: 'Command need to be run with admin privilege.' }),
   forbidden32: (req, res) => json(res, 403, { status: 'error', code: 32, message: 'AccessRules: Account does not have the right to perform the operation.' }),
+  unauthorizedHtml: (req, res) => {
+    res.writeHead(401, { 'content-type': 'text/html', 'www-authenticate': 'Basic realm="proxy"' });
+    res.end('<html><body><h1>401 Authorization Required</h1></body></html>');
+  },
+  forbiddenEmpty: (req, res) => { res.writeHead(403); res.end(); },
+  tooMany: (req, res) => {
+    res.writeHead(429, { 'content-type': 'text/html', 'retry-after': '30' });
+    res.end('<html><body>Too Many Requests</body></html>');
+  },
+  unavailable: (req, res) => {
+    res.writeHead(503, { 'retry-after': 'Wed, 21 Oct 2026 07:28:00 GMT' });
+    res.end();
+  },
+  unavailableJson: (req, res) => json(res, 503, { status: 'error', code: 1, message: 'Server is shutting down' }),
   notFound40: (req, res) => json(res, 404, { status: 'error', code: 40, message: 'Endpoint not found.' }),
   notFound44: (req, res) => json(res, 404, { status: 'error', code: 44, message: 'Command not found.' }),
   conflict: (req, res) => json(res, 409, { status: 'error', code: 10090, message: 'User bob@localhost already registered' }),

@@ -68,3 +68,30 @@ test('a bad --max-reply-size exits 2 and sends nothing', async () => {
   }
   assert.equal(fs.requests, before);
 });
+
+const refusals = [
+  ['unauthorizedHtml', 4, /^Error: not authorized: HTTP 401 with a body that is not an ejabberd API reply; check the user and password or the token\n$/],
+  ['forbiddenEmpty', 4, /^Error: not authorized: HTTP 403 with an empty body; check the user and password or the token\n$/],
+  ['tooMany', 1, /^Error: the server refuses more requests for now \(HTTP 429 Too Many Requests\); it asks to wait 30 s before retrying \(Retry-After\)\n$/],
+  ['unavailable', 1, /^Error: the server is unavailable for now \(HTTP 503 Service Unavailable\); it asks to wait until 2026-10-21T07:28:00\.000Z before retrying \(Retry-After\)\n$/],
+  ['unavailableJson', 1, /^Error: the server is unavailable for now \(HTTP 503 Service Unavailable\): Server is shutting down; try again later\n$/],
+];
+
+for (const [fault, code, pattern] of refusals) {
+  test(`${fault}: exit ${code} whatever the body`, async () => {
+    fs.fault = fault;
+    const before = fs.requests;
+    assertOneLineError(await ectl(['registered_users', 'localhost'], { env: env() }), code, pattern);
+    assert.equal(fs.requests - before, 1, 'sent once, not retried');
+  });
+}
+
+test('batch: a 429 line fails with exit 1 and the Retry-After, a 401 line with exit 4', async () => {
+  fs.fault = 'tooMany';
+  const busy = await ectl(['batch'], { env: env(), input: 'status\n' });
+  assert.equal(busy.code, 1, busy.stderr);
+  assert.match(busy.stderr, /line 1: Error: the server refuses more requests for now \(HTTP 429 Too Many Requests\); it asks to wait 30 s/);
+  fs.fault = 'unauthorizedHtml';
+  const refused = await ectl(['batch'], { env: env(), input: 'status\n' });
+  assert.equal(refused.code, 4, refused.stderr);
+});

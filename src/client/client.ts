@@ -44,7 +44,7 @@ export function createClient(options: ClientOptions): Client {
     const { makeDispatcher, post } = http;
     dispatcher ??= makeDispatcher(options);
     const reply = await post(dispatcher, options, spec.name, body, call?.signal);
-    if (reply.status !== 200) throw errorForReply(spec.name, reply.status, reply.text, spec.module);
+    if (reply.status !== 200) throw errorForReply(spec.name, reply, spec.module);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
   };
   const call = (name: string, args: Record<string, unknown>, call?: CallOptions) => {

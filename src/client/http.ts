@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import Agent from 'undici/lib/dispatcher/agent.js';
 import requestApi from 'undici/lib/api/api-request.js';
 import { UnreachableError } from '../errors.js';
-import { DEFAULT_MAX_REPLY_BYTES, describeRequest, type TransportOptions } from './request.js';
+import { DEFAULT_MAX_REPLY_BYTES, describeRequest, type Reply, type TransportOptions } from './request.js';
 
 const CERT_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -70,7 +70,7 @@ function splitUrl(url: string): { origin: string; path: string } {
   return parts;
 }
 
-export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal): Promise<Reply> {
   const req = describeRequest(o, command, body);
   const { url, headers } = req;
   const timeoutMs = o.timeoutMs ?? 60_000;
@@ -99,7 +99,8 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
     }
     const text = await reply.body.text();
     o.observer?.response?.({ status: reply.statusCode, text, ms: Date.now() - started });
-    return { status: reply.statusCode, text };
+    const retryAfter = reply.headers['retry-after'];
+    return { status: reply.statusCode, text, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
   } catch (err) {
     if (signal?.aborted || err instanceof UnreachableError) throw err;
     if (timedOut) throw describeNetworkError({ name: 'TimeoutError' }, url, o);

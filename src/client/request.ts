@@ -83,8 +83,32 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+const bodyKind = (text: string) => (text.trim() === '' ? 'an empty body' : 'a body that is not an ejabberd API reply');
+
+/** A reply as http.ts hands it on: status, body text, and the one header an error message uses. */
+export interface Reply {
+  status: number;
+  text: string;
+  /** The Retry-After header of a 429 or 503. */
+  retryAfter?: string;
+}
+
+/** What a Retry-After header asks for (seconds or an HTTP date), or '' when it says nothing usable. */
+function retryAdvice(header: string | undefined): string {
+  const value = header?.trim() ?? '';
+  if (/^\d{1,9}$/.test(value)) return `; it asks to wait ${Number(value)} s before retrying (Retry-After)`;
+  const when = /^[\w ,:+-]{1,64}$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isFinite(when)) return `; it asks to wait until ${new Date(when).toISOString()} before retrying (Retry-After)`;
+  return '; try again later';
+}
+
+const BUSY: Record<number, string> = {
+  429: 'the server refuses more requests for now (HTTP 429 Too Many Requests)',
+  503: 'the server is unavailable for now (HTTP 503 Service Unavailable)',
+};
+
 /** Maps an error reply (any non-200 status) to a typed error. */
-export function errorForReply(command: string, status: number, text: string, module: string | null): Error {
+export function errorForReply(command: string, { status, text, retryAfter }: Reply, module: string | null): Error {
   const parsed = parseJson(text);
   const body = parsed.ok ? parsed.value : undefined;
   let message: string | undefined;
@@ -98,11 +122,14 @@ export function errorForReply(command: string, status: number, text: string, mod
   if (status >= 300 && status < 400) {
     return new UnreachableError(`the server answered '${command}' with a redirect (HTTP ${status}); ectl does not follow redirects for POST: use the final address in --url`);
   }
-  if (message === undefined) {
-    const kind = text.trim() === '' ? 'an empty body' : 'a body that is not an ejabberd API reply';
-    return new UnreachableError(`HTTP ${status} with ${kind}: is --url the ejabberd API (e.g. http://host:5280/api)?`);
+  // A refusal or a busy server means the same whatever the body (a proxy's HTML page, nothing).
+  if (status === 401 || status === 403) {
+    return new UnauthorizedError(`not authorized: ${message ?? `HTTP ${status} with ${bodyKind(text)}; check the user and password or the token`}`, status, code);
   }
-  if (status === 401 || status === 403) return new UnauthorizedError(`not authorized: ${message}`, status, code);
+  if (status in BUSY) return new CommandFailedError(`${BUSY[status]}${message === undefined ? '' : `: ${message}`}${retryAdvice(retryAfter)}`, status, code);
+  if (message === undefined) {
+    return new UnreachableError(`HTTP ${status} with ${bodyKind(text)}: is --url the ejabberd API (e.g. http://host:5280/api)?`);
+  }
   if (status === 500 && message === 'internal_error') {
     return new CommandFailedError(`ejabberd failed while running '${command}' (internal_error); the server's log has the details`, status, code);
   }
