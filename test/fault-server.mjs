@@ -7,6 +7,14 @@ const json = (res, status, body) => {
   res.end(typeof body === 'string' ? body : JSON.stringify(body));
 };
 
+const perSocket = new WeakMap();
+/** How many requests this connection has carried, this one included. */
+function requestsOn(socket) {
+  const n = (perSocket.get(socket) ?? 0) + 1;
+  perSocket.set(socket, n);
+  return n;
+}
+
 /** What the server does with a request, by fault name. */
 export const faults = {
   hang: () => {},
@@ -69,6 +77,18 @@ export const faults = {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(10 * 1024 ** 3) });
     res.write('["a"');
   },
+  // The kept-alive race: the first request on a connection is answered, a later one on the same
+  // connection finds it closed without a byte of reply.
+  closeReused: (req, res) => {
+    if (requestsOn(req.socket) > 1) req.socket.destroy();
+    else json(res, 200, '"The node is started"');
+  },
+  // As closeReused, but a few bytes of the reply arrive before the close.
+  partialOnReuse: (req, res) => {
+    if (requestsOn(req.socket) > 1) req.socket.end('HTTP/1.1 200 O');
+    else json(res, 200, '"The node is started"');
+  },
+  closeAlways: (req) => req.socket.destroy(),
   large: (req, res) => {
     // A valid registered_users reply of about 20 MB, written in chunks.
     res.writeHead(200, { 'content-type': 'application/json' });

@@ -95,3 +95,28 @@ test('batch: a 429 line fails with exit 1 and the Retry-After, a 401 line with e
   const refused = await ectl(['batch'], { env: env(), input: 'status\n' });
   assert.equal(refused.code, 4, refused.stderr);
 });
+
+test('a kept-alive connection closed before any byte of reply is retried once, on a new connection', async () => {
+  fs.fault = 'closeReused';
+  const before = fs.requests;
+  const r = await ectl(['batch', '-j', '1'], { env: env(), input: 'status\nstatus\nstatus\n' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, '1: The node is started\n2: The node is started\n3: The node is started\n');
+  // Line 1 on connection A; line 2 on A (closed), again on B; line 3 on B (closed), again on C.
+  assert.equal(fs.requests - before, 5);
+});
+
+test('no retry when the connection was new, or when part of the reply had arrived', async () => {
+  fs.fault = 'closeAlways';
+  let before = fs.requests;
+  const fresh = await ectl(['status'], { env: env() });
+  assertOneLineError(fresh, 3, /connection to 127\.0\.0\.1:\d+ was closed before a full reply/);
+  assert.equal(fs.requests - before, 1, 'a new connection closed: the server may have run the command');
+  fs.fault = 'partialOnReuse';
+  before = fs.requests;
+  const partial = await ectl(['batch', '-j', '1'], { env: env(), input: 'status\nstatus\n' });
+  assert.equal(partial.code, 3, partial.stderr);
+  assert.equal(partial.stdout, '1: The node is started\n');
+  assert.match(partial.stderr, /line 2: Error: connection to 127\.0\.0\.1:\d+ was closed before a full reply/);
+  assert.equal(fs.requests - before, 2, 'line 2 sent once');
+});

@@ -1,6 +1,8 @@
 // One POST to mod_http_api over undici, and the classification of network failures.
 import type { Dispatcher } from 'undici';
+import type { Socket } from 'node:net';
 import Agent from 'undici/lib/dispatcher/agent.js';
+import buildConnector from 'undici/lib/core/connect.js';
 import requestApi from 'undici/lib/api/api-request.js';
 import { UnreachableError } from '../errors.js';
 import { DEFAULT_MAX_REPLY_BYTES, describeRequest, type Reply, type TransportOptions } from './request.js';
@@ -12,13 +14,50 @@ const CERT_CODES = new Set([
 
 
 
+/** What a failed request's socket had seen, tagged on the error: a retry is safe only on a reused connection that got no byte of reply. */
+const SOCKET_STATE = Symbol('ectl socket state');
+interface SocketState { reused: boolean; replyBytes: number }
+
+/**
+ * Follows the requests on a socket (undici sends them one at a time, each reply complete before
+ * the next is written): the first write after new reply bytes starts a request. When the socket
+ * fails, its error carries whether the connection was reused and how much of this reply arrived.
+ */
+function watchSocket(socket: Socket): void {
+  let requests = 0;
+  let baseline = 0;
+  const write = socket.write;
+  socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+    if (requests === 0 || this.bytesRead > baseline) {
+      requests++;
+      baseline = this.bytesRead;
+    }
+    return write.apply(this, args);
+  } as Socket['write'];
+  socket.prependListener('error', (err: unknown) => {
+    if (err && typeof err === 'object') (err as { [SOCKET_STATE]?: SocketState })[SOCKET_STATE] = { reused: requests > 1, replyBytes: socket.bytesRead - baseline };
+  });
+}
+
 export function makeDispatcher(o: TransportOptions): Dispatcher {
   if (o.dispatcher) return o.dispatcher;
-  const connect: Record<string, unknown> = { timeout: o.timeoutMs ?? 60_000 };
-  if (o.ca) connect.ca = o.ca;
-  if (o.insecure) connect.rejectUnauthorized = false;
+  const options: buildConnector.BuildOptions = { timeout: o.timeoutMs ?? 60_000 };
+  if (o.ca) options.ca = o.ca;
+  if (o.insecure) options.rejectUnauthorized = false;
+  const connector = buildConnector(options);
+  const connect: buildConnector.connector = (opts, callback) => connector(opts, (...args) => {
+    if (args[0] === null) watchSocket(args[1] as Socket);
+    callback(...args);
+  });
   // undici counts the body as it arrives and ends the request past the limit: nothing more is buffered.
   return new Agent({ connect, connections: o.connections ?? null, keepAliveTimeout: 10_000, maxResponseSize: maxReplyBytes(o) });
+}
+
+/** The server closed a kept-alive connection before sending any byte of this reply: it cannot have run the command. */
+function closedUnused(err: unknown): boolean {
+  const e = err as { code?: string; [SOCKET_STATE]?: SocketState };
+  const state = e?.[SOCKET_STATE];
+  return !!state && state.reused && state.replyBytes === 0 && (e.code === 'UND_ERR_SOCKET' || e.code === 'ECONNRESET' || e.code === 'EPIPE');
 }
 
 const maxReplyBytes = (o: TransportOptions) => o.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
@@ -70,7 +109,7 @@ function splitUrl(url: string): { origin: string; path: string } {
   return parts;
 }
 
-export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal): Promise<Reply> {
+export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal, mayRetry = true): Promise<Reply> {
   const req = describeRequest(o, command, body);
   const { url, headers } = req;
   const timeoutMs = o.timeoutMs ?? 60_000;
@@ -103,6 +142,8 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
     return { status: reply.statusCode, text, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
   } catch (err) {
     if (signal?.aborted || err instanceof UnreachableError) throw err;
+    // The kept-alive race: the server closed an idle connection just as the request went out.
+    if (mayRetry && !timedOut && reply === undefined && closedUnused(err)) return post(dispatcher, o, command, body, signal, false);
     if (timedOut) throw describeNetworkError({ name: 'TimeoutError' }, url, o);
     throw describeNetworkError(err, url, o);
   } finally {
