@@ -1,8 +1,9 @@
 // What the CLI needs from its process, passed in so tests and batch mode can supply their own.
-import { readFileSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
+import { MiB, readFailure, readLimited } from '../bounded-read.js';
 
 // node:tty and process.stdout/stderr are loaded only when needed: creating the stream objects
 // (and the modules behind them) is a noticeable part of a short command's start-up.
@@ -65,8 +66,8 @@ export function flushOutputs(): Promise<unknown> {
 export interface Io {
   stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(s: string): unknown; isTTY?: boolean };
-  /** Reads all of standard input (called at most once per command). */
-  readStdin(): Promise<string>;
+  /** Reads all of standard input, failing after `limit` bytes (called at most once per command). */
+  readStdin(limit: number, signal?: AbortSignal): Promise<string>;
   /** Standard input as a stream (batch mode). */
   openStdin(): Readable;
   /** Aborted on Ctrl-C (SIGINT): requests stop and ectl exits 130. */
@@ -81,11 +82,7 @@ export function processIo(): Io {
   return {
     stdout: descriptorOutput(1),
     stderr: descriptorOutput(2),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
-    },
+    readStdin: (limit, signal) => readLimited(process.stdin, limit, signal),
     openStdin: () => process.stdin,
     // Looked at only when a secret is missing: asking whether stdin is a terminal costs start-up time.
     get promptSecret() {
@@ -100,6 +97,9 @@ function dropFinalNewline(text: string): string {
   return text.replace(/\r?\n$/, '');
 }
 
+/** The most an argument read from a file or standard input may hold: a vCard photo fits, /dev/zero does not. */
+export const ARGUMENT_LIMIT = 16 * MiB;
+
 /** ejabberd's own words that start with @ (shared roster group members), taken literally. */
 const EJABBERD_AT_WORDS = new Set(['@all@', '@online@']);
 
@@ -113,13 +113,17 @@ export async function expandAtArguments(raws: readonly string[], io: Io): Promis
     else if (raw === '@-') {
       if (stdinUsed) throw new UsageError("only one argument can be read from standard input ('@-')");
       stdinUsed = true;
-      out.push(dropFinalNewline(await io.readStdin()));
+      try {
+        out.push(dropFinalNewline(await io.readStdin(ARGUMENT_LIMIT, io.signal)));
+      } catch (e) {
+        throw e instanceof UsageError ? e : new UsageError(`cannot read standard input ('@-'): ${readFailure(e)}`);
+      }
     } else if (raw.startsWith('@') && raw.length > 1) {
       const path = raw.slice(1);
       try {
-        out.push(dropFinalNewline(readFileSync(path, 'utf8')));
+        out.push(dropFinalNewline(await readLimited(path, ARGUMENT_LIMIT, io.signal)));
       } catch (e) {
-        throw new UsageError(`cannot read argument file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new UsageError(`cannot read argument file ${path}: ${readFailure(e)}`);
       }
     } else out.push(raw);
   }

@@ -1,0 +1,127 @@
+// Reading files and streams with a size limit, so that `/dev/zero`, a FIFO or a 1 GB file
+// cannot grow memory without bound. Used by every layer that reads a file the user names.
+import { closeSync, constants, createReadStream, fstatSync, open as fsOpen, openSync, readSync, type Stats } from 'node:fs';
+import { Socket } from 'node:net';
+import { isatty, ReadStream } from 'node:tty';
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+
+const CHUNK = 64 * KiB;
+
+/** A file or stream that was not read: too large, or not a kind of file allowed there. No `code`. */
+export class ReadLimitError extends Error {}
+
+/** `16 MiB`, `64 KiB`: a limit as people write it. */
+export function sizeText(bytes: number): string {
+  return bytes >= MiB && bytes % MiB === 0 ? `${bytes / MiB} MiB` : bytes >= KiB && bytes % KiB === 0 ? `${bytes / KiB} KiB` : `${bytes} bytes`;
+}
+
+export function tooLarge(limit: number): ReadLimitError {
+  return new ReadLimitError(`too large (over ${sizeText(limit)})`);
+}
+
+/** The short reason a read failed, for a one-line error: `ENOENT`, `too large (over 16 MiB)`... */
+export function readFailure(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+function isDirectoryError(): NodeJS.ErrnoException {
+  return Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+}
+
+function joinChunks(chunks: Buffer[], total: number, limit: number): string {
+  if (total > limit) throw tooLarge(limit);
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
+/**
+ * A regular file's text (UTF-8), at most `limit` bytes. Directories (EISDIR), FIFOs, devices and
+ * sockets are refused without reading (and without waiting for a FIFO's writer).
+ */
+export function readRegularFileSync(path: string, limit: number): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw isDirectoryError();
+    if (!st.isFile()) throw new ReadLimitError(`${kindOf(st)}, not a regular file`);
+    if (st.size > limit) throw tooLarge(limit);
+    // The file may grow while it is read: never more than limit + 1 bytes.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > limit) break;
+    }
+    return joinChunks(chunks, total, limit);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Everything a file of any readable kind (regular, FIFO, `/dev/stdin`, a device) or a stream
+ * holds, as UTF-8 text, stopping with "too large" after `limit` bytes. There is no time limit:
+ * these are what the user pipes in (a FIFO may wait for its writer); `signal` (Ctrl-C) ends the
+ * wait, rejecting with its reason.
+ */
+export function readLimited(source: string | AsyncIterable<Buffer | string>, limit: number, signal?: AbortSignal): Promise<string> {
+  if (!signal) return readAll(source, limit);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    // A blocked open(2) of a FIFO cannot be cancelled: it is left behind, and the process exits anyway.
+    const onAbort = () => {
+      if (typeof source !== 'string') (source as { destroy?: () => void }).destroy?.();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    readAll(source, limit).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function readAll(source: string | AsyncIterable<Buffer | string>, limit: number): Promise<string> {
+  const stream = typeof source === 'string' ? await openStream(source, limit) : source;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    chunks.push(buf);
+    total += buf.length;
+    if (total > limit) break;
+  }
+  (stream as { destroy?: () => void }).destroy?.();
+  return joinChunks(chunks, total, limit);
+}
+
+/**
+ * A stream over the file at `path`, read the way Node reads its standard input of that kind: a
+ * FIFO or socket through the event loop (a thread blocked on a FIFO would keep the process from
+ * exiting), a terminal as a terminal, anything else from the thread pool.
+ */
+async function openStream(path: string, limit: number): Promise<AsyncIterable<Buffer | string>> {
+  // O_NONBLOCK: opening a FIFO does not wait for its writer (reading it does).
+  const fd = await new Promise<number>((resolve, reject) => fsOpen(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY, (e, fd) => (e ? reject(e) : resolve(fd))));
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw isDirectoryError();
+    if (st.isFile() && st.size > limit) throw tooLarge(limit);
+    if (st.isFIFO() || st.isSocket()) return new Socket({ fd, readable: true, writable: false });
+    if (isatty(fd)) return new ReadStream(fd);
+    return createReadStream('', { fd, highWaterMark: CHUNK });
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}

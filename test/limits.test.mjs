@@ -1,0 +1,154 @@
+// Bounded memory for what the user hands ectl to read: argument files (`@path`, `@-`) and batch
+// input. Peak memory is measured on the ectl process itself (its maxRSS at exit).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ECTL, cleanEnv, recordingServer, root } from './helpers.mjs';
+
+const tmp = join(root, 'test', '.tmp', 'limits');
+mkdirSync(tmp, { recursive: true });
+const GB = 1024 ** 3;
+const MAX_RSS_KB = 400 * 1024;
+
+/**
+ * Runs bin/ectl with standard input from `stdin` (a string, a file path opened as the child's
+ * descriptor 0, or a function writing to the pipe); resolves { code, stdout, stderr, rssKB, ms }.
+ */
+function measured(args, { env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:9/api' }), stdin = '', onSpawn } = {}) {
+  const rssFile = join(tmp, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const fd = typeof stdin === 'object' && stdin.path ? openSync(stdin.path, 'r') : undefined;
+  const started = Date.now();
+  const child = spawn(process.execPath, [ECTL, ...args], {
+    env: { ...env, NODE_OPTIONS: `--require ${join(root, 'test', 'fixtures', 'max-rss.cjs')}`, ECTL_TEST_RSS_FILE: rssFile },
+    stdio: [fd ?? 'pipe', 'pipe', 'pipe'],
+  });
+  if (fd !== undefined) closeSync(fd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+  if (typeof stdin === 'string') child.stdin.end(stdin);
+  else if (typeof stdin === 'function') stdin(child.stdin);
+  onSpawn?.(child);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      let rssKB = NaN;
+      try {
+        rssKB = Number(readFileSync(rssFile, 'utf8'));
+        rmSync(rssFile);
+      } catch {}
+      resolve({ code, signal, stdout, stderr, rssKB, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Writes `total` bytes of `byte` into the pipe, stopping quietly when the reader goes away. */
+function endless(byte, total) {
+  return (pipe) => {
+    const chunk = Buffer.alloc(1024 * 1024, byte);
+    let sent = 0;
+    pipe.on('error', () => {});
+    const more = () => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!pipe.write(chunk)) return void pipe.once('drain', more);
+      }
+      pipe.end();
+    };
+    more();
+  };
+}
+
+const mb = (kB) => `${(kB / 1024).toFixed(0)} MB`;
+
+test('a 1 GB argument file is refused as too large without being read, nothing sent', async (t) => {
+  const server = await recordingServer();
+  try {
+    const big = join(tmp, 'one-gb.txt');
+    writeFileSync(big, '');
+    truncateSync(big, GB); // sparse: takes no disk space
+    const r = await measured(['register', 'bob', 'example.com', `@${big}`], { env: cleanEnv({ ECTL_URL: server.url }) });
+    rmSync(big);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `Error: cannot read argument file ${big}: too large (over 16 MiB)\n`);
+    assert.equal(server.requests.length, 0);
+    assert.ok(r.rssKB > 0 && r.rssKB < MAX_RSS_KB, `peak memory ${r.rssKB} kB`);
+    t.diagnostic(`1 GB argument file: peak RSS ${mb(r.rssKB)}, ${r.ms} ms`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('@/dev/zero and @- fed without end stop at the limit: exit 2 "too large", bounded memory', async (t) => {
+  const zero = await measured(['stats', '@/dev/zero']);
+  assert.equal(zero.code, 2);
+  assert.equal(zero.stderr, 'Error: cannot read argument file /dev/zero: too large (over 16 MiB)\n');
+  assert.ok(zero.rssKB < MAX_RSS_KB, `peak memory ${zero.rssKB} kB`);
+  const piped = await measured(['stats', '@-'], { stdin: endless(0x61, GB) });
+  assert.equal(piped.code, 2);
+  assert.equal(piped.stderr, "Error: cannot read standard input ('@-'): too large (over 16 MiB)\n");
+  assert.ok(piped.rssKB < MAX_RSS_KB, `peak memory ${piped.rssKB} kB`);
+  const fromDevice = await measured(['stats', '@-'], { stdin: { path: '/dev/zero' } });
+  assert.equal(fromDevice.code, 2);
+  assert.match(fromDevice.stderr, /too large \(over 16 MiB\)/);
+  t.diagnostic(`@/dev/zero: peak RSS ${mb(zero.rssKB)}; @- with 1 GB piped: ${mb(piped.rssKB)}`);
+});
+
+test('an argument file just under the limit is read whole; one over it is refused', async () => {
+  const under = join(tmp, 'under.txt');
+  const over = join(tmp, 'over.txt');
+  writeFileSync(under, `${'x'.repeat(16 * 1024 * 1024 - 1)}\n`);
+  writeFileSync(over, 'x'.repeat(16 * 1024 * 1024 + 1));
+  const ok = await measured(['-o', 'json', '--dry-run', 'stats', `@${under}`]);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.ok(ok.stdout.includes(`{"name":"${'x'.repeat(1000)}`));
+  const bad = await measured(['--dry-run', 'stats', `@${over}`]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^Error: cannot read argument file .*over\.txt: too large \(over 16 MiB\)\n$/);
+  rmSync(under);
+  rmSync(over);
+});
+
+test('a FIFO argument is read once its writer comes; Ctrl-C while it waits exits 130 at once', async () => {
+  const fifo = join(tmp, 'arg.fifo');
+  rmSync(fifo, { force: true });
+  const mk = spawn('mkfifo', [fifo]);
+  await new Promise((r) => mk.on('close', r));
+  try {
+    const reading = measured(['--dry-run', 'stats', `@${fifo}`]);
+    setTimeout(() => writeFileSync(fifo, 'registeredusers\n'), 300);
+    const r = await reading;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\n\{"name":"registeredusers"\}\n/);
+    const waiting = measured(['--dry-run', 'stats', `@${fifo}`], { onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 500) });
+    const w = await waiting;
+    assert.equal(w.code, 130, w.stderr);
+    assert.ok(w.ms < 5000, `took ${w.ms} ms`);
+  } finally {
+    rmSync(fifo, { force: true });
+  }
+});
+
+test('readRegularFileSync (config, password and token files): FIFOs and devices refused without waiting, size bounded', async () => {
+  const { readRegularFileSync } = await import('../dist/bounded-read.js');
+  const fifo = join(tmp, 'secret.fifo');
+  rmSync(fifo, { force: true });
+  await new Promise((r) => spawn('mkfifo', [fifo]).on('close', r));
+  try {
+    // Would hang here if the open waited for a writer.
+    assert.throws(() => readRegularFileSync(fifo, 1024), { message: 'a FIFO, not a regular file' });
+  } finally {
+    rmSync(fifo, { force: true });
+  }
+  assert.throws(() => readRegularFileSync('/dev/zero', 1024), { message: 'a character device, not a regular file' });
+  assert.throws(() => readRegularFileSync(tmp, 1024), { code: 'EISDIR' });
+  assert.throws(() => readRegularFileSync(join(tmp, 'none'), 1024), { code: 'ENOENT' });
+  const file = join(tmp, 'small.txt');
+  writeFileSync(file, 'é'.repeat(512)); // 1024 bytes
+  assert.equal(readRegularFileSync(file, 1024), 'é'.repeat(512));
+  assert.throws(() => readRegularFileSync(file, 1023), { message: 'too large (over 1023 bytes)' });
+  rmSync(file);
+});
