@@ -1,7 +1,7 @@
 // Shared test helpers: run bin/ectl as a subprocess, run ejabberdctl on the same test node,
 // and a recording HTTP server for what a real ejabberd cannot be made to do.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -38,29 +38,37 @@ export function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
-/** Runs bin/ectl; resolves { code, stdout, stderr }. */
-export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArgs = [] } = {}) {
+/**
+ * Runs bin/ectl; resolves { code, stdout, stderr }. `input` is standard input: a string, a
+ * function given the child's stdin pipe to write, or { path } opened as the child's descriptor 0.
+ * `onSpawn(child)` is called once it runs (to send it signals).
+ */
+export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArgs = [], onSpawn } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, ECTL, ...args], { env, cwd, signal });
+    const fd = input?.path ? openSync(input.path, 'r') : undefined;
+    const child = spawn(process.execPath, [...nodeArgs, ECTL, ...args], { env, cwd, signal, stdio: [fd ?? 'pipe', 'pipe', 'pipe'] });
+    if (fd !== undefined) closeSync(fd);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
     child.on('error', reject);
     child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
-    child.stdin.end(input ?? '');
+    if (typeof input === 'function') input(child.stdin);
+    else if (fd === undefined) child.stdin.end(input ?? '');
+    onSpawn?.(child);
   });
 }
 
 /**
- * Runs bin/ectl like ectl() and measures its peak resident memory (getrusage maxrss, read in the
- * child at exit); resolves { code, stdout, stderr, peakMB }.
+ * Runs bin/ectl like ectl() (same options) and measures its peak resident memory (getrusage
+ * maxrss, read in the child at exit); resolves { code, stdout, stderr, peakMB }.
  */
-export async function ectlPeakMemory(args, { env = liveEnv(), input, cwd = root } = {}) {
+export async function ectlPeakMemory(args, { env = liveEnv(), ...options } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'ectl-rss-'));
   const file = join(dir, 'maxrss');
   try {
-    const r = await ectl(args, { env: { ...env, ECTL_TEST_RSS_FILE: file }, input, cwd, nodeArgs: ['--require', join(root, 'test', 'fixtures', 'report-peak-rss.cjs')] });
+    const r = await ectl(args, { ...options, env: { ...env, ECTL_TEST_RSS_FILE: file }, nodeArgs: ['--require', join(root, 'test', 'fixtures', 'report-peak-rss.cjs')] });
     return { ...r, peakMB: Number(readFileSync(file, 'utf8')) / 1024 };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,46 +3,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ECTL, cleanEnv, recordingServer, root } from './helpers.mjs';
+import { cleanEnv, ectl, ectlPeakMemory, recordingServer, root } from './helpers.mjs';
 
 const tmp = join(root, 'test', '.tmp', 'limits');
 mkdirSync(tmp, { recursive: true });
 const GB = 1024 ** 3;
-const MAX_RSS_KB = 400 * 1024;
 
-/**
- * Runs bin/ectl with standard input from `stdin` (a string, a file path opened as the child's
- * descriptor 0, or a function writing to the pipe); resolves { code, stdout, stderr, rssKB, ms }.
- */
-function measured(args, { env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:9/api' }), stdin = '', onSpawn } = {}) {
-  const rssFile = join(tmp, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const fd = typeof stdin === 'object' && stdin.path ? openSync(stdin.path, 'r') : undefined;
+const noServer = cleanEnv({ ECTL_URL: 'http://127.0.0.1:9/api' });
+
+/** ectlPeakMemory, timed. */
+async function measured(args, { env = noServer, ...options } = {}) {
   const started = Date.now();
-  const child = spawn(process.execPath, [ECTL, ...args], {
-    env: { ...env, NODE_OPTIONS: `--require ${join(root, 'test', 'fixtures', 'max-rss.cjs')}`, ECTL_TEST_RSS_FILE: rssFile },
-    stdio: [fd ?? 'pipe', 'pipe', 'pipe'],
-  });
-  if (fd !== undefined) closeSync(fd);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
-  child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-  if (typeof stdin === 'string') child.stdin.end(stdin);
-  else if (typeof stdin === 'function') stdin(child.stdin);
-  onSpawn?.(child);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      let rssKB = NaN;
-      try {
-        rssKB = Number(readFileSync(rssFile, 'utf8'));
-        rmSync(rssFile);
-      } catch {}
-      resolve({ code, signal, stdout, stderr, rssKB, ms: Date.now() - started });
-    });
-  });
+  const r = await ectlPeakMemory(args, { env, ...options });
+  return { ...r, ms: Date.now() - started };
+}
+
+/** Calls `then` once the child process has `path` open (Linux: its /proc/PID/fd links). */
+function whenOpen(child, path, then) {
+  const { pid } = child;
+  const poll = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    let open = false;
+    try {
+      open = readdirSync(`/proc/${pid}/fd`).some((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`) === path; } catch { return false; } });
+    } catch {}
+    if (open) then();
+    else setTimeout(poll, 20);
+  };
+  poll();
 }
 
 /** Writes `total` bytes of `byte` into the pipe, stopping quietly when the reader goes away. */
@@ -62,8 +52,6 @@ function endless(byte, total) {
   };
 }
 
-const mb = (kB) => `${(kB / 1024).toFixed(0)} MB`;
-
 test('a 1 GB argument file is refused as too large without being read, nothing sent', async (t) => {
   const server = await recordingServer();
   try {
@@ -75,8 +63,8 @@ test('a 1 GB argument file is refused as too large without being read, nothing s
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `Error: cannot read argument file ${big}: too large (over 16 MiB)\n`);
     assert.equal(server.requests.length, 0);
-    assert.ok(r.rssKB > 0 && r.rssKB < MAX_RSS_KB, `peak memory ${r.rssKB} kB`);
-    t.diagnostic(`1 GB argument file: peak RSS ${mb(r.rssKB)}, ${r.ms} ms`);
+    assert.ok(r.peakMB > 0 && r.peakMB < 400, `peak memory ${r.peakMB} MB`);
+    t.diagnostic(`1 GB argument file: peak memory ${r.peakMB.toFixed(0)} MB, ${r.ms} ms`);
   } finally {
     await server.close();
   }
@@ -86,15 +74,15 @@ test('@/dev/zero and @- fed without end stop at the limit: exit 2 "too large", b
   const zero = await measured(['stats', '@/dev/zero']);
   assert.equal(zero.code, 2);
   assert.equal(zero.stderr, 'Error: cannot read argument file /dev/zero: too large (over 16 MiB)\n');
-  assert.ok(zero.rssKB < MAX_RSS_KB, `peak memory ${zero.rssKB} kB`);
-  const piped = await measured(['stats', '@-'], { stdin: endless(0x61, GB) });
+  assert.ok(zero.peakMB < 400, `peak memory ${zero.peakMB} MB`);
+  const piped = await measured(['stats', '@-'], { input: endless(0x61, GB) });
   assert.equal(piped.code, 2);
   assert.equal(piped.stderr, "Error: cannot read standard input ('@-'): too large (over 16 MiB)\n");
-  assert.ok(piped.rssKB < MAX_RSS_KB, `peak memory ${piped.rssKB} kB`);
-  const fromDevice = await measured(['stats', '@-'], { stdin: { path: '/dev/zero' } });
+  assert.ok(piped.peakMB < 400, `peak memory ${piped.peakMB} MB`);
+  const fromDevice = await measured(['stats', '@-'], { input: { path: '/dev/zero' } });
   assert.equal(fromDevice.code, 2);
   assert.match(fromDevice.stderr, /too large \(over 16 MiB\)/);
-  t.diagnostic(`@/dev/zero: peak RSS ${mb(zero.rssKB)}; @- with 1 GB piped: ${mb(piped.rssKB)}`);
+  t.diagnostic(`@/dev/zero: peak memory ${zero.peakMB.toFixed(0)} MB; @- with 1 GB piped: ${piped.peakMB.toFixed(0)} MB`);
 });
 
 test('an argument file just under the limit is read whole; one over it is refused', async () => {
@@ -123,8 +111,10 @@ test('a FIFO argument is read once its writer comes; Ctrl-C while it waits exits
     const r = await reading;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /\n\{"name":"registeredusers"\}\n/);
-    const waiting = measured(['--dry-run', 'stats', `@${fifo}`], { onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 500) });
-    const w = await waiting;
+    // Ctrl-C once ectl has the FIFO open and waits for data (its handler is installed by then).
+    const started = Date.now();
+    const w = await ectl(['--dry-run', 'stats', `@${fifo}`], { env: noServer, onSpawn: (child) => whenOpen(child, fifo, () => child.kill('SIGINT')) });
+    w.ms = Date.now() - started;
     assert.equal(w.code, 130, w.stderr);
     assert.ok(w.ms < 5000, `took ${w.ms} ms`);
   } finally {
