@@ -45,7 +45,8 @@ function fromShorthand(raw: string, type: ValueType, where: string): JsonValue {
   const pieces = splitEscaped(raw, ':', type.tuple.length);
   if (pieces.length !== type.tuple.length) {
     const names = type.tuple.map((f) => f.name).join(':');
-    throw new UsageError(`${where} must have ${type.tuple.length} fields (${names}), got '${raw}'`);
+    // What was typed is not quoted: it may hold a room password.
+    throw new UsageError(`${where} must have ${type.tuple.length} fields (${names}), got ${pieces.length}`);
   }
   return Object.fromEntries(type.tuple.map((f, i) => [f.name, fromShorthand(pieces[i], f.type, `${where} field ${f.name}`)]));
 }
@@ -82,6 +83,19 @@ export function conform(value: unknown, type: ValueType, where: string): JsonVal
   }));
 }
 
+/**
+ * Where a JSON text went wrong, without quoting it: Node's own messages quote the text (22 and
+ * later) or a character of it, and the text may hold a password.
+ */
+export function jsonSyntaxProblem(err: unknown): string {
+  const message = (err as Error)?.message ?? '';
+  if (/end of JSON input/i.test(message)) return 'it ends too early';
+  // "Unterminated string in JSON at position 4": the words and the place, nothing quoted.
+  const at = /^([^"]*?)(?: in JSON)? at position (\d+)/.exec(message);
+  if (at) return `${at[1].charAt(0).toLowerCase()}${at[1].slice(1)} at character ${Number(at[2]) + 1}`;
+  return /^Unexpected token/.test(message) ? 'unexpected character' : 'bad syntax';
+}
+
 /** Converts one command-line string to the argument's JSON value. */
 export function parseArgument(arg: ArgSpec, raw: string): JsonValue {
   const where = `argument '${arg.name}'`;
@@ -91,7 +105,7 @@ export function parseArgument(arg: ArgSpec, raw: string): JsonValue {
     try {
       decoded = JSON.parse(raw);
     } catch (e) {
-      throw new UsageError(`${where} is not valid JSON: ${(e as Error).message}`);
+      throw new UsageError(`${where} is not valid JSON (${jsonSyntaxProblem(e)})`);
     }
     return conform(decoded, arg.type, where);
   }

@@ -1,24 +1,84 @@
-// Arguments and result fields that hold secrets: shown as *** in --verbose, --dry-run and errors.
-const SECRET_NAMES = new Set(['password', 'newpass', 'passwordhash', 'secret', 'token']);
+// Which values of the catalogue's commands are secret: a fact about arguments and results that
+// everything showing a request, a reply or what was typed (--verbose, --dry-run, error
+// messages) asks here, so that no printer needs a special case.
+import type { CommandSpec } from './types.js';
+
+/** Argument, result and field names whose values are secret, in every command and at any depth. */
+const SECRET_NAMES = new Set(['password', 'newpass', 'passwordhash', 'secret', 'token', 'cookie']);
+
+/**
+ * Room options whose value is secret. Options travel as name/value pairs: `{name, value}` in
+ * create_room_with_opts and get_room_options, the `option` and `value` arguments of
+ * change_room_option.
+ */
+const SECRET_OPTIONS = new Set(['password']);
+const OPTION_NAME_KEYS = ['name', 'option'];
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAMES.has(name);
 }
 
-/** A copy of a JSON text with the values of secret fields (at any depth) replaced by ***. */
-export function redactJson(text: string): string {
+/** Whether field `key` of `record` (an argument object, a tuple, a name/value pair) holds a secret. */
+export function isSecretField(record: Readonly<Record<string, unknown>>, key: string): boolean {
+  return SECRET_NAMES.has(key) || (key === 'value' && secretOptionOf(record) !== undefined);
+}
+
+/** The secret room option a name/value pair sets, if it sets one. */
+function secretOptionOf(record: Readonly<Record<string, unknown>>): string | undefined {
+  for (const k of OPTION_NAME_KEYS) {
+    const option = record[k];
+    if (typeof option === 'string' && SECRET_OPTIONS.has(option.toLowerCase())) return option;
+  }
+  return undefined;
+}
+
+/** Whether positional argument `index` of a command line (`raws`, as typed) holds a secret. */
+export function isSecretArgument(spec: CommandSpec, index: number, raws: readonly string[]): boolean {
+  const record = Object.fromEntries(spec.args.map((a, i) => [a.name, raws[i]]));
+  return isSecretField(record, spec.args[index].name);
+}
+
+/** Where a secret sits: the field names from the top (`['options', 'password']` for a room password). */
+export type SecretPath = readonly string[];
+
+/**
+ * A copy of a decoded JSON value with each secret replaced by `replace(path)` (default `***`).
+ * `name` is the name of the value itself: a bare result (get_cookie's `cookie`) is secret by its name.
+ */
+export function redactValue(value: unknown, name?: string, replace: (path: SecretPath, original: unknown) => unknown = () => '***'): unknown {
+  if (name !== undefined && isSecretName(name) && (value === null || typeof value !== 'object')) return replace([name], value);
+  const walk = (v: unknown, path: string[]): unknown => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, path));
+    if (v && typeof v === 'object') {
+      const record = v as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(record).map(([k, x]) => {
+        if (!isSecretField(record, k)) return [k, walk(x, [...path, k])];
+        // A secret room option is named by its option (options.password), any other by its field.
+        return [k, replace([...path, (k === 'value' && secretOptionOf(record)) || k], x)];
+      }));
+    }
+    return v;
+  };
+  return walk(value, []);
+}
+
+/** A copy of a JSON text with its secrets as ***; null when the text is not JSON. */
+export function redactJson(text: string, name?: string): string | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return text;
+    return null;
   }
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, isSecretName(k) ? '***' : walk(x)]));
-    }
-    return v;
-  };
-  return JSON.stringify(walk(value));
+  return JSON.stringify(redactValue(value, name));
+}
+
+/** The secret strings inside a decoded value (to blank them out of a server's error message). */
+export function secretStrings(value: unknown, name?: string): string[] {
+  const found: string[] = [];
+  redactValue(value, name, (_path, original) => {
+    if ((typeof original === 'string' && original !== '') || typeof original === 'number') found.push(String(original));
+    return original;
+  });
+  return found;
 }

@@ -1,6 +1,7 @@
 // Parsing of batch input lines: shell-style words (quotes, backslashes, # comments) or a JSON
 // object {"command": "...", "args": {...} | [...]}.
 import { UsageError } from '../errors.js';
+import { jsonSyntaxProblem } from '../catalogue/args.js';
 
 export type BatchLine =
   | { kind: 'words'; words: string[] }
@@ -59,7 +60,7 @@ export function parseBatchLine(line: string): BatchLine | null {
     try {
       value = JSON.parse(trimmed);
     } catch (e) {
-      throw new UsageError(`not valid JSON: ${(e as Error).message}`);
+      throw new UsageError(`not valid JSON (${jsonSyntaxProblem(e)})`);
     }
     const obj = value as { command?: unknown; args?: unknown };
     if (typeof obj.command !== 'string') throw new UsageError('a JSON line needs a "command" string');

@@ -13,8 +13,11 @@ import { resultData } from '../format/json.js';
 import { formatText } from '../format/text.js';
 import { expandAtArguments, type Io } from './io.js';
 import { parseBatchLine } from './batch-parse.js';
+import { terminalSafe } from './output.js';
 import { clientFor, settingsFor, transportOptions } from './run.js';
 import { describeRequest } from '../client/request.js';
+import { isSecretArgument } from '../catalogue/secrets.js';
+import { escapeControls, escapeJsonText } from '../format/escape.js';
 
 export interface BatchOptions {
   jobs: number;
@@ -43,7 +46,7 @@ async function prepare(text: string, io: Io): Promise<{ spec: CommandSpec; body:
   if (!spec) throw new UsageError(`unknown command '${name}'`);
   if (parsed.kind === 'json' && !Array.isArray(parsed.args)) return { spec, body: checkArguments(spec, parsed.args) };
   const raws = parsed.kind === 'words' ? parsed.words.slice(1) : (parsed.args as string[]);
-  return { spec, body: parseArguments(spec, await expandAtArguments(raws, io)) };
+  return { spec, body: parseArguments(spec, await expandAtArguments(raws, io, (i) => isSecretArgument(spec, i, raws))) };
 }
 
 function commandNameOf(text: string): string | null {
@@ -119,17 +122,17 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
       const code = exitCodeOf(o.error);
       if (!firstFailureCode) firstFailureCode = code;
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ line: o.line, command: o.command, ok: false, result: null, error: o.error.message, exit: code })}\n`);
-      } else io.stderr.write(`line ${o.line}: Error: ${o.error.message}\n`);
+        io.stdout.write(`${escapeJsonText(JSON.stringify({ line: o.line, command: o.command, ok: false, result: null, error: o.error.message, exit: code }))}\n`);
+      } else io.stderr.write(`line ${o.line}: Error: ${escapeControls(o.error.message)}\n`);
     } else if (o.shown) {
       ok++;
     } else {
       ok++;
       const spec = o.spec!;
       if (opts.json) {
-        io.stdout.write(`${JSON.stringify({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null })}\n`);
+        io.stdout.write(`${escapeJsonText(JSON.stringify({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null }))}\n`);
       } else {
-        const text = formatText(spec, o.value!);
+        const text = terminalSafe(formatText(spec, o.value!), io);
         if (text !== '') io.stdout.write(`${text.split('\n').map((l) => `${o.line}: ${l}`).join('\n')}\n`);
       }
     }

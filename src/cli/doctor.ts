@@ -9,6 +9,7 @@ import type { ResultValue } from '../client/normalise.js';
 import { EctlError, UnreachableError } from '../errors.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import type { Io } from './io.js';
+import { escapeControls } from '../format/escape.js';
 import { clientFor, settingsFor } from './run.js';
 
 type Step = { ok: true; detail: string } | { ok: false; detail: string; code: number } | { skip: string };
@@ -30,7 +31,8 @@ const SAMPLES: [string, string, (vhost: string, user: string, host: string) => R
 function line(io: Io, name: string, step: Step): void {
   const mark = 'skip' in step ? 'skip' : step.ok ? 'ok' : 'FAIL';
   const detail = 'skip' in step ? step.skip : step.detail;
-  io.stdout.write(`${mark.padEnd(5)}${name.padEnd(13)}${detail}\n`);
+  // Details quote the server (messages, certificate names) and the settings: escaped, one line each.
+  io.stdout.write(`${mark.padEnd(5)}${name.padEnd(13)}${escapeControls(detail)}\n`);
 }
 
 function tcp(host: string, port: number, timeoutMs: number): Promise<number> {

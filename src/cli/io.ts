@@ -103,11 +103,15 @@ export const ARGUMENT_LIMIT = 16 * MiB;
 /** ejabberd's own words that start with @ (shared roster group members), taken literally. */
 const EJABBERD_AT_WORDS = new Set(['@all@', '@online@']);
 
-/** Expands `@path` (file contents), `@-` (standard input) and `@@x` (the literal `@x`). */
-export async function expandAtArguments(raws: readonly string[], io: Io): Promise<string[]> {
+/**
+ * Expands `@path` (file contents), `@-` (standard input) and `@@x` (the literal `@x`).
+ * `isSecret(i)` says whether argument i holds a secret: a file that cannot be read is then not
+ * named, as `@word` may be a password that starts with `@`.
+ */
+export async function expandAtArguments(raws: readonly string[], io: Io, isSecret: (index: number) => boolean = () => false): Promise<string[]> {
   let stdinUsed = false;
   const out: string[] = [];
-  for (const raw of raws) {
+  for (const [index, raw] of raws.entries()) {
     if (raw.startsWith('@@')) out.push(raw.slice(1));
     else if (EJABBERD_AT_WORDS.has(raw)) out.push(raw);
     else if (raw === '@-') {
@@ -123,7 +127,9 @@ export async function expandAtArguments(raws: readonly string[], io: Io): Promis
       try {
         out.push(dropFinalNewline(await readLimited(path, ARGUMENT_LIMIT, io.signal)));
       } catch (e) {
-        throw new UsageError(`cannot read argument file ${path}: ${readFailure(e)}`);
+        const why = readFailure(e);
+        if (isSecret(index)) throw new UsageError(`cannot read the argument file named by a secret argument (${why}); a secret that starts with '@' is written '@@...'`);
+        throw new UsageError(`cannot read argument file ${path}: ${why}`);
       }
     } else out.push(raw);
   }

@@ -6,6 +6,7 @@ import { findCommand } from '../client/client.js';
 import { UsageError } from '../errors.js';
 import { resolveSettings, type GlobalFlags, type SavedToken } from '../config/settings.js';
 import type { Io } from './io.js';
+import { escapeControls } from '../format/escape.js';
 import { clientFor, settingsFor } from './run.js';
 
 export const DEFAULT_TOKEN_TTL = 30 * 24 * 3600;
@@ -45,7 +46,7 @@ export async function logout(flags: GlobalFlags, io: Io): Promise<void> {
     try {
       await client.send(findCommand('oauth_revoke_token')!, { token: saved.token }, { signal: io.signal });
     } catch (e) {
-      io.stderr.write(`Warning: the server did not revoke the token (${(e as Error).message}); deleting it anyway\n`);
+      io.stderr.write(`Warning: the server did not revoke the token (${escapeControls((e as Error).message)}); deleting it anyway\n`);
     } finally {
       await client.close();
     }

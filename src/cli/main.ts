@@ -10,8 +10,9 @@ import { EctlError, UsageError } from '../errors.js';
 import { OUTPUT_FORMATS, type GlobalFlags } from '../config/settings.js';
 import { expandAtArguments, type Io } from './io.js';
 import { runCommand } from './run.js';
-import { isSecretName } from '../catalogue/secrets.js';
+import { isSecretArgument, isSecretName } from '../catalogue/secrets.js';
 import { errorLabel } from './output.js';
+import { escapeControls, escapeControlsKeepLayout } from '../format/escape.js';
 
 /** Batch requests in flight at once unless -j says otherwise: enough to hide latency, few enough to spare the server. */
 const DEFAULT_JOBS = 4;
@@ -112,7 +113,7 @@ function addCommand(program: Command, spec: CommandSpec, io: Io): void {
       if (!ask) throw new UsageError(`missing required argument '${promptable.name}'`);
       raws[raws.length - 1] = await ask(`${promptable.description} (${promptable.name}): `);
     }
-    const expanded = await expandAtArguments(raws, io);
+    const expanded = await expandAtArguments(raws, io, (i) => isSecretArgument(spec, i, raws));
     const body = parseArguments(spec, expanded);
     const flags = program.opts() as GlobalFlags;
     await runCommand(spec, body, flags, io);
@@ -191,6 +192,11 @@ function addBatchCommand(program: Command, io: Io): void {
 let actionExitCode = 0;
 
 function commanderMessage(err: CommanderError): string {
+  // An unknown option close to none of ectl's may be a secret that starts with '-' (a password
+  // typed as an argument): it is not echoed. A near miss (--verbos) is a typo and is shown.
+  if (err.code === 'commander.unknownOption' && !/Did you mean/.test(err.message)) {
+    return "unknown option (not shown, in case it is a secret); an argument that starts with '-' goes after '--'";
+  }
   return err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\n/g, ' ');
 }
 
@@ -228,14 +234,16 @@ export function exitCodeFor(err: unknown): number {
 /** Prints the one-line message; `label` is `Error:`, painted when standard error is a colour terminal. */
 export function reportError(err: unknown, io: Io, debug: boolean, label = 'Error:'): number {
   const code = exitCodeFor(err);
+  // Messages may quote the server or what was typed: escaped, each stays one line.
+  const say = (message: string) => io.stderr.write(`${label} ${escapeControls(message)}\n`);
   if (err instanceof CommanderError) {
-    if (code !== EXIT.ok) io.stderr.write(`${label} ${commanderMessage(err)} (see 'ectl --help')\n`);
+    if (code !== EXIT.ok) say(`${commanderMessage(err)} (see 'ectl --help')`);
   } else if (err instanceof EctlError) {
-    io.stderr.write(`${label} ${err.message}\n`);
-    if (debug) io.stderr.write(`${err.stack}\n`);
+    say(err.message);
+    if (debug) io.stderr.write(`${escapeControlsKeepLayout(String(err.stack))}\n`);
   } else {
-    io.stderr.write(`${label} internal error: ${(err as Error)?.message ?? String(err)}${debug ? '' : ' (run with --debug for details)'}\n`);
-    if (debug) io.stderr.write(`${(err as Error)?.stack}\n`);
+    say(`internal error: ${(err as Error)?.message ?? String(err)}${debug ? '' : ' (run with --debug for details)'}`);
+    if (debug) io.stderr.write(`${escapeControlsKeepLayout(String((err as Error)?.stack))}\n`);
   }
   return code;
 }

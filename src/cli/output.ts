@@ -8,6 +8,7 @@ import type { FormatOptions } from '../format/options.js';
 import { prefersTable } from '../format/shape.js';
 import { formatText } from '../format/text.js';
 import type { Io } from './io.js';
+import { escapeControlsKeepLayout } from '../format/escape.js';
 
 type Stream = { isTTY?: boolean };
 
@@ -54,10 +55,28 @@ export const printers: Record<OutputFormat, Printer> = {
   tsv: async (spec, value, o) => (await import('../format/delimited.js')).formatDelimited(spec, value, 'tsv', o),
 };
 
+/**
+ * The chunks of a result's output. On a terminal, text, CSV and TSV have their control characters
+ * escaped (line feeds and tabs kept); into a pipe or a file they are byte for byte what
+ * ejabberdctl prints. Tables show control pictures, JSON and YAML escape them in any case.
+ */
+async function outputChunks(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>): Promise<Iterable<string>> {
+  const format = outputFormat(spec, settings, io);
+  const chunks = await printers[format](spec, value, formatOptions(settings, io));
+  if (!io.stdout.isTTY || !(format === 'text' || format === 'csv' || format === 'tsv')) return chunks;
+  return (function* () {
+    for (const chunk of chunks) yield escapeControlsKeepLayout(chunk);
+  })();
+}
+
+/** Text as it goes to standard output: escaped on a terminal (see outputChunks). */
+export function terminalSafe(text: string, io: Pick<Io, 'stdout'>): string {
+  return io.stdout.isTTY ? escapeControlsKeepLayout(text) : text;
+}
+
 /** The whole output of a result as one string (tests, batch mode). */
 export async function formatResult(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>): Promise<string> {
-  const chunks = await printers[outputFormat(spec, settings, io)](spec, value, formatOptions(settings, io));
-  return [...chunks].join('');
+  return [...await outputChunks(spec, value, settings, io)].join('');
 }
 
 type Writable = Io['stdout'] & { once?(event: 'drain', listener: () => void): unknown };
@@ -65,8 +84,7 @@ type Writable = Io['stdout'] & { once?(event: 'drain', listener: () => void): un
 /** Writes the result chunk by chunk, waiting for a slow reader instead of buffering everything. */
 export async function writeResult(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>): Promise<void> {
   const out = io.stdout as Writable;
-  const chunks = await printers[outputFormat(spec, settings, io)](spec, value, formatOptions(settings, io));
-  for (const chunk of chunks) {
+  for (const chunk of await outputChunks(spec, value, settings, io)) {
     if (out.write(chunk) === false && out.once) await new Promise<void>((resolve) => out.once!('drain', resolve));
   }
 }

@@ -4,9 +4,10 @@ import { UsageError } from '../errors.js';
 export function promptSecretOnTty(question: string): Promise<string> {
   const stdin = process.stdin;
   return new Promise((resolve, reject) => {
+    // Echo goes off before the question shows, so that an answer typed (or pasted) at once is not echoed.
+    stdin.setRawMode(true);
     process.stderr.write(question);
     let value = '';
-    stdin.setRawMode(true);
     stdin.resume();
     stdin.setEncoding('utf8');
     const done = (err?: Error) => {

@@ -7,11 +7,12 @@ import { describeRequest, type RequestObserver, type TransportOptions } from '..
 import { UsageError } from '../errors.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import type { Io } from './io.js';
+import { escapeControls } from '../format/escape.js';
 import { writeResult } from './output.js';
 
 export async function settingsFor(flags: GlobalFlags, io: Io, opts: { readToken?: boolean } = {}): Promise<Settings> {
   const settings = await resolveSettings(flags, io.env, io.cwd, opts);
-  for (const w of settings.warnings) io.stderr.write(`Warning: ${w}\n`);
+  for (const w of settings.warnings) io.stderr.write(`Warning: ${escapeControls(w)}\n`);
   if (settings.user && settings.password === undefined && settings.token === undefined) {
     if (!io.promptSecret) throw new UsageError(`no password for ${settings.user}: set ECTL_PASSWORD or use --password-file`);
     settings.password = await io.promptSecret(`Password for ${settings.user}: `);

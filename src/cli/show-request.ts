@@ -1,21 +1,38 @@
 // --verbose and --dry-run: the request as sent, with every secret shown as *** (or, in the curl
-// line, as a shell variable).
+// line, as a shell variable), and every control character escaped.
 import type { RequestDescription, RequestObserver } from '../client/request.js';
-import { isSecretName, redactJson } from '../catalogue/secrets.js';
+import { findCommand } from '../client/client.js';
+import { redactJson, redactValue } from '../catalogue/secrets.js';
+import { escapeControls, escapeJsonText } from '../format/escape.js';
 import type { Io } from './io.js';
 
+/** How much of a reply body --verbose shows. */
+const SHOWN_REPLY_CHARS = 2000;
+
 function redactedHeaders(headers: Record<string, string>): string[] {
-  return Object.entries(headers).map(([k, v]) => `${k}: ${k === 'authorization' ? v.replace(/ .*/, ' ***') : v}`);
+  return Object.entries(headers).map(([k, v]) => escapeControls(`${k}: ${k === 'authorization' ? v.replace(/ .*/, ' ***') : v}`));
+}
+
+/**
+ * A body as shown: JSON with its secrets as *** (a bare result is secret by the result's name),
+ * escaped, and only then shortened, so that a cut can never keep a secret the redaction would
+ * have caught. Text that is not JSON is escaped and shortened.
+ */
+function shownBody(text: string, resultName?: string, limit = Infinity): string {
+  const redacted = redactJson(text, resultName);
+  const shown = redacted === null ? escapeControls(text) : escapeJsonText(redacted);
+  return shown.length > limit ? `${shown.slice(0, limit)}...` : shown;
 }
 
 export function verboseObserver(io: Io): RequestObserver {
   return {
     request(req) {
-      const lines = [`> ${req.method} ${req.url}`, ...redactedHeaders(req.headers).map((h) => `> ${h}`), `> ${redactJson(req.body)}`];
+      const lines = [`> ${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers).map((h) => `> ${h}`), `> ${shownBody(req.body)}`];
       io.stderr.write(`${lines.join('\n')}\n`);
     },
     response(reply) {
-      io.stderr.write(`< HTTP ${reply.status} in ${reply.ms.toFixed(1)} ms\n< ${redactJson(reply.text.length > 2000 ? `${reply.text.slice(0, 2000)}...` : reply.text)}\n`);
+      const name = findCommand(reply.command)?.result.name;
+      io.stderr.write(`< HTTP ${reply.status} in ${reply.ms.toFixed(1)} ms\n< ${shownBody(reply.text, name, SHOWN_REPLY_CHARS)}\n`);
     },
   };
 }
@@ -30,15 +47,15 @@ export function curlCommand(req: RequestDescription, user: string | undefined): 
   const auth = req.headers.authorization;
   if (auth?.startsWith('Basic ') && user) parts.push('-u', `${shellQuote(user)}:"$ECTL_PASSWORD"`);
   else if (auth?.startsWith('Bearer ')) parts.push('-H', `"Authorization: Bearer $ECTL_TOKEN"`);
-  const body = JSON.parse(req.body) as Record<string, unknown>;
-  // Secret arguments become "$ECTL_ARG_<NAME>" spliced into the single-quoted JSON.
+  // Secrets become "$ECTL_ARG_<PATH>" (ECTL_ARG_NEWPASS, ECTL_ARG_OPTIONS_PASSWORD) spliced into the single-quoted JSON.
   const marker = '@@ectl-secret@@';
-  const json = JSON.stringify(Object.fromEntries(Object.entries(body).map(([k, v]) => [k, isSecretName(k) ? `${marker}${k}${marker}` : v])));
-  const quoted = shellQuote(json).replace(new RegExp(`${marker}(\\w+)${marker}`, 'g'), (_, name: string) => `'"$ECTL_ARG_${name.toUpperCase()}"'`);
+  const variable = (path: readonly string[]) => `ECTL_ARG_${path.join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
+  const json = escapeJsonText(JSON.stringify(redactValue(JSON.parse(req.body), undefined, (path) => `${marker}${variable(path)}${marker}`)));
+  const quoted = shellQuote(json).replace(new RegExp(`${marker}(\\w+)${marker}`, 'g'), (_, name: string) => `'"$${name}"'`);
   parts.push('--data', quoted, shellQuote(req.url));
-  return parts.join(' ');
+  return escapeControls(parts.join(' '));
 }
 
 export function dryRunText(req: RequestDescription, user: string | undefined): string {
-  return [`${req.method} ${req.url}`, ...redactedHeaders(req.headers), '', redactJson(req.body), '', curlCommand(req, user), ''].join('\n');
+  return [`${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers), '', shownBody(req.body), '', curlCommand(req, user), ''].join('\n');
 }

@@ -5,6 +5,7 @@ import type { CommandArgs, CommandName, CommandResults } from '../catalogue/comm
 import type { CommandSpec } from '../catalogue/types.js';
 import { checkArguments, type JsonValue } from '../catalogue/args.js';
 import { UsageError } from '../errors.js';
+import { secretStrings } from '../catalogue/secrets.js';
 import { decodeSuccess, errorForReply, type TransportOptions } from './request.js';
 import { normaliseResult, type ResultValue } from './normalise.js';
 
@@ -35,6 +36,13 @@ export function findCommand(name: string): CommandSpec | undefined {
   return byName.get(name.replace(/-/g, '_'));
 }
 
+/** A server's error message with the secrets sent in the request (should it echo them) as ***. */
+function withoutSecrets(err: Error, body: Record<string, JsonValue>): Error {
+  // Very short secrets are left alone: blanking every "pw" would garble the message, not protect it.
+  for (const secret of secretStrings(body)) if (secret.length >= 4) err.message = err.message.split(secret).join('***');
+  return err;
+}
+
 export function createClient(options: ClientOptions): Client {
   let dispatcher: Dispatcher | undefined;
   let http: typeof import('./http.js') | undefined;
@@ -44,7 +52,7 @@ export function createClient(options: ClientOptions): Client {
     const { makeDispatcher, post } = http;
     dispatcher ??= makeDispatcher(options);
     const reply = await post(dispatcher, options, spec.name, body, call?.signal);
-    if (reply.status !== 200) throw errorForReply(spec.name, reply, spec.module);
+    if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module), body);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
   };
   const call = (name: string, args: Record<string, unknown>, call?: CallOptions) => {

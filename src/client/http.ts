@@ -137,7 +137,7 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
       throw tooLarge(url, o);
     }
     const text = await reply.body.text();
-    o.observer?.response?.({ status: reply.statusCode, text, ms: Date.now() - started });
+    o.observer?.response?.({ command, status: reply.statusCode, text, ms: Date.now() - started });
     const retryAfter = reply.headers['retry-after'];
     return { status: reply.statusCode, text, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
   } catch (err) {

@@ -33,6 +33,8 @@ export interface TransportOptions {
 }
 
 export interface RequestDescription {
+  /** The ejabberd command the request calls. */
+  command: string;
   method: 'POST';
   url: string;
   headers: Record<string, string>;
@@ -41,7 +43,7 @@ export interface RequestDescription {
 
 export interface RequestObserver {
   request?(req: RequestDescription): void;
-  response?(reply: { status: number; text: string; ms: number }): void;
+  response?(reply: { command: string; status: number; text: string; ms: number }): void;
 }
 
 const authCache = new WeakMap<TransportOptions, string | undefined>();
@@ -72,7 +74,7 @@ export function describeRequest(o: TransportOptions, command: string, body: unkn
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   const auth = authorizationHeader(o);
   if (auth) headers.authorization = auth;
-  return { method: 'POST', url: commandUrl(o, command), headers, body: JSON.stringify(body) };
+  return { command, method: 'POST', url: commandUrl(o, command), headers, body: JSON.stringify(body) };
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

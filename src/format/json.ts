@@ -1,6 +1,7 @@
 // The normalised result as one JSON document. Status-only results become {"ok":true}.
 import type { CommandSpec } from '../catalogue/types.js';
 import type { ResultValue } from '../client/normalise.js';
+import { escapeJsonText } from './escape.js';
 
 export function resultData(spec: CommandSpec, value: ResultValue): unknown {
   if (spec.result.type === 'rescode') return { ok: true };
@@ -9,5 +10,6 @@ export function resultData(spec: CommandSpec, value: ResultValue): unknown {
 }
 
 export function formatJson(spec: CommandSpec, value: ResultValue, pretty: boolean): string {
-  return JSON.stringify(resultData(spec, value), null, pretty ? 2 : undefined);
+  // The same JSON value with nothing a terminal would act on (JSON.stringify escapes only C0).
+  return escapeJsonText(JSON.stringify(resultData(spec, value), null, pretty ? 2 : undefined));
 }
