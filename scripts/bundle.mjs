@@ -39,7 +39,6 @@ await build({
   format: 'cjs',
   target: 'node20',
   minify: true,
-  external: ['typescript'], // cosmiconfig's loader for .ts config files, which ectl does not read
   legalComments: 'none',
   // Modules of src/cli find files relative to themselves: resolve as if from dist/cli/.
   define: { __ECTL_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__ectlModuleUrl' },

@@ -291,20 +291,3 @@ test('on a terminal a missing admin password and a left-out secret argument are 
   assert.equal(check.code, 0, check.stderr);
 });
 
-test('project config files in the current directory are found: .ectlrc.yaml and an "ectl" key in package.json', async () => {
-  const env = homeEnv({ ECTL_USER: live.admin, ECTL_PASSWORD: live.password });
-  const rcDir = join(home, 'proj-rc');
-  mkdirSync(rcDir, { recursive: true });
-  writeFileSync(join(rcDir, '.ectlrc.yaml'), `url: ${live.url}\n`);
-  const a = await ectl(['get_loglevel'], { env, cwd: rcDir });
-  assert.equal(a.code, 0, a.stderr);
-  const pkgDir = join(home, 'proj-pkg');
-  mkdirSync(pkgDir, { recursive: true });
-  writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: 'ectl', ectl: { url: live.url } }));
-  const b = await ectl(['get_loglevel'], { env, cwd: pkgDir });
-  assert.equal(b.code, 0, b.stderr);
-  // Without them the profile default (a closed port) applies.
-  writeFileSync(join(pkgDir, 'package.json'), JSON.stringify({ name: 'ectl' }));
-  const c = await ectl(['get_loglevel'], { env, cwd: pkgDir });
-  assert.equal(c.code, 3);
-});

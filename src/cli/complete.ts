@@ -131,8 +131,15 @@ interface CacheFile {
   entries: Record<string, { at: number; values: string[] }>;
 }
 
-function cachePath(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'ectl', 'completion-cache.json');
+/** Where answers are cached; none without a home directory. */
+function cachePath(env: NodeJS.ProcessEnv): string | undefined {
+  let base = env.XDG_CACHE_HOME || (env.HOME && join(env.HOME, '.cache'));
+  try {
+    base ||= join(homedir(), '.cache');
+  } catch {
+    return undefined;
+  }
+  return join(base, 'ectl', 'completion-cache.json');
 }
 
 class ServerLists {
@@ -142,10 +149,10 @@ class ServerLists {
   constructor(
     private readonly send: (spec: CommandSpec, args: Record<string, string>) => Promise<ResultValue>,
     private readonly identity: string,
-    private readonly file: string,
+    private readonly file: string | undefined,
   ) {
     try {
-      const parsed = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+      const parsed = JSON.parse(readFileSync(file ?? '', 'utf8')) as CacheFile;
       if (parsed && typeof parsed.entries === 'object') this.cache = parsed;
     } catch {
       // No cache yet, or an unreadable one: start afresh.
@@ -173,7 +180,7 @@ class ServerLists {
   rooms = () => this.list('muc_online_rooms', { service: 'global' });
 
   save(): void {
-    if (!this.changed) return;
+    if (!this.changed || !this.file) return;
     const now = Date.now();
     const entries = Object.fromEntries(Object.entries(this.cache.entries).filter(([, e]) => now - e.at < CACHE_TTL_MS));
     try {
@@ -230,7 +237,7 @@ async function serverCandidates(spec: CommandSpec, line: Line, lists: ServerList
 }
 
 async function profileNames(line: Line, io: Io): Promise<string[]> {
-  const loaded = await loadConfig(line.flags as GlobalFlags, io.env, io.cwd);
+  const { loaded } = await loadConfig(line.flags as GlobalFlags, io.env, io.cwd);
   const profiles = loaded?.config.profiles;
   return profiles && typeof profiles === 'object' ? Object.keys(profiles) : [];
 }

@@ -1,10 +1,16 @@
 // Resolves connection and output settings from flags, environment and the config file, in
 // that order of precedence, into one validated object.
-import { readFileSync, existsSync, statSync, readdirSync } from 'node:fs';
+//
+// Config files are data only: YAML or JSON, never code. ectl reads --config/ECTL_CONFIG, else
+// the user's own $XDG_CONFIG_HOME/ectl/config.yaml; a project file (.ectlrc...) in the working
+// directory or a parent is read only when the user's file lists that directory in trusted-dirs,
+// so a cloned repository cannot point the user's credentials at a server of its choosing.
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UnauthorizedError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../client/request.js';
+import { readLimitedFile } from '../read-file.js';
 
 export const OUTPUT_FORMATS = ['text', 'table', 'json', 'yaml', 'csv', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -13,11 +19,25 @@ export const DEFAULT_URL = 'http://localhost:5280/api';
 export const DEFAULT_TIMEOUT_S = 60;
 // Below a kilobyte is surely a slip (`64` meant as megabytes); above 500 MiB the reply would not fit in one string.
 const MAX_REPLY_RANGE = [1024, 500 * 1024 * 1024] as const;
+/** The longest wait a Node.js timer can hold (2^31 - 1 ms), in whole seconds. */
+export const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
+/** Config files are small; this bounds what a broken or hostile one can cost. */
+export const CONFIG_MAX_BYTES = 1 << 20;
+/** Password and token files hold one line. */
+export const SECRET_FILE_MAX_BYTES = 64 << 10;
 
 /** The keys a profile (or the top level of the config file) may hold. */
 export const PROFILE_KEYS = ['url', 'user', 'password-file', 'token', 'token-file', 'ca-file', 'insecure', 'timeout', 'api-version', 'output', 'max-reply-size'] as const;
 type ProfileKey = (typeof PROFILE_KEYS)[number];
 export type Profile = Partial<Record<ProfileKey, string | number | boolean>>;
+/** Top-level keys besides the profile keys. */
+const FILE_KEYS = ['profiles', 'default', 'trusted-dirs'];
+
+/** Project config files, in the order they are looked for in each directory (YAML or JSON only). */
+export const PROJECT_CONFIG_NAMES = [
+  'package.json', '.ectlrc', '.ectlrc.json', '.ectlrc.yaml', '.ectlrc.yml',
+  '.config/ectlrc', '.config/ectlrc.json', '.config/ectlrc.yaml', '.config/ectlrc.yml',
+] as const;
 
 export interface GlobalFlags {
   url?: string;
@@ -44,8 +64,8 @@ export interface Settings {
   user?: string;
   password?: string;
   token?: string;
-  /** Where `ectl login` keeps this profile's token. */
-  tokenFile: string;
+  /** Where `ectl login` keeps this profile's token (absent with no home directory to put it in). */
+  tokenFile?: string;
   timeoutMs: number;
   /** The largest reply body accepted, in bytes. */
   maxReplyBytes: number;
@@ -59,107 +79,209 @@ export interface Settings {
   configFile?: string;
   /** Warnings to show on stderr (e.g. a secret file others can read). */
   warnings: string[];
+  /** Facts to show once on stderr (which project config file was read, or ignored). */
+  notes: string[];
 }
 
 export interface LoadedConfig {
   filepath: string;
   config: Record<string, unknown>;
+  /** The file's text, for line numbers in messages (absent for package.json). */
+  text?: string;
 }
 
-function expandHome(p: string): string {
-  return p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p;
+export interface FoundConfig {
+  loaded: LoadedConfig | null;
+  notes: string[];
+  warnings: string[];
 }
 
-/** The user's config file: $XDG_CONFIG_HOME/ectl/config.yaml, else ~/.config/ectl/config.yaml. */
-export function userConfigPath(env: NodeJS.ProcessEnv): string {
-  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
-  return join(base, 'ectl', 'config.yaml');
-}
-
-async function parseYamlFile(filepath: string): Promise<Record<string, unknown>> {
-  const { parseDocument } = await import('yaml');
-  const text = readFileSync(filepath, 'utf8');
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length) {
-    const err = doc.errors[0];
-    const line = err.linePos?.[0]?.line;
-    throw new UsageError(`bad config file ${filepath}${line ? ` line ${line}` : ''}: ${err.message.split('\n')[0]}`);
-  }
-  const value = doc.toJS() ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`bad config file ${filepath}: expected a mapping of settings`);
-  return value as Record<string, unknown>;
-}
-
-/** Finds and reads the config: --config/ECTL_CONFIG, project rc files (cosmiconfig), then the user's file. */
-export async function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<LoadedConfig | null> {
-  const explicit = flags.config ?? env.ECTL_CONFIG;
-  if (explicit) {
-    const filepath = resolve(cwd, expandHome(explicit));
-    if (!existsSync(filepath)) throw new UsageError(`config file ${filepath} does not exist`);
-    return { filepath, config: await parseYamlFile(filepath) };
-  }
-  if (!mayHoldProjectConfig(cwd)) return userConfig(env);
-  const { cosmiconfig } = await import('cosmiconfig');
-  const yamlLoader = async (filepath: string) => parseYamlFile(filepath);
-  const explorer = cosmiconfig('ectl', {
-    searchStrategy: 'none',
-    loaders: { '.yaml': yamlLoader, '.yml': yamlLoader, noExt: yamlLoader },
-  });
-  let found;
+/** The home directory, or undefined when there is none (no HOME and no passwd entry). */
+function homeDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.HOME) return env.HOME;
   try {
-    found = await explorer.search(cwd);
+    return homedir() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function expandHome(p: string, env: NodeJS.ProcessEnv): string {
+  if (p !== '~' && !p.startsWith('~/')) return p;
+  const home = homeDir(env);
+  if (!home) throw new UsageError(`cannot expand '~' in ${p}: there is no home directory (HOME is not set)`);
+  return join(home, p.slice(1));
+}
+
+/** The user's config file: $XDG_CONFIG_HOME/ectl/config.yaml, else ~/.config/ectl/config.yaml (none without a home). */
+export function userConfigPath(env: NodeJS.ProcessEnv): string | undefined {
+  const home = homeDir(env);
+  const base = env.XDG_CONFIG_HOME || (home && join(home, '.config'));
+  return base ? join(base, 'ectl', 'config.yaml') : undefined;
+}
+
+/** Parses YAML (JSON is YAML too) into a mapping; every failure is a usage error naming the file. */
+async function parseConfigText(filepath: string, text: string): Promise<Record<string, unknown>> {
+  const { parseDocument } = await import('yaml');
+  const bad = (why: string, line?: number) => new UsageError(`bad config file ${filepath}${line ? ` line ${line}` : ''}: ${why}`);
+  let value: unknown;
+  try {
+    const doc = parseDocument(text, { prettyErrors: true });
+    if (doc.errors.length) {
+      const err = doc.errors[0];
+      throw bad(err.message.split('\n')[0], err.linePos?.[0]?.line);
+    }
+    // Aliases are expanded here; the yaml package stops an "alias bomb" at 100 of them.
+    value = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     if (e instanceof UsageError) throw e;
-    throw new UsageError(`bad config file: ${(e as Error).message.split('\n')[0]}`);
+    const message = (e as Error).message ?? String(e);
+    if (/alias/i.test(message)) throw bad('too many aliases (a YAML alias bomb?)');
+    throw bad(e instanceof RangeError ? 'nested too deeply' : message.split('\n')[0]);
   }
-  if (found && !found.isEmpty) return { filepath: found.filepath, config: (found.config ?? {}) as Record<string, unknown> };
-  return userConfig(env);
+  value ??= {};
+  if (!isMapping(value)) throw bad('expected a mapping of settings');
+  return value;
 }
 
-async function userConfig(env: NodeJS.ProcessEnv): Promise<LoadedConfig | null> {
-  const user = userConfigPath(env);
-  if (existsSync(user)) return { filepath: user, config: await parseYamlFile(user) };
-  return null;
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads a config file (bounded, regular file or pipe); `project` files are also checked for keys only the user's file may hold. */
+async function readConfigFile(filepath: string, warnings: string[]): Promise<LoadedConfig> {
+  const { text, mode } = await readLimitedFile(filepath, { what: 'config file', maxBytes: CONFIG_MAX_BYTES });
+  const parsed = await parseConfigText(filepath, text);
+  let config = parsed;
+  let lines: string | undefined = text;
+  if (filepath.endsWith('package.json')) {
+    config = (parsed.ectl ?? {}) as Record<string, unknown>;
+    if (!isMapping(config)) throw new UsageError(`bad config file ${filepath}: its "ectl" key must hold a mapping of settings`);
+    lines = undefined;
+  }
+  if ((mode & 0o077) !== 0 && holdsToken(config)) warnings.push(`the config file ${filepath} holds a token and can be read by other users; chmod 600 it`);
+  return { filepath, config, text: lines };
+}
+
+function holdsToken(config: Record<string, unknown>): boolean {
+  if (Object.hasOwn(config, 'token')) return true;
+  const profiles = config.profiles;
+  return isMapping(profiles) && Object.values(profiles).some((p) => isMapping(p) && Object.hasOwn(p, 'token'));
+}
+
+/** The nearest directory, from cwd up, holding a project config file, and that file. */
+function findProjectConfig(cwd: string): { dir: string; file: string } | undefined {
+  let dir = cwd;
+  for (;;) {
+    for (const name of PROJECT_CONFIG_NAMES) {
+      const file = join(dir, name);
+      if (name === 'package.json' ? packageHasEctlKey(file) : existsSync(file)) return { dir, file };
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function packageHasEctlKey(file: string): boolean {
+  try {
+    const s = statSync(file);
+    if (!s.isFile() || s.size > CONFIG_MAX_BYTES) return false;
+    const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isMapping(pkg) && Object.hasOwn(pkg, 'ectl');
+  } catch {
+    return false; // not a package.json ectl could read: not a config file
+  }
+}
+
+function realDir(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
 }
 
 /**
- * Whether cwd has anything cosmiconfig could read for 'ectl' (.ectlrc*, .config/ectlrc*,
- * ectl.config.*, an "ectl" key in package.json). A cheap over-approximation: when it says no,
- * loading cosmiconfig (a noticeable part of start-up) is skipped.
+ * Whether the user's config trusts `dir`: `trusted-dirs` lists absolute directories (or ~/...);
+ * an entry trusts exactly that directory, and an entry ending in `/**` also every directory below it.
  */
-function mayHoldProjectConfig(cwd: string): boolean {
-  let names: string[];
-  try {
-    names = readdirSync(cwd);
-  } catch {
-    return false;
+function isTrusted(dir: string, user: LoadedConfig | null, env: NodeJS.ProcessEnv): boolean {
+  const entries = user ? trustedDirs(user, env) : [];
+  const real = realDir(dir);
+  return entries.some(({ path, subtree }) => {
+    const base = realDir(path);
+    return real === base || (subtree && (base === '/' || real.startsWith(`${base}/`)));
+  });
+}
+
+function trustedDirs(user: LoadedConfig, env: NodeJS.ProcessEnv): { path: string; subtree: boolean }[] {
+  const raw = user.config['trusted-dirs'];
+  if (raw === undefined || raw === null) return [];
+  const bad = (why: string) => new UsageError(`bad config file ${user.filepath}${keyLine(user, 'trusted-dirs')}: ${why}`);
+  if (!Array.isArray(raw)) throw bad("'trusted-dirs' must be a list of directories");
+  return raw.map((entry) => {
+    if (typeof entry !== 'string' || entry === '') throw bad("'trusted-dirs' must be a list of directories");
+    const subtree = entry === '/**' || entry.endsWith('/**');
+    const path = expandHome(subtree ? entry.slice(0, -3) || '/' : entry, env);
+    if (!isAbsolute(path)) throw bad(`'trusted-dirs' entries must be absolute paths (or start with ~/), not '${entry}'`);
+    return { path, subtree };
+  });
+}
+
+/**
+ * Finds and reads the config: --config/ECTL_CONFIG; else a project file in cwd or a parent when
+ * the user's config trusts its directory (said once in `notes`); else the user's own file.
+ */
+export async function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<FoundConfig> {
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  const explicit = flags.config ?? (env.ECTL_CONFIG || undefined);
+  if (explicit !== undefined) {
+    if (explicit === '') throw new UsageError('--config needs a file name');
+    return { loaded: await readConfigFile(resolve(cwd, expandHome(explicit, env)), warnings), notes, warnings };
   }
-  if (names.some((n) => n.startsWith('.ectlrc') || n.startsWith('ectl.config.'))) return true;
-  if (names.includes('.config')) {
-    try {
-      if (readdirSync(join(cwd, '.config')).some((n) => n.startsWith('ectlrc'))) return true;
-    } catch { /* not a directory */ }
+  const userPath = userConfigPath(env);
+  const user = userPath && existsSync(userPath) ? await readConfigFile(userPath, warnings) : null;
+  const project = findProjectConfig(cwd);
+  if (!project || project.file === userPath) return { loaded: user, notes, warnings };
+  if (!isTrusted(project.dir, user, env)) {
+    notes.push(`ignoring ${project.file}: its directory is not in trusted-dirs of ${userPath ?? 'your config file'}`);
+    return { loaded: user, notes, warnings };
   }
-  if (names.includes('package.json')) {
-    try {
-      const pkg: unknown = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
-      return !!pkg && typeof pkg === 'object' && 'ectl' in pkg;
-    } catch {
-      return true; // let cosmiconfig report what is wrong with it
-    }
+  const loaded = await readConfigFile(project.file, warnings);
+  if (Object.hasOwn(loaded.config, 'trusted-dirs')) {
+    throw new UsageError(`bad config file ${project.file}${keyLine(loaded, 'trusted-dirs')}: 'trusted-dirs' is read only from your own config file${userPath ? ` ${userPath}` : ''}`);
   }
-  return false;
+  notes.push(`reading settings from ${project.file} (a directory trusted in ${userPath})`);
+  return { loaded, notes, warnings };
 }
 
 /** ` line N` of a key in a YAML config file ('' when it cannot be told, e.g. inside package.json). */
-function keyLine(filepath: string, key: string, indent = ''): string {
-  try {
-    const lines = readFileSync(filepath, 'utf8').split('\n');
-    const i = lines.findIndex((l) => l.startsWith(`${indent}${key}:`));
-    return i >= 0 ? ` line ${i + 1}` : '';
-  } catch {
-    return '';
+function keyLine(loaded: LoadedConfig, key: string, indent = ''): string {
+  const i = loaded.text?.split('\n').findIndex((l) => l.startsWith(`${indent}${key}:`)) ?? -1;
+  return i >= 0 ? ` line ${i + 1}` : '';
+}
+
+/** Checks the settings of a profile (`profile` set) or of the top level: known keys, single values. */
+function checkProfileValues(values: Record<string, unknown>, loaded: LoadedConfig, profile?: string): Profile {
+  const out: Profile = {};
+  const bad = (key: string, why: string) => new UsageError(profile === undefined
+    ? `bad config file ${loaded.filepath}${keyLine(loaded, key)}: ${why}`
+    : `bad config file ${loaded.filepath}: in profile '${profile}', ${why}`);
+  for (const key of Object.keys(values)) {
+    if (!(PROFILE_KEYS as readonly string[]).includes(key)) {
+      const hint = key === 'password' ? ' (a password is not kept in the config file: use password-file)' : '';
+      throw bad(key, `unknown key '${key}'${hint}`);
+    }
+    const v = values[key];
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      throw bad(key, `'${key}' must be a single value, not a ${Array.isArray(v) ? 'list' : 'mapping'}`);
+    }
+    out[key as ProfileKey] = v;
   }
+  return out;
 }
 
 function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Profile {
@@ -168,56 +290,51 @@ function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Pro
     return {};
   }
   const { config, filepath } = loaded;
-  const profiles = (config.profiles ?? {}) as Record<string, Profile>;
-  if (typeof profiles !== 'object' || Array.isArray(profiles)) throw new UsageError(`bad config file ${filepath}: 'profiles' must be a mapping`);
-  const top: Profile = {};
-  for (const key of PROFILE_KEYS) if (key in config) top[key] = config[key] as string;
-  for (const key of Object.keys(config)) {
-    if (key !== 'profiles' && key !== 'default' && !(PROFILE_KEYS as readonly string[]).includes(key)) {
-      throw new UsageError(`bad config file ${filepath}${keyLine(filepath, key)}: unknown key '${key}'`);
-    }
+  const profiles = config.profiles ?? {};
+  if (!isMapping(profiles)) throw new UsageError(`bad config file ${filepath}${keyLine(loaded, 'profiles')}: 'profiles' must be a mapping of profile names to settings`);
+  const topValues = Object.fromEntries(Object.entries(config).filter(([k]) => !FILE_KEYS.includes(k)));
+  const top = checkProfileValues(topValues, loaded);
+  const fallback = config.default;
+  if (fallback !== undefined && fallback !== null && typeof fallback !== 'string') {
+    throw new UsageError(`bad config file ${filepath}${keyLine(loaded, 'default')}: 'default' must name a profile`);
   }
-  const chosen = name ?? (config.default as string | undefined);
+  const chosen = name ?? (fallback || undefined);
   if (!chosen) return top;
-  const profile = profiles[chosen];
-  if (!profile || typeof profile !== 'object') {
+  if (!Object.hasOwn(profiles, chosen)) {
     const known = Object.keys(profiles);
     // The line that asked for it: `default:` when no profile was named, else the profiles it is not among.
-    const line = keyLine(filepath, name ? 'profiles' : 'default');
+    const line = keyLine(loaded, name ? 'profiles' : 'default');
     throw new UsageError(`unknown profile '${chosen}' in ${filepath}${line}${known.length ? ` (known: ${known.join(', ')})` : ''}`);
   }
-  for (const key of Object.keys(profile)) {
-    if (!(PROFILE_KEYS as readonly string[]).includes(key)) throw new UsageError(`bad config file ${filepath}: profile '${chosen}' has an unknown key '${key}'`);
+  const profile = profiles[chosen] ?? {};
+  if (!isMapping(profile)) {
+    throw new UsageError(`bad config file ${filepath}${keyLine(loaded, chosen, '  ')}: profile '${chosen}' must be a mapping of settings`);
   }
-  return { ...top, ...profile };
+  return { ...top, ...checkProfileValues(profile, loaded, chosen) };
 }
 
-function readSecretFile(path: string, what: string, warnings: string[]): string {
-  const file = expandHome(path);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-    if ((statSync(file).mode & 0o077) !== 0) warnings.push(`${what} file ${file} can be read by other users; chmod 600 it`);
-  } catch (e) {
-    throw new UsageError(`cannot read the ${what} file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+async function readSecretFile(path: string, what: 'password' | 'token', warnings: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const file = expandHome(path, env);
+  const { text, mode } = await readLimitedFile(file, { what: `${what} file`, maxBytes: SECRET_FILE_MAX_BYTES });
+  if ((mode & 0o077) !== 0) warnings.push(`${what} file ${file} can be read by other users; chmod 600 it`);
   return text.replace(/\r?\n$/, '');
 }
 
 /** A token given directly, or the file to read one from: flag, then environment, then profile. */
-function tokenSource(flags: GlobalFlags, env: NodeJS.ProcessEnv, profile: Profile): { token?: string; file?: string } {
+function tokenSource(flags: GlobalFlags, env: NodeJS.ProcessEnv, profile: Profile): { token?: string; file?: string; from?: string } {
   if (flags.tokenFile) return { file: flags.tokenFile };
-  if (flags.token) return { token: flags.token };
-  if (env.ECTL_TOKEN) return { token: env.ECTL_TOKEN };
+  if (flags.token) return { token: flags.token, from: '--token' };
+  if (env.ECTL_TOKEN) return { token: env.ECTL_TOKEN, from: 'ECTL_TOKEN' };
   if (env.ECTL_TOKEN_FILE) return { file: env.ECTL_TOKEN_FILE };
-  if (profile.token) return { token: String(profile.token) };
+  if (profile.token) return { token: String(profile.token), from: "the config file's token" };
   if (profile['token-file']) return { file: String(profile['token-file']) };
   return {};
 }
 
-/** The default place of a profile's token saved by `ectl login`. */
-export function loginTokenPath(env: NodeJS.ProcessEnv, profile: string | undefined): string {
-  return join(dirname(userConfigPath(env)), 'tokens', `${profile ?? 'default'}.json`);
+/** The default place of a profile's token saved by `ectl login` (none without a home directory). */
+export function loginTokenPath(env: NodeJS.ProcessEnv, profile: string | undefined): string | undefined {
+  const config = userConfigPath(env);
+  return config && join(dirname(config), 'tokens', `${profile ?? 'default'}.json`);
 }
 
 export interface SavedToken {
@@ -227,10 +344,24 @@ export interface SavedToken {
   url?: string;
 }
 
+/** A bearer token goes into an HTTP header: visible ASCII only (no spaces, line breaks or control characters). */
+export function isUsableToken(token: string): boolean {
+  return /^[\x21-\x7e]+$/.test(token);
+}
+
+function checkToken(token: string, from: string): string {
+  if (token === '') throw new UsageError(`${from} is empty`);
+  if (!isUsableToken(token)) {
+    throw new UsageError(`${from} holds a line break, space or other character an HTTP header cannot carry`);
+  }
+  return token;
+}
+
 /** Reads a token file: the JSON `ectl login` writes, or a bare token. An expired token is refused. */
-function readTokenFile(path: string, warnings: string[]): string {
-  const text = readSecretFile(path, 'token', warnings);
-  if (!text.trimStart().startsWith('{')) return text.trim();
+async function readTokenFile(path: string, warnings: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  const text = await readSecretFile(path, 'token', warnings, env);
+  const from = `the token in ${path}`;
+  if (!text.trimStart().startsWith('{')) return checkToken(text.trim(), from);
   let saved: SavedToken;
   try {
     saved = JSON.parse(text);
@@ -241,7 +372,7 @@ function readTokenFile(path: string, warnings: string[]): string {
   if (saved.expires_at && Date.parse(saved.expires_at) <= Date.now()) {
     throw new UnauthorizedError(`the token in ${path} expired at ${saved.expires_at}; run 'ectl login' again`, 401);
   }
-  return saved.token;
+  return checkToken(saved.token, from);
 }
 
 function parseNumber(value: string | number | boolean | undefined, what: string, integer: boolean): number | undefined {
@@ -265,39 +396,60 @@ export function parseSize(value: string, what: string, [min, max]: readonly [num
   return bytes;
 }
 
-/** Flag > environment > profile > built-in default. */
-export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string, opts: { readToken?: boolean } = {}): Promise<Settings> {
-  const loaded = await loadConfig(flags, env, cwd);
-  const profileName = flags.profile ?? env.ECTL_PROFILE;
-  const profile = pickProfile(loaded, profileName);
-  const profileUsed = profileName ?? (loaded?.config.default as string | undefined);
-  const warnings: string[] = [];
-  const pick = (flag: string | undefined, envName: string, key: ProfileKey) => {
-    const v = flag ?? env[envName] ?? profile[key];
-    return v === undefined || v === '' ? undefined : String(v);
-  };
-  const url = pick(flags.url, 'ECTL_URL', 'url') ?? DEFAULT_URL;
+/** A URL as it may be shown: no user name or password, no query or fragment (they may hold secrets too). */
+export function shownUrl(raw: string): string {
+  return raw.replace(/^([^:/?#]*:\/\/)[^]*@/, '$1').replace(/[?#][^]*$/, '');
+}
+
+/** The API base URL: http(s), no user info (refused, never echoed), no query or fragment. */
+function checkUrl(url: string): string {
+  let u: URL;
   try {
-    const u = new URL(url);
+    u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
   } catch {
-    throw new UsageError(`bad URL '${url}': expected http(s)://host:port/path, e.g. ${DEFAULT_URL}`);
+    throw new UsageError(`bad URL '${shownUrl(url)}': expected http(s)://host:port/path, e.g. ${DEFAULT_URL}`);
   }
+  if (u.username || u.password || /^[^:/?#]*:\/\/[^/?#]*@/.test(url)) {
+    throw new UsageError(`the URL ${u.origin}${u.pathname} has a user name or password in it: give the user with --user and the password with ECTL_PASSWORD or --password-file`);
+  }
+  if (u.search || u.hash || /[?#]/.test(url)) {
+    throw new UsageError(`the URL ${u.origin}${u.pathname} has a query or fragment ('?...' or '#...'): give the API's base URL only, e.g. ${DEFAULT_URL}`);
+  }
+  return url;
+}
+
+/** Flag > environment > profile > built-in default. */
+export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string, opts: { readToken?: boolean } = {}): Promise<Settings> {
+  const { loaded, notes, warnings } = await loadConfig(flags, env, cwd);
+  const profileName = flags.profile ?? (env.ECTL_PROFILE || undefined);
+  const profile = pickProfile(loaded, profileName);
+  const profileUsed = profileName ?? ((loaded?.config.default as string | undefined) || undefined);
+  const pick = (flag: string | undefined, envName: string, key: ProfileKey) => {
+    const v = flag ?? (env[envName] || undefined) ?? profile[key];
+    return v === undefined || v === '' ? undefined : String(v);
+  };
+  const url = checkUrl(pick(flags.url, 'ECTL_URL', 'url') ?? DEFAULT_URL);
   const user = pick(flags.user, 'ECTL_USER', 'user');
   let password: string | undefined;
   if (user) {
-    const pwFile = flags.passwordFile ?? (env.ECTL_PASSWORD === undefined ? pick(undefined, 'ECTL_PASSWORD_FILE', 'password-file') : undefined);
-    password = pwFile !== undefined ? readSecretFile(pwFile, 'password', warnings) : env.ECTL_PASSWORD || undefined;
+    // An empty ECTL_PASSWORD counts as unset.
+    const envPassword = env.ECTL_PASSWORD || undefined;
+    const pwFile = flags.passwordFile ?? (envPassword === undefined ? pick(undefined, 'ECTL_PASSWORD_FILE', 'password-file') : undefined);
+    password = pwFile !== undefined ? await readSecretFile(pwFile, 'password', warnings, env) : envPassword;
   }
   const source = tokenSource(flags, env, profile);
-  const tokenFile = source.file ? expandHome(source.file) : loginTokenPath(env, profileUsed);
+  if (flags.token) warnings.push('a token given with --token can be seen by other users (ps) and stays in shell history; use ECTL_TOKEN, --token-file or ectl login');
+  const defaultTokenFile = loginTokenPath(env, profileUsed);
+  const tokenFile = source.file ? expandHome(source.file, env) : defaultTokenFile;
   let token: string | undefined;
   if (password === undefined && opts.readToken !== false) {
-    if (source.token !== undefined) token = source.token;
-    else if (source.file || existsSync(tokenFile)) token = readTokenFile(tokenFile, warnings);
+    if (source.token !== undefined) token = checkToken(source.token, `the token from ${source.from}`);
+    else if (tokenFile && (source.file || existsSync(tokenFile))) token = await readTokenFile(tokenFile, warnings, env);
   }
   const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), '--timeout', false) ?? DEFAULT_TIMEOUT_S;
   if (timeoutS === 0) throw new UsageError('--timeout must be more than 0 seconds');
+  if (timeoutS > MAX_TIMEOUT_S) throw new UsageError(`--timeout must be at most ${MAX_TIMEOUT_S} seconds (about 24 days), got '${timeoutS}'`);
   const maxReply = pick(flags.maxReplySize, 'ECTL_MAX_REPLY_SIZE', 'max-reply-size');
   const maxReplyBytes = maxReply === undefined ? DEFAULT_MAX_REPLY_BYTES : parseSize(maxReply, '--max-reply-size', MAX_REPLY_RANGE);
   const apiVersion = parseNumber(pick(flags.apiVersion, 'ECTL_API_VERSION', 'api-version'), '--api-version', true);
@@ -306,11 +458,11 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     throw new UsageError(`unknown output format '${output}' (choose from ${OUTPUT_FORMATS.join(', ')})`);
   }
   const caFile = pick(flags.caFile, 'ECTL_CA_FILE', 'ca-file');
-  const insecureRaw = flags.insecure ? true : (env.ECTL_INSECURE ?? profile.insecure);
+  const insecureRaw = flags.insecure ? true : (env.ECTL_INSECURE || undefined) ?? profile.insecure;
   const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
   return {
-    url, user, password, token, tokenFile, timeoutMs: timeoutS * 1000, maxReplyBytes, apiVersion, caFile: caFile && expandHome(caFile), insecure,
+    url, user, password, token, tokenFile, timeoutMs: Math.max(1, Math.round(timeoutS * 1000)), maxReplyBytes, apiVersion, caFile: caFile && expandHome(caFile, env), insecure,
     output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileUsed,
-    configFile: loaded?.filepath, warnings,
+    configFile: loaded?.filepath, warnings, notes,
   };
 }

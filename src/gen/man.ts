@@ -33,8 +33,8 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
 ];
 
 const FILES: readonly (readonly [string, string])[] = [
-  ['.ectlrc, .ectlrc.yaml, .config/ectlrc, package.json (key ectl)', 'Project config files, searched for in the current directory (cosmiconfig, name ectl).'],
-  ['$XDG_CONFIG_HOME/ectl/config.yaml', 'The user config file (~/.config/ectl/config.yaml), read when no project file is found. YAML: top-level settings, a profiles mapping of named settings, and default naming the profile to use.'],
+  ['$XDG_CONFIG_HOME/ectl/config.yaml', 'The user config file (~/.config/ectl/config.yaml). YAML or JSON: top-level settings, a profiles mapping of named settings, default naming the profile to use, and trusted-dirs listing the directories whose project config files may be read (an entry ending in /** also trusts every directory below it).'],
+  ['.ectlrc, .ectlrc.json, .ectlrc.yaml, .ectlrc.yml, .config/ectlrc[.json|.yaml|.yml], package.json (key ectl)', 'Project config files: the nearest in the working directory or a parent is read instead of the user config file only when its directory is trusted by trusted-dirs; ectl then says so on stderr. Config files are never code: .js, .mjs, .cjs and .ts files are not read.'],
   ['$XDG_CONFIG_HOME/ectl/tokens/<profile>.json', 'The OAuth token ectl login saved for a profile (default.json when none is chosen), used when no user or other token is set.'],
   ['$XDG_CACHE_HOME/ectl/completion-cache.json', "Vhosts, users and rooms that shell completion got from the server, kept for 60 seconds."],
 ];
