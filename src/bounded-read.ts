@@ -1,8 +1,9 @@
 // Reading files and streams with a size limit, so that `/dev/zero`, a FIFO or a 1 GB file
 // cannot grow memory without bound. Used by every layer that reads a file the user names.
-import { closeSync, constants, createReadStream, fstatSync, open as fsOpen, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, open as fsOpen, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { isatty, ReadStream } from 'node:tty';
+import { UsageError } from './errors.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -123,5 +124,33 @@ async function openStream(path: string, limit: number): Promise<AsyncIterable<Bu
   } catch (e) {
     closeSync(fd);
     throw e;
+  }
+}
+
+/** How long a FIFO named as a config, password or token file may take to deliver everything. */
+const SETTINGS_PIPE_TIMEOUT_MS = 10_000;
+
+/**
+ * A config, password or token file: a regular file or a pipe (`--password-file <(pass show x)`),
+ * at most `limit` bytes, a pipe within 10 s; directories, devices and sockets are refused. Every
+ * failure is a UsageError naming the file as `what` ('config file'...). Also returns the
+ * permission bits, to warn about secrets others can read.
+ */
+export async function readSettingsFile(path: string, what: string, limit: number): Promise<{ text: string; mode: number }> {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read the ${what} ${path}: ${readFailure(e)}`);
+  }
+  if (st.isDirectory()) throw new UsageError(`the ${what} ${path} is a directory, not a file`);
+  if (!st.isFile() && !st.isFIFO()) throw new UsageError(`the ${what} ${path} is ${kindOf(st)}, not a file`);
+  try {
+    const text = await readLimited(path, limit, AbortSignal.timeout(SETTINGS_PIPE_TIMEOUT_MS));
+    return { text, mode: st.mode & 0o777 };
+  } catch (e) {
+    if (e instanceof ReadLimitError) throw new UsageError(`the ${what} ${path} is ${e.message}`);
+    if ((e as Error)?.name === 'TimeoutError') throw new UsageError(`cannot read the ${what} ${path}: nothing more came within ${SETTINGS_PIPE_TIMEOUT_MS / 1000} s`);
+    throw new UsageError(`cannot read the ${what} ${path}: ${readFailure(e)}`);
   }
 }

@@ -266,12 +266,12 @@ test('password, token and config files: too large, devices refused, pipes read w
   const base = ['--url', good.url, '--user', 'admin@good.example'];
   const before = good.requests.length;
   const cases = [
-    [[...base, '--password-file', big, 'status'], `Error: the password file ${big} is too large (more than 64 KiB)\n`],
+    [[...base, '--password-file', big, 'status'], `Error: the password file ${big} is too large (over 64 KiB)\n`],
     [[...base, '--password-file', '/dev/zero', 'status'], 'Error: the password file /dev/zero is a character device, not a file\n'],
     [[...base, '--password-file', tmp, 'status'], `Error: the password file ${tmp} is a directory, not a file\n`],
-    [['--url', good.url, '--token-file', big, 'status'], `Error: the token file ${big} is too large (more than 64 KiB)\n`],
+    [['--url', good.url, '--token-file', big, 'status'], `Error: the token file ${big} is too large (over 64 KiB)\n`],
     [['--url', good.url, '--token-file', '/dev/urandom', 'status'], 'Error: the token file /dev/urandom is a character device, not a file\n'],
-    [['--config', big, 'status'], `Error: the config file ${big} is too large (more than 1 MiB)\n`],
+    [['--config', big, 'status'], `Error: the config file ${big} is too large (over 1 MiB)\n`],
   ];
   for (const [args, stderr] of cases) {
     const r = await ectl(args, { env: env() });
@@ -282,7 +282,7 @@ test('password, token and config files: too large, devices refused, pipes read w
   const writer = spawn('sh', ['-c', `exec cat /dev/zero > '${fifo}'`], { stdio: 'ignore' });
   const endless = await ectl([...base, '--password-file', fifo, 'status'], { env: env() });
   writer.kill();
-  assert.equal(endless.stderr, `Error: the password file ${fifo} is too large (more than 64 KiB)\n`);
+  assert.equal(endless.stderr, `Error: the password file ${fifo} is too large (over 64 KiB)\n`);
   assert.equal(endless.code, 2);
   assert.equal(good.requests.length, before);
   // A pipe holding a password (`--password-file <(pass show ...)`) works.
@@ -338,14 +338,14 @@ test('a 1 GB config file (on disk or through a pipe) is refused in well under 40
   execFileSync('truncate', ['-s', '1G', big]);
   const disk = await ectlPeakMemory(['--config', big, 'status'], { env: env() });
   assert.equal(disk.code, 2);
-  assert.match(disk.stderr, /^Error: the config file .* is too large \(more than 1 MiB\)$/m);
+  assert.match(disk.stderr, /^Error: the config file .* is too large \(over 1 MiB\)$/m);
   const fifo = join(tmp, 'huge.fifo');
   execFileSync('mkfifo', [fifo]);
   const writer = spawn('sh', ['-c', `head -c 1073741824 /dev/zero > '${fifo}'`], { stdio: 'ignore' });
   const piped = await ectlPeakMemory(['--config', fifo, 'status'], { env: env() });
   writer.kill();
   assert.equal(piped.code, 2);
-  assert.match(piped.stderr, /is too large \(more than 1 MiB\)/);
+  assert.match(piped.stderr, /is too large \(over 1 MiB\)/);
   for (const r of [disk, piped]) assert.ok(r.peakMB > 0 && r.peakMB < 400, `peak ${r.peakMB} MB`);
   t.diagnostic(`peak RSS for a 1 GB config file: ${disk.peakMB.toFixed(1)} MB on disk, ${piped.peakMB.toFixed(1)} MB through a pipe`);
 });

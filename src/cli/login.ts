@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { findCommand } from '../client/client.js';
 import { CommandFailedError, UsageError } from '../errors.js';
 import { SECRET_FILE_MAX_BYTES, isUsableToken, resolveSettings, type GlobalFlags, type SavedToken } from '../config/settings.js';
-import { readLimitedFile } from '../read-file.js';
+import { readSettingsFile } from '../bounded-read.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
 import { clientFor, settingsFor } from './run.js';
@@ -114,7 +114,7 @@ export async function logout(flags: GlobalFlags, io: Io): Promise<void> {
   const file = tokenFileOf(settings.tokenFile);
   if (!existsSync(file)) throw new UsageError(`not logged in: no token file ${file}`);
   let saved: SavedToken | undefined;
-  const { text } = await readLimitedFile(file, { what: 'token file', maxBytes: SECRET_FILE_MAX_BYTES });
+  const { text } = await readSettingsFile(file, 'token file', SECRET_FILE_MAX_BYTES);
   try {
     saved = JSON.parse(text);
   } catch {

@@ -10,7 +10,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UnauthorizedError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../client/request.js';
-import { readLimitedFile } from '../read-file.js';
+import { KiB, MiB, readSettingsFile } from '../bounded-read.js';
 
 export const OUTPUT_FORMATS = ['text', 'table', 'json', 'yaml', 'csv', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -22,9 +22,9 @@ const MAX_REPLY_RANGE = [1024, 500 * 1024 * 1024] as const;
 /** The longest wait a Node.js timer can hold (2^31 - 1 ms), in whole seconds. */
 export const MAX_TIMEOUT_S = Math.floor((2 ** 31 - 1) / 1000);
 /** Config files are small; this bounds what a broken or hostile one can cost. */
-export const CONFIG_MAX_BYTES = 1 << 20;
+export const CONFIG_MAX_BYTES = MiB;
 /** Password and token files hold one line. */
-export const SECRET_FILE_MAX_BYTES = 64 << 10;
+export const SECRET_FILE_MAX_BYTES = 64 * KiB;
 
 /** The keys a profile (or the top level of the config file) may hold. */
 export const PROFILE_KEYS = ['url', 'user', 'password-file', 'token', 'token-file', 'ca-file', 'insecure', 'timeout', 'api-version', 'output', 'max-reply-size'] as const;
@@ -150,7 +150,7 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 
 /** Reads a config file (bounded, regular file or pipe); `project` files are also checked for keys only the user's file may hold. */
 async function readConfigFile(filepath: string, warnings: string[]): Promise<LoadedConfig> {
-  const { text, mode } = await readLimitedFile(filepath, { what: 'config file', maxBytes: CONFIG_MAX_BYTES });
+  const { text, mode } = await readSettingsFile(filepath, 'config file', CONFIG_MAX_BYTES);
   const parsed = await parseConfigText(filepath, text);
   let config = parsed;
   let lines: string | undefined = text;
@@ -315,7 +315,7 @@ function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Pro
 
 async function readSecretFile(path: string, what: 'password' | 'token', warnings: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const file = expandHome(path, env);
-  const { text, mode } = await readLimitedFile(file, { what: `${what} file`, maxBytes: SECRET_FILE_MAX_BYTES });
+  const { text, mode } = await readSettingsFile(file, `${what} file`, SECRET_FILE_MAX_BYTES);
   if ((mode & 0o077) !== 0) warnings.push(`${what} file ${file} can be read by other users; chmod 600 it`);
   return text.replace(/\r?\n$/, '');
 }
