@@ -628,7 +628,7 @@ export interface CommandArgs {
   };
 }
 
-/** The normalised result of each command (rescode: `true`; restuple: its text). */
+/** The normalised result of each command (rescode: `true`; restuple: its text; an integer beyond 2^53: a bigint). */
 export interface CommandResults {
   abort_delete_old_mam_messages: string;
   abort_delete_old_messages: string;
@@ -648,15 +648,15 @@ export interface CommandResults {
     jid: string;
     connection: string;
     ip: string;
-    port: number;
-    priority: number;
+    port: number | bigint;
+    priority: number | bigint;
     node: string;
-    uptime: number;
+    uptime: number | bigint;
     status: string;
     resource: string;
     statustext: string;
   }>;
-  connected_users_number: number;
+  connected_users_number: number | bigint;
   connected_users_vhost: Array<string>;
   convert_to_scram: true;
   convert_to_yaml: true;
@@ -695,7 +695,7 @@ export interface CommandResults {
     status: string;
   };
   get_loglevel: string;
-  get_offline_count: number;
+  get_offline_count: number | bigint;
   get_presence: {
     jid: string;
     show: string;
@@ -717,7 +717,7 @@ export interface CommandResults {
     nick: string;
     role: string;
   }>;
-  get_room_occupants_number: number;
+  get_room_occupants_number: number | bigint;
   get_room_options: Array<{
     name: string;
     value: string;
@@ -743,11 +743,11 @@ export interface CommandResults {
   import_file: string;
   import_piefxis: true;
   import_prosody: true;
-  incoming_s2s_number: number;
+  incoming_s2s_number: number | bigint;
   install_fallback: string;
   join_cluster: true;
   kick_session: true;
-  kick_user: number;
+  kick_user: number | bigint;
   leave_cluster: true;
   list_certificates: Array<{
     domain: string;
@@ -777,11 +777,11 @@ export interface CommandResults {
   muc_online_rooms_by_regex: Array<{
     jid: string;
     public: string;
-    participants: number;
+    participants: number | bigint;
   }>;
   muc_register_nick: true;
   muc_unregister_nick: true;
-  num_resources: number;
+  num_resources: number | bigint;
   oauth_add_client_implicit: string;
   oauth_add_client_password: string;
   oauth_issue_token: {
@@ -797,7 +797,7 @@ export interface CommandResults {
   }>;
   oauth_remove_client: string;
   oauth_revoke_token: string;
-  outgoing_s2s_number: number;
+  outgoing_s2s_number: number | bigint;
   privacy_set: true;
   private_get: string;
   private_set: true;
@@ -818,7 +818,7 @@ export interface CommandResults {
   request_certificate: string;
   resource_num: string;
   restart: true;
-  restart_module: number;
+  restart_module: number | bigint;
   restore: string;
   revoke_certificate: string;
   rooms_empty_destroy: Array<string>;
@@ -849,31 +849,31 @@ export interface CommandResults {
   srg_list: Array<string>;
   srg_user_add: true;
   srg_user_del: true;
-  stats: number;
-  stats_host: number;
+  stats: number | bigint;
+  stats_host: number | bigint;
   status: string;
   status_list: Array<{
     user: string;
     host: string;
     resource: string;
-    priority: number;
+    priority: number | bigint;
     status: string;
   }>;
   status_list_host: Array<{
     user: string;
     host: string;
     resource: string;
-    priority: number;
+    priority: number | bigint;
     status: string;
   }>;
-  status_num: number;
-  status_num_host: number;
+  status_num: number | bigint;
+  status_num_host: number | bigint;
   stop: true;
   stop_kindly: true;
   stop_s2s_connections: true;
   subscribe_room: Array<string>;
   subscribe_room_many: true;
-  unban_ip: number;
+  unban_ip: number | bigint;
   unregister: string;
   unsubscribe_room: true;
   update: string;
@@ -883,10 +883,10 @@ export interface CommandResults {
   user_sessions_info: Array<{
     connection: string;
     ip: string;
-    port: number;
-    priority: number;
+    port: number | bigint;
+    priority: number | bigint;
     node: string;
-    uptime: number;
+    uptime: number | bigint;
     status: string;
     resource: string;
     statustext: string;

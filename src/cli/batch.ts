@@ -9,7 +9,7 @@ import { findCommand } from '../client/client.js';
 import type { ResultValue } from '../client/normalise.js';
 import { EctlError, UsageError } from '../errors.js';
 import type { GlobalFlags } from '../config/settings.js';
-import { resultData } from '../format/json.js';
+import { resultData, stringifyExact } from '../format/json.js';
 import { formatText } from '../format/text.js';
 import { expandAtArguments, type Io } from './io.js';
 import { parseBatchLine } from './batch-parse.js';
@@ -130,7 +130,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
       ok++;
       const spec = o.spec!;
       if (opts.json) {
-        io.stdout.write(`${escapeJsonText(JSON.stringify({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null }))}\n`);
+        io.stdout.write(`${escapeJsonText(stringifyExact({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null }))}
+`);
       } else {
         const text = terminalSafe(formatText(spec, o.value!), io);
         if (text !== '') io.stdout.write(`${text.split('\n').map((l) => `${o.line}: ${l}`).join('\n')}\n`);

@@ -3,8 +3,10 @@
 // as 0/1; a list of name/value pairs may come as one JSON object.
 import { CommandFailedError, UnreachableError } from '../errors.js';
 import type { CommandSpec, ResultType, ValueType } from '../catalogue/types.js';
+import { exactInteger } from './exact-json.js';
 
-export type ResultValue = string | number | true | ResultValue[] | { [field: string]: ResultValue };
+/** An integer beyond Number.MAX_SAFE_INTEGER (2^53 - 1) is a bigint, so that it stays exact. */
+export type ResultValue = string | number | bigint | true | ResultValue[] | { [field: string]: ResultValue };
 
 function wrongShape(command: string, what: string): never {
   throw new UnreachableError(`the server's reply to '${command}' is not ${what}; is the URL an ejabberd API of a compatible version?`);
@@ -22,12 +24,12 @@ function unwrapScalar(body: unknown): unknown {
 function value(v: unknown, type: ValueType, command: string): ResultValue {
   if (type === 'string') {
     if (typeof v === 'string') return v;
-    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
     return wrongShape(command, 'a string where one was expected');
   }
   if (type === 'integer') {
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
-    if (typeof v === 'string' && /^-?\d+$/.test(v)) return Number(v);
+    if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') return v;
+    if (typeof v === 'string' && /^-?\d+$/.test(v)) return exactInteger(v);
     return wrongShape(command, 'an integer where one was expected');
   }
   if ('list' in type) {
@@ -54,7 +56,7 @@ export function normaliseResult(spec: CommandSpec, body: unknown): ResultValue {
   if (type === 'rescode') {
     const code = unwrapScalar(body);
     if (code === 0 || code === true || code === '') return true;
-    if (typeof code === 'number' || code === false) {
+    if (typeof code === 'number' || typeof code === 'bigint' || code === false) {
       throw new CommandFailedError(`'${spec.name}' failed: the server returned status ${code === false ? 1 : code}`);
     }
     return wrongShape(spec.name, 'a status code');

@@ -2,6 +2,7 @@
 // and what a reply means. Kept apart from http.ts so that only a real call loads undici.
 import type { Dispatcher } from 'undici';
 import { CommandFailedError, UnauthorizedError, UnreachableError } from '../errors.js';
+import { parseJsonExact } from './exact-json.js';
 
 /** Replies larger than this end the request: a broken or hostile server cannot fill the memory. */
 export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
@@ -79,7 +80,7 @@ export function describeRequest(o: TransportOptions, command: string, body: unkn
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: parseJsonExact(text) };
   } catch {
     return { ok: false };
   }

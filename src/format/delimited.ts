@@ -6,6 +6,7 @@ import type { CommandSpec } from '../catalogue/types.js';
 import type { ResultValue } from '../client/normalise.js';
 import { DEFAULT_CHUNK_ROWS, type FormatOptions } from './options.js';
 import { gridOf, shapeOf } from './shape.js';
+import { stringifyExact } from './json.js';
 
 export type Delimited = 'csv' | 'tsv';
 
@@ -24,7 +25,7 @@ export function tsvField(text: string): string {
 }
 
 function fieldText(value: ResultValue): string {
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return typeof value === 'object' ? stringifyExact(value) : String(value);
 }
 
 /** The result as CSV or TSV lines (LF-terminated), in chunks. */

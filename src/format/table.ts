@@ -11,6 +11,7 @@ import type { ResultValue } from '../client/normalise.js';
 import { displayWidth, visible, wrapCell } from './cells.js';
 import { DEFAULT_CHUNK_ROWS, type FormatOptions } from './options.js';
 import { gridOf, isNumeric, shapeOf, type Column } from './shape.js';
+import { stringifyExact } from './json.js';
 
 export const TABLE_CHARS = {
   top: '─', 'top-mid': '┬', 'top-left': '┌', 'top-right': '┐',
@@ -60,7 +61,7 @@ function cellLines(value: ResultValue, type: Column['type']): string[] {
     const element = typeof type === 'object' && 'list' in type ? type.list.type : 'string';
     return value.flatMap((v) => cellLines(v, element)); // a nested list: one element per line
   }
-  if (typeof value === 'object') return [visible(JSON.stringify(value))];
+  if (typeof value === 'object') return [visible(stringifyExact(value))];
   const text = visible(String(value));
   return text.includes('\n') ? text.split('\n') : [text];
 }

@@ -17,7 +17,7 @@ const NOT_PRINTABLE = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
 type Data = ResultValue | { [field: string]: Data } | Data[];
 
-export function yamlScalar(value: string | number | boolean): string {
+export function yamlScalar(value: string | number | bigint | boolean): string {
   if (typeof value !== 'string') return String(value);
   if (PLAIN.test(value) && !RESERVED.test(value)) return value;
   return JSON.stringify(value).replace(NOT_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -72,26 +72,29 @@ export function renderCommandsModule(specs: CommandSpec[]): string {
     `export const commands: readonly CommandSpec[] = [\n${body}\n];\n`;
 }
 
-function tsType(t: ResultType, indent: string): string {
+// An integer argument must be a safe number; a result integer beyond 2^53 arrives as a bigint.
+type Side = 'args' | 'results';
+
+function tsType(t: ResultType, indent: string, side: Side): string {
   if (t === 'string' || t === 'restuple') return 'string';
-  if (t === 'integer') return 'number';
+  if (t === 'integer') return side === 'args' ? 'number' : 'number | bigint';
   if (t === 'rescode') return 'true';
-  if ('list' in t) return `Array<${tsType(t.list.type, indent)}>`;
-  return tsObject(t.tuple, indent);
+  if ('list' in t) return `Array<${tsType(t.list.type, indent, side)}>`;
+  return tsObject(t.tuple, indent, side);
 }
 
-function tsObject(fields: readonly Field[] | readonly { name: string; type: ValueType }[], indent: string): string {
+function tsObject(fields: readonly Field[] | readonly { name: string; type: ValueType }[], indent: string, side: Side): string {
   if (fields.length === 0) return 'Record<string, never>';
   const inner = indent + '  ';
-  return `{\n${fields.map((f) => `${inner}${f.name}: ${tsType(f.type, inner)};`).join('\n')}\n${indent}}`;
+  return `{\n${fields.map((f) => `${inner}${f.name}: ${tsType(f.type, inner, side)};`).join('\n')}\n${indent}}`;
 }
 
 export function renderTypesModule(specs: CommandSpec[]): string {
-  const args = specs.map((s) => `  ${s.name}: ${tsObject(s.args, '  ')};`).join('\n');
-  const results = specs.map((s) => `  ${s.name}: ${tsType(s.result.type, '  ')};`).join('\n');
+  const args = specs.map((s) => `  ${s.name}: ${tsObject(s.args, '  ', 'args')};`).join('\n');
+  const results = specs.map((s) => `  ${s.name}: ${tsType(s.result.type, '  ', 'results')};`).join('\n');
   return `${HEADER}\n/** Named arguments of each command, as sent in the JSON body. */\n` +
     `export interface CommandArgs {\n${args}\n}\n\n` +
-    `/** The normalised result of each command (rescode: \`true\`; restuple: its text). */\n` +
+    `/** The normalised result of each command (rescode: \`true\`; restuple: its text; an integer beyond 2^53: a bigint). */\n` +
     `export interface CommandResults {\n${results}\n}\n\n` +
     `export type CommandName = keyof CommandArgs;\n`;
 }
