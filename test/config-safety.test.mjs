@@ -173,6 +173,8 @@ test('a URL with a query or fragment, and --timeout beyond what a timer holds, a
     [['--url', `${good.url}?token=qs-secret`, 'status'], /^Error: the URL http:\/\/127\.0\.0\.1:\d+\/api has a query or fragment \('\?\.\.\.' or '#\.\.\.'\): give the API's base URL only/],
     [['--url', `${good.url}#frag`, 'status'], /has a query or fragment/],
     [['--url', `${good.url}?`, 'status'], /has a query or fragment/],
+    [['--url', `${good.url}\n`, 'status'], /^Error: bad URL: it holds a space, line break or other control character\n$/],
+    [['--url', good.url.replace('/api', '/a\tpi'), 'status'], /^Error: bad URL: it holds a space, line break or other control character\n$/],
     [['--url', good.url, '--timeout', '2147484', 'status'], /^Error: --timeout must be at most 2147483 seconds \(about 24 days\), got '2147484'\n$/],
     [['--url', good.url, '--timeout', '1e10', 'status'], /--timeout must be at most 2147483 seconds/],
   ];

@@ -403,6 +403,8 @@ export function shownUrl(raw: string): string {
 
 /** The API base URL: http(s), no user info (refused, never echoed), no query or fragment. */
 function checkUrl(url: string): string {
+  // The URL parser would quietly drop some of these; the request must go where the user sees.
+  if (/[\x00-\x20\x7f]/.test(url)) throw new UsageError('bad URL: it holds a space, line break or other control character');
   let u: URL;
   try {
     u = new URL(url);
