@@ -14,14 +14,14 @@ _ectl_commands='
   delete_old_users_vhost delete_rosteritem destroy_room destroy_rooms_file dump dump_config
   dump_table export2sql export_piefxis export_piefxis_host gc gen_html_doc_for_commands
   gen_markdown_doc_for_commands gen_markdown_doc_for_tags get_cookie get_last get_loglevel
-  get_offline_count get_presence get_room_affiliation get_room_affiliations get_room_history
-  get_room_occupants get_room_occupants_number get_room_options get_roster get_subscribers
-  get_user_rooms get_user_subscriptions get_vcard get_vcard2 get_vcard2_multi import_dir
-  import_file import_piefxis import_prosody incoming_s2s_number install_fallback join_cluster
-  kick_session kick_user leave_cluster list_certificates list_cluster load man
-  mnesia_change_nodename mnesia_info mnesia_table_info module_check module_install
-  module_uninstall module_upgrade modules_available modules_installed modules_update_specs
-  muc_online_rooms muc_online_rooms_by_regex muc_register_nick muc_unregister_nick num_resources
+  get_offline_count get_presence get_room_affiliation get_room_affiliations get_room_occupants
+  get_room_occupants_number get_room_options get_roster get_subscribers get_user_rooms
+  get_user_subscriptions get_vcard get_vcard2 get_vcard2_multi import_dir import_file
+  import_piefxis import_prosody incoming_s2s_number install_fallback join_cluster kick_session
+  kick_user leave_cluster list_certificates list_cluster load man mnesia_change_nodename
+  mnesia_info mnesia_table_info module_check module_install module_uninstall module_upgrade
+  modules_available modules_installed modules_update_specs muc_online_rooms
+  muc_online_rooms_by_regex muc_register_nick muc_unregister_nick num_resources
   oauth_add_client_implicit oauth_add_client_password oauth_issue_token oauth_list_tokens
   oauth_remove_client oauth_revoke_token outgoing_s2s_number privacy_set private_get private_set
   process_rosteritems push_alltoall push_roster push_roster_all register registered_users
@@ -55,7 +55,7 @@ _ectl_arg_kinds() {
       _ectl_kinds=(file) ;;
     ban_account|change_password|check_password|get_vcard|privacy_set|private_set|register|resource_num|send_stanza|set_nickname)
       _ectl_kinds=(ask ask -) ;;
-    bookmarks_to_pep|check_account|destroy_room|get_last|get_offline_count|get_presence|get_room_affiliations|get_room_history|get_room_occupants|get_room_occupants_number|get_room_options|get_roster|get_subscribers|get_user_rooms|get_user_subscriptions|kick_user|muc_unregister_nick|num_resources|remove_mam_for_user|stats_host|status_list_host|status_num_host|unregister|unsubscribe_room|user_resources|user_sessions_info)
+    bookmarks_to_pep|check_account|destroy_room|get_last|get_offline_count|get_presence|get_room_affiliations|get_room_occupants|get_room_occupants_number|get_room_options|get_roster|get_subscribers|get_user_rooms|get_user_subscriptions|kick_user|muc_unregister_nick|num_resources|remove_mam_for_user|stats_host|status_list_host|status_num_host|unregister|unsubscribe_room|user_resources|user_sessions_info)
       _ectl_kinds=(ask ask) ;;
     change_room_option|create_room_with_opts)
       _ectl_kinds=(ask ask ask -) ;;

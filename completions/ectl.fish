@@ -60,7 +60,7 @@ function __ectl_arg_kinds
             echo file
         case ban_account change_password check_password get_vcard privacy_set private_set register resource_num send_stanza set_nickname
             echo ask ask -
-        case bookmarks_to_pep check_account destroy_room get_last get_offline_count get_presence get_room_affiliations get_room_history get_room_occupants get_room_occupants_number get_room_options get_roster get_subscribers get_user_rooms get_user_subscriptions kick_user muc_unregister_nick num_resources remove_mam_for_user stats_host status_list_host status_num_host unregister unsubscribe_room user_resources user_sessions_info
+        case bookmarks_to_pep check_account destroy_room get_last get_offline_count get_presence get_room_affiliations get_room_occupants get_room_occupants_number get_room_options get_roster get_subscribers get_user_rooms get_user_subscriptions kick_user muc_unregister_nick num_resources remove_mam_for_user stats_host status_list_host status_num_host unregister unsubscribe_room user_resources user_sessions_info
             echo ask ask
         case change_room_option create_room_with_opts
             echo ask ask ask -
@@ -132,7 +132,7 @@ complete -c ectl -n __ectl_wants_command -a abort_delete_old_mam_messages -d 'St
 complete -c ectl -n __ectl_wants_command -a abort_delete_old_messages -d 'Stop an ongoing batch purge of old offline messages'
 complete -c ectl -n __ectl_wants_command -a add_rosteritem -d 'Add a contact to an account\'s roster'
 complete -c ectl -n __ectl_wants_command -a backup -d 'Write a binary backup of the Mnesia database'
-complete -c ectl -n __ectl_wants_command -a ban_account -d 'Ban an account, closing its sessions and scrambling its password'
+complete -c ectl -n __ectl_wants_command -a ban_account -d 'Ban an account and close its sessions'
 complete -c ectl -n __ectl_wants_command -a bookmarks_to_pep -d 'Move an account\'s private XML bookmarks into PEP'
 complete -c ectl -n __ectl_wants_command -a change_password -d 'Set a new password for an account'
 complete -c ectl -n __ectl_wants_command -a change_room_option -d 'Set one configuration option of a MUC room'
@@ -183,7 +183,6 @@ complete -c ectl -n __ectl_wants_command -a get_offline_count -d 'Count the offl
 complete -c ectl -n __ectl_wants_command -a get_presence -d 'Show the presence of an account\'s top-priority resource'
 complete -c ectl -n __ectl_wants_command -a get_room_affiliation -d 'Look up which affiliation a user holds in a MUC room'
 complete -c ectl -n __ectl_wants_command -a get_room_affiliations -d 'List all affiliations defined in a MUC room'
-complete -c ectl -n __ectl_wants_command -a get_room_history -d 'Show the message history held in a MUC room\'s state'
 complete -c ectl -n __ectl_wants_command -a get_room_occupants -d 'List the users currently present in a MUC room'
 complete -c ectl -n __ectl_wants_command -a get_room_occupants_number -d 'Count the users currently present in a MUC room'
 complete -c ectl -n __ectl_wants_command -a get_room_options -d 'Show the configuration options of a MUC room'

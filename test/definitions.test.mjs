@@ -136,3 +136,37 @@ get_commands_spec() ->
   assert.equal(f.args_example.v[3].v, -3);
   assert.equal(f.result_example.k, 'unknown');
 });
+
+test('no description copies ejabberd\'s own text (summary, details, arguments, result)', {
+  skip: source ? false : 'no ejabberd git directory (set ECTL_EJABBERD_GIT to a clone of processone/ejabberd)',
+}, async () => {
+  const { functionBodies, textOf } = await import('../dist/gen/erlang-terms.js');
+  const descriptions = JSON.parse(readFileSync(join(root, 'src', 'catalogue', 'descriptions.json'), 'utf8'));
+  const norm = (s) => s.toLowerCase().replace(/[`_*.]/g, '').replace(/\s+/g, ' ').trim();
+  const theirs = new Map(); // command name -> normalised texts of every release
+  for (const tag of ['23.01', '24.12', '26.07']) {
+    const files = spawnSync('git', ['--git-dir', source, 'grep', '-l', '-E', '^get_commands_spec\\(\\) *->', tag, '--', 'src/*.erl'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    for (const f of files) {
+      const text = spawnSync('git', ['--git-dir', source, 'show', f], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout;
+      for (const body of functionBodies(text, 'get_commands_spec')) {
+        for (const rec of body.v) {
+          const texts = theirs.get(rec.fields.get('name').v) ?? new Set();
+          for (const k of ['desc', 'longdesc', 'result_desc']) {
+            const t = rec.fields.get(k) && textOf(rec.fields.get(k));
+            if (t) texts.add(norm(t));
+          }
+          const argsDesc = rec.fields.get('args_desc');
+          if (argsDesc?.k === 'list') for (const a of argsDesc.v) if (textOf(a)) texts.add(norm(textOf(a)));
+          theirs.set(rec.fields.get('name').v, texts);
+        }
+      }
+    }
+  }
+  const copied = [];
+  for (const [name, d] of Object.entries(descriptions)) {
+    const texts = theirs.get(name) ?? new Set();
+    const ours = [d.summary, d.details, d.result, ...Object.values(d.args), ...Object.values(d.versions ?? {}).flatMap((v) => [v.result ?? '', ...Object.values(v.args ?? {})])];
+    for (const t of ours) if (t && norm(t).length > 12 && texts.has(norm(t))) copied.push(`${name}: ${t}`);
+  }
+  assert.deepEqual(copied, []);
+});

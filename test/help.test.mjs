@@ -145,9 +145,9 @@ test('ectl help register shows the command', async () => {
   matchesHelp(await ok(['help', 'register']), 'register');
 });
 
-test('ectl help tags lists every tag with all 167 commands', async () => {
+test('ectl help tags lists every tag with all 166 commands', async () => {
   const out = await ok(['help', 'tags']);
-  assert.equal(commands.length, 167);
+  assert.equal(commands.length, 166);
   const sections = out.trim().split('\n\n');
   const byTag = tagIndex(commands);
   assert.equal(sections.length, byTag.size);
@@ -172,7 +172,7 @@ test('ectl help: usage, every global option once, the help forms, every tag', as
   }
   assert.match(out, /ectl help tags/);
   assert.match(out, /ectl completion bash\|zsh\|fish/);
-  const tagBlock = out.split(/\nTags \(167 commands\):\n/)[1].split('\n\n')[0];
+  const tagBlock = out.split(/\nTags \(166 commands\):\n/)[1].split('\n\n')[0];
   assert.deepEqual(tagBlock.trim().split(/\s+/), [...tagIndex(commands).keys()]);
   assert.equal(await ok(['--help']), out);
   assert.equal(await ok(['-h']), out);

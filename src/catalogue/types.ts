@@ -63,3 +63,57 @@ export function typeToString(t: ResultType): string {
 function fieldToString(f: Field): string {
   return f.name === '' ? typeToString(f.type) : `${f.name}::${typeToString(f.type)}`;
 }
+
+/** One API version of a command as a run of ejabberd releases defines it. */
+export interface Definition {
+  /** ejabberd's API version of this definition (0 when unversioned). */
+  readonly version: number;
+  /** The releases that have exactly this definition, oldest first. */
+  readonly releases: readonly string[];
+  readonly args: readonly ArgSpec[];
+  readonly result: ResultSpec;
+  /** Example positional arguments, one per argument. */
+  readonly example: readonly string[];
+  readonly tags: readonly string[];
+  /** The gen_mod module that provides the command, or null for ejabberd's core. */
+  readonly module: string | null;
+  /** ejabberd's access policy of the command: admin, restricted, user or open. */
+  readonly policy: string;
+}
+
+/** A command callable over the HTTP API in at least one release, with every definition it had. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly details: string;
+  /** Oldest first: by first release, then API version. */
+  readonly definitions: readonly Definition[];
+}
+
+/** Where a command's arguments or result changed: the release and the API version it then used. */
+export interface CommandChange {
+  readonly release: string;
+  readonly version: number;
+}
+
+/** A command as one release speaks it at one API version. */
+export interface ResolvedCommand extends CommandSpec {
+  /** The API version of the definition in use. */
+  readonly version: number;
+  /** The first release that has the command over HTTP. */
+  readonly added: string;
+  /** Releases up to the one asked for where the arguments or result changed. */
+  readonly changes: readonly CommandChange[];
+}
+
+/**
+ * What resolving gives when the release lacks the command (`versions` absent), or has it but no
+ * definition at or below the API version asked for (`versions`: the API versions it has).
+ */
+export interface MissingCommand {
+  readonly missing: true;
+  readonly name: string;
+  readonly added: string;
+  readonly release: string;
+  readonly versions?: readonly number[];
+}

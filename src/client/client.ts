@@ -1,7 +1,7 @@
 // The typed client: `createClient(options).call('register', {...})` or `client.register({...})`.
 import type { Dispatcher } from 'undici';
 import { commands } from '../catalogue/commands.js';
-import type { CommandArgs, CommandName, CommandResults } from '../catalogue/command-types.js';
+import type { CommandArgs, CommandName, CommandResults, NewestRelease, Release } from '../catalogue/command-types.js';
 import type { CommandSpec } from '../catalogue/types.js';
 import { checkArguments, type JsonValue } from '../catalogue/args.js';
 import { UsageError } from '../errors.js';
@@ -15,13 +15,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-type CommandMethods = {
-  [K in CommandName]: (args: CommandArgs[K], options?: CallOptions) => Promise<CommandResults[K]>;
+type CommandMethods<R extends Release> = {
+  [K in CommandName<R>]: (args: CommandArgs<R>[K], options?: CallOptions) => Promise<CommandResults<R>[K]>;
 };
 
-export interface Client extends CommandMethods {
+/** A client typed for the commands of ejabberd release R (by default the newest). */
+export type Client<R extends Release = NewestRelease> = CommandMethods<R> & ClientBase<R>;
+
+interface ClientBase<R extends Release> {
   /** Calls a command by name with its named arguments. */
-  call<K extends CommandName>(command: K, args: CommandArgs[K], options?: CallOptions): Promise<CommandResults[K]>;
+  call<K extends CommandName<R>>(command: K, args: CommandArgs<R>[K], options?: CallOptions): Promise<CommandResults<R>[K]>;
   /** Sends an already checked JSON body for a catalogue record (what the CLI uses). */
   send(spec: CommandSpec, body: Record<string, JsonValue>, options?: CallOptions): Promise<ResultValue>;
   /** Closes kept-alive connections. */
@@ -43,7 +46,8 @@ function withoutSecrets(err: Error, body: Record<string, JsonValue>): Error {
   return err;
 }
 
-export function createClient(options: ClientOptions): Client {
+/** A client; `release` (e.g. '23.01') types its commands as that ejabberd release has them. */
+export function createClient<R extends Release = NewestRelease>(options: ClientOptions & { release?: R }): Client<R> {
   let dispatcher: Dispatcher | undefined;
   let http: typeof import('./http.js') | undefined;
   const send = async (spec: CommandSpec, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
@@ -81,5 +85,5 @@ export function createClient(options: ClientOptions): Client {
       }
       return Reflect.get(target, prop, receiver);
     },
-  }) as unknown as Client;
+  }) as unknown as Client<R>;
 }

@@ -1,75 +1,152 @@
-// Builds src/catalogue/commands.ts (the command records) and src/catalogue/command-types.ts
-// (the typed client's argument and result types) from the API reference's facts and our
-// own descriptions in src/catalogue/descriptions.json.
-// Usage: node dist/gen/catalogue-gen.js [--check] [--reference FILE]
+// Builds src/catalogue/commands.ts (one entry per command callable over HTTP in some release,
+// with every definition it had) and src/catalogue/command-types.ts (the typed client's argument
+// and result types, per release) from src/catalogue/definitions.json (facts read from
+// ejabberd's source by ejabberd-source.ts) and our own words in src/catalogue/descriptions.json.
+// Usage: node dist/gen/catalogue-gen.js [--check]
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseReference, type ReferenceCommand } from './reference.js';
-import type { CommandSpec, ResultType, ValueType, Field } from '../catalogue/types.js';
+import type { ArgSpec, CommandEntry, CommandSpec, Definition, ResultType, ValueType, Field } from '../catalogue/types.js';
+import { isMissing, resolveCommand } from '../catalogue/resolve.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-interface Description {
+/** One command's description in our own words (src/catalogue/descriptions.json). */
+export interface Description {
   summary: string;
   details: string;
+  /** Every argument name of every definition. */
   args: Record<string, string>;
   result: string;
-  example: string[];
+  /** An example value (as typed on the command line) for every argument name. */
+  example: Record<string, string>;
+  /** Example values that differ from API version N on ("v1", "v3"...), applied in order. */
+  examples?: Record<string, Record<string, string>>;
+  /** Argument and result texts that differ from API version N on, applied in order. */
+  versions?: Record<string, { args?: Record<string, string>; result?: string }>;
 }
 
-/** Where the reference is looked for: $ECTL_REFERENCE, then the steering repo's shared/ beside this checkout. */
+/** Where the 23.01 reference is looked for: $ECTL_REFERENCE, then the steering repo's shared/ beside this checkout. */
 export function findReference(): string | null {
   const candidates = [process.env.ECTL_REFERENCE, join(repoRoot, '..', 'shared', 'reference', 'api-reference.txt')];
   return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
 }
 
-interface Corrections {
-  tags: Record<string, string[]>;
+/** The facts of definitions.json that the catalogue uses (see ejabberd-source.ts). */
+interface SourceDefinition {
+  name: string;
+  version: number;
+  releases: string[];
+  args: { name: string; type: unknown }[];
+  result: { name: string; type: unknown };
+  tags: string[];
+  module: string | null;
+  policy: string;
+  internal: boolean;
+  ctlOnly: boolean;
 }
 
-export function buildCatalogue(reference: ReferenceCommand[], descriptions: Record<string, Description>, corrections: Corrections): CommandSpec[] {
+export interface DefinitionsData {
+  releases: string[];
+  definitions: SourceDefinition[];
+}
+
+/** ejabberd's docs (and the catalogue) drop the element name of a list of tuples: `[{a::string}]`. */
+function documentedType(t: unknown, where: string): ResultType {
+  if (t === 'string' || t === 'integer' || t === 'rescode' || t === 'restuple') return t;
+  if (typeof t === 'object' && t && 'list' in t) {
+    const el = (t as { list: { name: string; type: unknown } }).list;
+    const type = documentedType(el.type, where) as ValueType;
+    return { list: { name: typeof type === 'object' && 'tuple' in type ? '' : el.name, type } };
+  }
+  if (typeof t === 'object' && t && 'tuple' in t) {
+    return { tuple: (t as { tuple: { name: string; type: unknown }[] }).tuple.map((f) => ({ name: f.name, type: documentedType(f.type, where) as ValueType })) };
+  }
+  throw new Error(`${where}: type ${JSON.stringify(t)} cannot be called over HTTP`);
+}
+
+/** The overrides of API versions up to `version`, lowest first. */
+function upTo<T>(overrides: Record<string, T> | undefined, version: number): T[] {
+  return Object.entries(overrides ?? {})
+    .map(([k, v]) => [Number(k.slice(1)), v] as const)
+    .filter(([n]) => n <= version)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, v]) => v);
+}
+
+export function buildEntries(data: DefinitionsData, descriptions: Record<string, Description>): CommandEntry[] {
   const problems: string[] = [];
-  for (const name of Object.keys(corrections.tags)) {
-    const ref = reference.find((r) => r.name === name);
-    if (!ref || ref.tags.length) problems.push(`${name}: a tag correction for a command that has tags in the reference (or none)`);
-  }
-  const specs = reference.map((ref): CommandSpec => {
-    const d = descriptions[ref.name];
+  const callable = data.definitions.filter((d) => !d.internal && !d.ctlOnly);
+  const names = [...new Set(callable.map((d) => d.name))].sort();
+  const index = (r: string) => data.releases.indexOf(r);
+  const entries = names.map((name): CommandEntry => {
+    const d = descriptions[name];
+    const defs = callable.filter((x) => x.name === name).sort((a, b) => index(a.releases[0]) - index(b.releases[0]) || a.version - b.version);
     if (!d) {
-      problems.push(`${ref.name}: no description`);
-      return null as never;
+      problems.push(`${name}: no description`);
+      return { name, summary: '', details: '', definitions: [] };
     }
-    const described = Object.keys(d.args);
-    const names = ref.args.map((a) => a.name);
-    if (described.join(',') !== names.join(',')) problems.push(`${ref.name}: described arguments ${described} differ from ${names}`);
-    if (d.example.length !== names.length) problems.push(`${ref.name}: example has ${d.example.length} values for ${names.length} arguments`);
-    return {
-      name: ref.name,
-      summary: d.summary,
-      details: d.details,
-      args: ref.args.map((a) => ({ name: a.name, type: a.type, description: d.args[a.name] ?? '' })),
-      result: { ...ref.result, description: d.result },
-      tags: ref.tags.length ? ref.tags : corrections.tags[ref.name] ?? [],
-      module: ref.module,
-      example: d.example,
-      since: ref.since,
-    };
+    const argNames = new Set(defs.flatMap((x) => x.args.map((a) => a.name)));
+    for (const a of argNames) {
+      if (!(a in d.args)) problems.push(`${name}: argument ${a} is not described`);
+      if (!(a in d.example)) problems.push(`${name}: argument ${a} has no example`);
+    }
+    for (const a of new Set([...Object.keys(d.args), ...Object.keys(d.example)])) if (!argNames.has(a)) problems.push(`${name}: ${a} is described but no definition has it`);
+    const versions = new Set(defs.map((x) => `v${x.version}`));
+    for (const v of new Set([...Object.keys(d.examples ?? {}), ...Object.keys(d.versions ?? {})])) {
+      if (!versions.has(v)) problems.push(`${name}: overrides for ${v}, which it does not have`);
+    }
+    const definitions = defs.map((x): Definition => {
+      const where = `${name} v${x.version}`;
+      const texts = Object.assign({}, d.args, ...upTo(d.versions, x.version).map((o) => o.args ?? {})) as Record<string, string>;
+      const example = Object.assign({}, d.example, ...upTo(d.examples, x.version)) as Record<string, string>;
+      const result = upTo(d.versions, x.version).reduce((r, o) => o.result ?? r, d.result);
+      const args = x.args.map((a): ArgSpec => {
+        const type = documentedType(a.type, where);
+        if (type === 'rescode' || type === 'restuple') problems.push(`${where}: argument ${a.name} has a result type`);
+        return { name: a.name, type: type as ValueType, description: texts[a.name] };
+      });
+      return {
+        version: x.version,
+        releases: x.releases,
+        args,
+        result: { name: x.result.name, type: documentedType(x.result.type, where), description: result },
+        example: x.args.map((a) => example[a.name]),
+        tags: x.tags,
+        module: x.module,
+        policy: x.policy,
+      };
+    });
+    return { name, summary: d.summary, details: d.details, definitions };
   });
-  for (const name of Object.keys(descriptions)) {
-    if (!reference.some((r) => r.name === name)) problems.push(`${name}: described but not in the reference`);
-  }
+  for (const name of Object.keys(descriptions)) if (!names.includes(name)) problems.push(`${name}: described but not callable in any release`);
   if (problems.length) throw new Error(`catalogue problems:\n  ${problems.join('\n  ')}`);
-  return specs;
+  return entries;
 }
 
-const HEADER = '// Generated by src/gen/catalogue-gen.ts from the ejabberd 23.01 API reference,\n' +
-  '// src/catalogue/descriptions.json and corrections.json. Do not edit: change those and regenerate.\n';
+/** The compatibility catalogue: ejabberd 23.01 at API version 0, as before every release was known. */
+export function compatCommands(entries: readonly CommandEntry[], release: string): CommandSpec[] {
+  return entries.flatMap((e): CommandSpec[] => {
+    const r = resolveCommand(e, release, 0);
+    if (isMissing(r)) return [];
+    const { name, summary, details, args, result, tags, module, example, since } = r;
+    return [{ name, summary, details, args, result, tags, module, example, since }];
+  });
+}
 
-export function renderCommandsModule(specs: CommandSpec[]): string {
-  const body = specs.map((s) => `  ${JSON.stringify(s)},`).join('\n');
-  return `${HEADER}import type { CommandSpec } from './types.js';\n\n` +
-    `export const commands: readonly CommandSpec[] = [\n${body}\n];\n`;
+const HEADER = '// Generated by src/gen/catalogue-gen.ts from src/catalogue/definitions.json (facts read from\n' +
+  "// ejabberd's source at each release tag) and src/catalogue/descriptions.json. Do not edit: change\n" +
+  '// those and regenerate (npm run build && node dist/gen/catalogue-gen.js).\n';
+
+export function renderCommandsModule(releases: readonly string[], entries: readonly CommandEntry[], compat: readonly CommandSpec[]): string {
+  return `${HEADER}import type { CommandEntry, CommandSpec } from './types.js';\n\n` +
+    `/** The ejabberd releases the catalogue covers, oldest first. */\n` +
+    `export const releases = ${JSON.stringify(releases)} as const;\n` +
+    `export type Release = (typeof releases)[number];\n\n` +
+    `/** Every command callable over the HTTP API in some release, with each of its definitions. */\n` +
+    `export const entries: readonly CommandEntry[] = [\n${entries.map((e) => `  ${JSON.stringify(e)},`).join('\n')}\n];\n\n` +
+    `/** Temporary, until every consumer resolves entries: the commands of ejabberd ${releases[0]} at API version 0. */\n` +
+    `export const commands: readonly CommandSpec[] = [\n${compat.map((s) => `  ${JSON.stringify(s)},`).join('\n')}\n];\n`;
 }
 
 // An integer argument must be a safe number; a result integer beyond 2^53 arrives as a bigint.
@@ -89,14 +166,45 @@ function tsObject(fields: readonly Field[] | readonly { name: string; type: Valu
   return `{\n${fields.map((f) => `${inner}${f.name}: ${tsType(f.type, inner, side)};`).join('\n')}\n${indent}}`;
 }
 
-export function renderTypesModule(specs: CommandSpec[]): string {
-  const args = specs.map((s) => `  ${s.name}: ${tsObject(s.args, '  ', 'args')};`).join('\n');
-  const results = specs.map((s) => `  ${s.name}: ${tsType(s.result.type, '  ', 'results')};`).join('\n');
-  return `${HEADER}\n/** Named arguments of each command, as sent in the JSON body. */\n` +
-    `export interface CommandArgs {\n${args}\n}\n\n` +
+const interfaceName = (release: string) => `Commands_${release.replace(/\./g, '_')}`;
+
+/**
+ * The typed client's types: for each release, each command's arguments and result at the API
+ * version that release uses by default. A release's interface repeats only what changed since
+ * the previous one.
+ */
+export function renderTypesModule(releases: readonly string[], entries: readonly CommandEntry[]): string {
+  const out: string[] = [`${HEADER}import type { Release } from './commands.js';\n`, `export type { Release };`,
+    `export type NewestRelease = ${JSON.stringify(releases[releases.length - 1])};\n`];
+  let previous = new Map<string, string>();
+  releases.forEach((release, i) => {
+    const current = new Map<string, string>();
+    for (const e of entries) {
+      const r = resolveCommand(e, release);
+      if (isMissing(r)) continue;
+      current.set(e.name, `{\n    args: ${tsObject(r.args, '    ', 'args')};\n    result: ${tsType(r.result.type, '    ', 'results')};\n  }`);
+    }
+    const changed = [...current].filter(([name, text]) => previous.get(name) !== text);
+    const dropped = [...previous.keys()].filter((name) => !current.has(name));
+    const doc = `/** Each command's arguments and result as ejabberd ${release} takes and gives them by default. */`;
+    const members = changed.map(([name, text]) => `  ${name}: ${text};`).join('\n');
+    if (i === 0) out.push(`${doc}\nexport interface ${interfaceName(release)} {\n${members}\n}\n`);
+    else if (!changed.length && !dropped.length) out.push(`${doc}\nexport type ${interfaceName(release)} = ${interfaceName(releases[i - 1])};\n`);
+    else {
+      const omitted = [...changed.filter(([name]) => previous.has(name)).map(([name]) => name), ...dropped];
+      const base = omitted.length ? `Omit<${interfaceName(releases[i - 1])}, ${omitted.map((n) => JSON.stringify(n)).join(' | ')}>` : interfaceName(releases[i - 1]);
+      out.push(`${doc}\nexport interface ${interfaceName(release)} extends ${base} {\n${members}\n}\n`);
+    }
+    previous = current;
+  });
+  out.push(`/** The commands of each release. */\nexport interface ReleaseCommands {\n${releases.map((r) => `  ${JSON.stringify(r)}: ${interfaceName(r)};`).join('\n')}\n}\n`);
+  out.push(`/** The command names of a release (by default the newest). */\n` +
+    `export type CommandName<R extends Release = NewestRelease> = keyof ReleaseCommands[R] & string;\n\n` +
+    `/** Named arguments of each command, as sent in the JSON body. */\n` +
+    `export type CommandArgs<R extends Release = NewestRelease> = {\n  [K in CommandName<R>]: ReleaseCommands[R][K] extends { args: infer A } ? A : never;\n};\n\n` +
     `/** The normalised result of each command (rescode: \`true\`; restuple: its text; an integer beyond 2^53: a bigint). */\n` +
-    `export interface CommandResults {\n${results}\n}\n\n` +
-    `export type CommandName = keyof CommandArgs;\n`;
+    `export type CommandResults<R extends Release = NewestRelease> = {\n  [K in CommandName<R>]: ReleaseCommands[R][K] extends { result: infer T } ? T : never;\n};\n`);
+  return out.join('\n');
 }
 
 /** Writes (or with check, compares) a generated file; returns false when a check finds a difference. */
@@ -112,20 +220,24 @@ export function emit(path: string, content: string, check: boolean): boolean {
   return true;
 }
 
+const catalogueFile = (name: string) => join(repoRoot, 'src', 'catalogue', name);
+
+/** The catalogue generated from the committed data: [commands.ts, command-types.ts] contents. */
+export function generateCatalogue(): [string, string] {
+  const data = JSON.parse(readFileSync(catalogueFile('definitions.json'), 'utf8')) as DefinitionsData;
+  const descriptions = JSON.parse(readFileSync(catalogueFile('descriptions.json'), 'utf8')) as Record<string, Description>;
+  const entries = buildEntries(data, descriptions);
+  return [
+    renderCommandsModule(data.releases, entries, compatCommands(entries, data.releases[0])),
+    renderTypesModule(data.releases, entries),
+  ];
+}
+
 function main(argv: string[]): number {
   const check = argv.includes('--check');
-  const refIdx = argv.indexOf('--reference');
-  const refPath = refIdx >= 0 ? argv[refIdx + 1] : findReference();
-  if (!refPath) {
-    process.stderr.write('catalogue-gen: API reference not found (set ECTL_REFERENCE or pass --reference FILE)\n');
-    return 2;
-  }
-  const reference = parseReference(readFileSync(refPath, 'utf8'));
-  const descriptions = JSON.parse(readFileSync(join(repoRoot, 'src', 'catalogue', 'descriptions.json'), 'utf8'));
-  const corrections = JSON.parse(readFileSync(join(repoRoot, 'src', 'catalogue', 'corrections.json'), 'utf8'));
-  const specs = buildCatalogue(reference, descriptions, corrections);
-  const ok1 = emit(join(repoRoot, 'src', 'catalogue', 'commands.ts'), renderCommandsModule(specs), check);
-  const ok2 = emit(join(repoRoot, 'src', 'catalogue', 'command-types.ts'), renderTypesModule(specs), check);
+  const [commandsModule, typesModule] = generateCatalogue();
+  const ok1 = emit(catalogueFile('commands.ts'), commandsModule, check);
+  const ok2 = emit(catalogueFile('command-types.ts'), typesModule, check);
   return ok1 && ok2 ? 0 : 1;
 }
 

@@ -121,9 +121,7 @@ const unknown = (why: string): Term => ({ k: 'unknown', why });
 export function textOf(t: Term): string | null {
   if (t.k === 'str' || t.k === 'bin') return t.v;
   if (t.k === 'list' && t.v.length === 0) return '';
-  if (t.k === 'list' && t.v.every((e) => e.k === 'num' || e.k === 'str')) {
-    return t.v.map((e) => (e.k === 'num' ? String.fromCodePoint(e.v) : e.v)).join('');
-  }
+  if (t.k === 'list' && t.v.every((e) => e.k === 'num')) return t.v.map((e) => String.fromCodePoint((e as { v: number }).v)).join('');
   return null;
 }
 
