@@ -1,7 +1,7 @@
 // Shared test helpers: run bin/ectl as a subprocess, run ejabberdctl on the same test node,
 // and a recording HTTP server for what a real ejabberd cannot be made to do.
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -38,12 +38,28 @@ export function cleanEnv(extra = {}) {
   return { ...env, ...extra };
 }
 
+/** Where secret-handling tests leave what ectl printed, for test/zz-no-secret-printed.test.mjs. */
+export const STREAMS_DIR = join(root, 'test', '.tmp', 'streams');
+
 /**
- * Runs bin/ectl; resolves { code, stdout, stderr }. `input` is standard input: a string, a
+ * Keeps the captured streams of a run that handled `secrets` (with the admin password and token
+ * of its environment), one JSON line per run; the last test of the suite looks for them there.
+ */
+export function recordStreams(secrets, env, streams) {
+  const all = [...secrets, env?.ECTL_PASSWORD, env?.ECTL_TOKEN].filter((s) => typeof s === 'string' && s.length >= 6);
+  mkdirSync(STREAMS_DIR, { recursive: true });
+  const test = process.argv[1]?.split('/').pop();
+  appendFileSync(join(STREAMS_DIR, `${process.pid}.jsonl`), `${JSON.stringify({ test, user: env?.ECTL_USER, secrets: [...new Set(all)], streams })}\n`);
+}
+
+/**
+ * Runs bin/ectl; resolves { code, stdout, stderr }. With `secrets` (strings it must never print)
+ * its streams are recorded for the final check; `publicStdout` leaves out a standard output that
+ * holds a secret on purpose (get_cookie's result). `input` is standard input: a string, a
  * function given the child's stdin pipe to write, or { path } opened as the child's descriptor 0.
  * `onSpawn(child)` is called once it runs (to send it signals).
  */
-export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArgs = [], onSpawn } = {}) {
+export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArgs = [], onSpawn, secrets, publicStdout = false } = {}) {
   return new Promise((resolve, reject) => {
     const fd = input?.path ? openSync(input.path, 'r') : undefined;
     const child = spawn(process.execPath, [...nodeArgs, ECTL, ...args], { env, cwd, signal, stdio: [fd ?? 'pipe', 'pipe', 'pipe'] });
@@ -53,7 +69,10 @@ export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArg
     child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
     child.on('error', reject);
-    child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, stderr }));
+    child.on('close', (code, sig) => {
+      if (secrets) recordStreams(secrets, env, publicStdout ? { stderr } : { stdout, stderr });
+      resolve({ code, signal: sig, stdout, stderr });
+    });
     if (typeof input === 'function') input(child.stdin);
     else if (fd === undefined) child.stdin.end(input ?? '');
     onSpawn?.(child);
