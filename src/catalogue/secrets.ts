@@ -62,17 +62,6 @@ export function redactValue(value: unknown, name?: string, replace: (path: Secre
   return walk(value, []);
 }
 
-/** A copy of a JSON text with its secrets as ***; null when the text is not JSON. */
-export function redactJson(text: string, name?: string): string | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  return JSON.stringify(redactValue(value, name));
-}
-
 /** The secret strings inside a decoded value (to blank them out of a server's error message). */
 export function secretStrings(value: unknown, name?: string): string[] {
   const found: string[] = [];

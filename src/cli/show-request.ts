@@ -2,7 +2,9 @@
 // line, as a shell variable), and every control character escaped.
 import type { RequestDescription, RequestObserver } from '../client/request.js';
 import { findCommand } from '../client/client.js';
-import { redactJson, redactValue } from '../catalogue/secrets.js';
+import { redactValue } from '../catalogue/secrets.js';
+import { parseJsonExact } from '../client/exact-json.js';
+import { stringifyExact } from '../format/json.js';
 import { escapeControls, escapeJsonText } from '../format/escape.js';
 import type { Io } from './io.js';
 
@@ -19,8 +21,13 @@ function redactedHeaders(headers: Record<string, string>): string[] {
  * have caught. Text that is not JSON is escaped and shortened.
  */
 function shownBody(text: string, resultName?: string, limit = Infinity): string {
-  const redacted = redactJson(text, resultName);
-  const shown = redacted === null ? escapeControls(text) : escapeJsonText(redacted);
+  let shown: string;
+  try {
+    // Parsed and written exactly: an integer beyond 2^53 shows as sent.
+    shown = escapeJsonText(stringifyExact(redactValue(parseJsonExact(text), resultName)));
+  } catch {
+    shown = escapeControls(text);
+  }
   return shown.length > limit ? `${shown.slice(0, limit)}...` : shown;
 }
 
