@@ -3,14 +3,14 @@
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { readFileSync } from 'node:fs';
 import { findCommand } from '../client/client.js';
 import type { ResultValue } from '../client/normalise.js';
-import { EctlError, UnreachableError } from '../errors.js';
+import { CommandFailedError, EctlError, UnreachableError } from '../errors.js';
+import { certificateAdvice } from '../client/request.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
-import { clientFor, settingsFor } from './run.js';
+import { clientFor, readCaFile, settingsFor } from './run.js';
 
 type Step = { ok: true; detail: string } | { ok: false; detail: string; code: number } | { skip: string };
 
@@ -35,6 +35,18 @@ function line(io: Io, name: string, step: Step): void {
   io.stdout.write(`${mark.padEnd(5)}${name.padEnd(13)}${escapeControls(detail)}\n`);
 }
 
+/** A server failure (5xx) or a busy server (429): the command did not run on its merits. */
+function serverFailed(e: unknown): boolean {
+  return e instanceof CommandFailedError && e.status !== undefined && (e.status >= 500 || e.status === 429);
+}
+
+function certificateProblem(code: string): string {
+  if (code === 'CERT_HAS_EXPIRED') return 'certificate expired';
+  if (code === 'CERT_NOT_YET_VALID') return 'certificate not valid yet';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `certificate not for this host`;
+  return 'certificate not trusted';
+}
+
 function tcp(host: string, port: number, timeoutMs: number): Promise<number> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -45,9 +57,9 @@ function tcp(host: string, port: number, timeoutMs: number): Promise<number> {
   });
 }
 
-function tlsCheck(host: string, port: number, settings: Settings): Promise<PeerCertificate & { authorized: boolean; authorizationError?: string }> {
+function tlsCheck(host: string, port: number, settings: Settings, ca: string | undefined): Promise<PeerCertificate & { authorized: boolean; authorizationError?: string }> {
   return new Promise((resolve, reject) => {
-    const s = tlsConnect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, rejectUnauthorized: false, ca: settings.caFile ? [readFileSync(settings.caFile)] : undefined });
+    const s = tlsConnect({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, rejectUnauthorized: false, ca });
     s.setTimeout(settings.timeoutMs, () => { s.destroy(); reject(new Error('TLS handshake timed out')); });
     s.once('secureConnect', () => {
       const cert = s.getPeerCertificate();
@@ -62,8 +74,10 @@ function tlsCheck(host: string, port: number, settings: Settings): Promise<PeerC
 
 export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
   let settings: Settings;
+  let ca: string | undefined;
   try {
     settings = await settingsFor(flags, io);
+    if (settings.caFile) ca = readCaFile(settings.caFile);
   } catch (e) {
     line(io, 'config', { ok: false, detail: (e as Error).message, code: 2 });
     return e instanceof EctlError && e.kind === 'unauthorized' ? 4 : 2;
@@ -88,14 +102,16 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
   }
   if (url.protocol === 'https:') {
     try {
-      const cert = await tlsCheck(host, port, settings);
+      const cert = await tlsCheck(host, port, settings, ca);
       const days = Math.floor((Date.parse(cert.valid_to) - Date.now()) / 86_400_000);
-      const who = `${cert.subject?.CN ?? '?'} issued by ${cert.issuer?.CN ?? cert.issuer?.O ?? '?'}, expires in ${days} days`;
-      if (days < 0) return fail('TLS', `certificate expired: ${who}`, 3);
-      if (!cert.authorized && !settings.insecure) {
-        return fail('TLS', `certificate not trusted (${cert.authorizationError}): ${who}; use --ca-file with its CA, or --insecure`, 3);
+      const validity = days >= 0 ? `expires in ${days} days` : `expired ${-days} days ago`;
+      const who = `${cert.subject?.CN ?? '?'} issued by ${cert.issuer?.CN ?? cert.issuer?.O ?? '?'}, ${validity}`;
+      const problem = cert.authorizationError ?? (days < 0 ? 'CERT_HAS_EXPIRED' : undefined);
+      if (problem && !settings.insecure) {
+        const names = problem === 'ERR_TLS_CERT_ALTNAME_INVALID' && cert.subjectaltname ? `; it names ${cert.subjectaltname}` : '';
+        return fail('TLS', `${certificateProblem(problem)} (${problem}): ${who}${names}; ${certificateAdvice(problem, ca !== undefined)}`, 3);
       }
-      line(io, 'TLS', { ok: true, detail: `${cert.authorized ? 'certificate verified' : 'NOT verified (--insecure)'}: ${who}` });
+      line(io, 'TLS', { ok: true, detail: `${problem ? `NOT verified (--insecure; ${problem})` : 'certificate verified'}: ${who}` });
     } catch (e) {
       return fail('TLS', `handshake failed: ${(e as Error).message}`, 3);
     }
@@ -110,6 +126,7 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
       line(io, 'API', { ok: true, detail: 'ejabberd answers the status command' });
     } catch (e) {
       if (e instanceof UnreachableError) return fail('API', (e as Error).message, 3);
+      if (serverFailed(e)) return fail('API', `the status command failed: ${(e as Error).message}`, 1);
       line(io, 'API', { ok: true, detail: `ejabberd API answers (status: ${(e as Error).message})` });
     }
     let vhosts: ResultValue[] = [];
@@ -128,6 +145,8 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
     const allowed: string[] = [];
     const denied: string[] = [];
     const missing: string[] = [];
+    const failed: string[] = [];
+    let firstFailure = '';
     for (const [group, name, args] of SAMPLES) {
       try {
         await call(name, args(vhost, user, domain ?? vhost));
@@ -136,12 +155,18 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
         const err = e as EctlError & { status?: number };
         if (err.kind === 'unauthorized') denied.push(group);
         else if (err.status === 404) missing.push(group);
-        else allowed.push(group); // it ran and failed on its own terms
+        else if (err instanceof CommandFailedError && !serverFailed(err)) allowed.push(group); // it ran and failed on its own terms
+        else {
+          failed.push(group);
+          firstFailure ||= err.message;
+        }
       }
     }
     const parts = [`allowed: ${allowed.join(', ') || 'none'}`];
     if (denied.length) parts.push(`denied: ${denied.join(', ')}`);
     if (missing.length) parts.push(`not offered: ${missing.join(', ')}`);
+    // A server failing (500) or busy is no evidence that the account may call those commands.
+    if (failed.length) return fail('permissions', `${parts.join('; ')}; failed: ${failed.join(', ')} (${firstFailure})`, 1);
     line(io, 'permissions', { ok: true, detail: parts.join('; ') });
     const version = /ejabberd (\S+) is running/.exec(statusText)?.[1];
     line(io, 'version', version ? { ok: true, detail: `ejabberd ${version}` } : { skip: 'not reported by status' });

@@ -1,5 +1,5 @@
 // The generic action: settings, one call through the client, and the formatted result.
-import { readFileSync } from 'node:fs';
+import { MiB, readFailure, readRegularFileSync } from '../bounded-read.js';
 import type { CommandSpec } from '../catalogue/types.js';
 import type { JsonValue } from '../catalogue/args.js';
 import { createClient } from '../client/client.js';
@@ -22,15 +22,38 @@ export async function settingsFor(flags: GlobalFlags, io: Io, opts: { readToken?
   return settings;
 }
 
-export function clientFor(settings: Settings, connections?: number, observer?: RequestObserver) {
-  let ca: Buffer | undefined;
-  if (settings.caFile) {
-    try {
-      ca = readFileSync(settings.caFile);
-    } catch (e) {
-      throw new UsageError(`cannot read the CA file ${settings.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+// A CA bundle of every public CA is a few hundred KiB.
+const CA_FILE_LIMIT = 10 * MiB;
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]*-----END CERTIFICATE-----/g;
+
+/**
+ * The certificates of --ca-file. Node quietly ignores a CA it cannot read, and the server's
+ * certificate would then fail for a misleading reason: a file that is unreadable or holds no
+ * usable PEM certificate is a usage error.
+ */
+export function readCaFile(file: string): string {
+  let pem: string;
+  try {
+    pem = readRegularFileSync(file, CA_FILE_LIMIT);
+  } catch (e) {
+    throw new UsageError(`cannot read the CA file ${file}: ${readFailure(e)}`);
   }
+  const blocks = pem.match(PEM_CERTIFICATE) ?? [];
+  if (blocks.length === 0) throw new UsageError(`the CA file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  // node:crypto only when a CA file is given: loading it costs every other command start-up time.
+  const { X509Certificate } = process.getBuiltinModule('node:crypto');
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new UsageError(`the CA file ${file}: certificate ${i + 1} of ${blocks.length} is not a valid certificate`);
+    }
+  });
+  return pem;
+}
+
+export function clientFor(settings: Settings, connections?: number, observer?: RequestObserver) {
+  const ca = settings.caFile ? readCaFile(settings.caFile) : undefined;
   return createClient({ ...transportOptions(settings), ca, connections, observer });
 }
 

@@ -5,7 +5,8 @@ import Agent from 'undici/lib/dispatcher/agent.js';
 import buildConnector from 'undici/lib/core/connect.js';
 import requestApi from 'undici/lib/api/api-request.js';
 import { UnreachableError } from '../errors.js';
-import { DEFAULT_MAX_REPLY_BYTES, describeRequest, type Reply, type TransportOptions } from './request.js';
+import { sizeText } from '../bounded-read.js';
+import { DEFAULT_MAX_REPLY_BYTES, certificateAdvice, describeRequest, type Reply, type TransportOptions } from './request.js';
 
 const CERT_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -62,14 +63,6 @@ function closedUnused(err: unknown): boolean {
 
 const maxReplyBytes = (o: TransportOptions) => o.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
 
-/** 67108864 -> "64 MiB". */
-function sizeText(bytes: number): string {
-  for (const [unit, n] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
-    if (bytes >= n) return `${Number((bytes / n).toFixed(1))} ${unit}`;
-  }
-  return `${bytes} bytes`;
-}
-
 function tooLarge(url: string, o: TransportOptions): UnreachableError {
   return new UnreachableError(`reply too large: ${new URL(url).host} sent more than ${sizeText(maxReplyBytes(o))} (raise --max-reply-size if such a reply is expected)`);
 }
@@ -86,7 +79,7 @@ function describeNetworkError(err: unknown, url: string, o: TransportOptions): U
   if (code === 'ECONNREFUSED') return new UnreachableError(`connection to ${where} refused: is ejabberd running and listening there? (check --url)`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UnreachableError(`cannot resolve the host of ${url} (check --url)`);
   if (CERT_CODES.has(code)) {
-    return new UnreachableError(`TLS certificate of ${where} not accepted (${code}): trust its CA with --ca-file, or skip verification with --insecure`);
+    return new UnreachableError(`TLS certificate of ${where} not accepted (${code}): ${certificateAdvice(code, o.ca !== undefined)}`);
   }
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UnreachableError(`connection to ${where} was closed before a full reply`);
   return new UnreachableError(`cannot reach ${where}: ${e.cause?.message ?? e.message ?? String(err)}`);

@@ -86,6 +86,18 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/**
+ * What to do about a server certificate that was not accepted, by Node's error code: a renewal,
+ * another host name, or the right CA (`caGiven`: a CA file was given, so it was the wrong one).
+ */
+export function certificateAdvice(code: string, caGiven: boolean): string {
+  if (code === 'CERT_HAS_EXPIRED') return 'it has expired: renew it on the server, or skip verification with --insecure';
+  if (code === 'CERT_NOT_YET_VALID') return 'it is not valid yet: check the clocks of this machine and of the server';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'it is not for this host name: use a --url host that the certificate names, or skip verification with --insecure';
+  return caGiven ? 'the CA file given with --ca-file did not issue it: give the CA that did, or skip verification with --insecure'
+    : 'trust its CA with --ca-file, or skip verification with --insecure';
+}
+
 const bodyKind = (text: string) => (text.trim() === '' ? 'an empty body' : 'a body that is not an ejabberd API reply');
 
 /** A reply as http.ts hands it on: status, body text, and the one header an error message uses. */
