@@ -165,12 +165,12 @@ test('--dry-run batch shows every request and sends none; login refuses --dry-ru
   const server = await recordingServer();
   try {
     const env = cleanEnv({ ECTL_URL: server.url, ECTL_USER: 'admin@example.com', ECTL_PASSWORD: 'batch-dry-secret' });
-    const r = await ectl(['--dry-run', 'batch'], { input: 'register a example.com pw-a\nregistered_users example.com\n', env });
+    const r = await ectl(['--dry-run', 'batch'], { input: 'register a example.com pw-a-secret\nregistered_users example.com\n', env, secrets: ['pw-a-secret'] });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(server.requests.length, 0);
     assert.match(r.stdout, /^# line 1\nPOST http:\/\/127\.0\.0\.1:\d+\/api\/register\n/);
     assert.match(r.stdout, /# line 2\nPOST http:\/\/127\.0\.0\.1:\d+\/api\/registered_users\n/);
-    assert.ok(!r.stdout.includes('pw-a') && !r.stdout.includes('batch-dry-secret'), 'a secret was printed');
+    assert.ok(!r.stdout.includes('pw-a-secret') && !r.stdout.includes('batch-dry-secret'), 'a secret was printed');
     const login = await ectl(['--dry-run', 'login'], { env });
     assert.equal(login.code, 2);
     assert.equal(server.requests.length, 0);

@@ -5,7 +5,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { ECTL, cleanEnv, ectl, recordingServer } from './helpers.mjs';
+import { ECTL, cleanEnv, ectl as run, recordingServer } from './helpers.mjs';
 
 const NASTY = 'all good\x1b[2J\x1b[H\rok\n\x07\x9b31m\u202eend';
 const ESCAPED = 'all good\\x1b[2J\\x1b[H\\rok\\n\\x07\\x9b31m\\u202eend';
@@ -13,6 +13,8 @@ const USERS = ['al\x1b[31mice', 'bob\rmallory', 'carol'];
 
 let server;
 let env;
+// Every run's streams are kept for the suite's last test, which searches them for the password.
+const ectl = (args, opts) => run(args, { ...opts, secrets: [] });
 before(async () => {
   server = await recordingServer((req, body, res) => {
     const command = req.url.split('/').pop();
