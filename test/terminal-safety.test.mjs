@@ -20,6 +20,7 @@ before(async () => {
     const command = req.url.split('/').pop();
     const reply = (status, value) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(value)); };
     if (command === 'registered_users') return reply(200, USERS);
+    if (command === 'registered_vhosts') return reply(200, ['bad\x1b[2J.example', 'ok.example', 'two\nlines.example']);
     if (command === 'status') return reply(200, 'The node ejabberd@localhost is started. Status: startedejabberd 23.01 is running in that node');
     if (command === 'get_loglevel') {
       // Not JSON, with raw escape codes: -v shows it escaped.
@@ -79,11 +80,22 @@ test('-v escapes what it shows of requests and replies', async () => {
 });
 
 test('doctor: a hostile error message is one escaped line', async () => {
-  const r = await ectl(['doctor'], { env });
-  assert.notEqual(r.code, 0);
-  assertNoRawControls(r.stdout + r.stderr, 'doctor');
-  const credentials = r.stdout.split('\n').find((l) => l.startsWith('FAIL'));
-  assert.ok(credentials?.includes(ESCAPED), `the failing step quotes the message escaped: ${r.stdout}`);
+  // A server that answers status and refuses the credentials with escape codes.
+  const hostile = await recordingServer((req, body, res) => {
+    const ok = req.url.endsWith('/status');
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(ok ? 'The node ejabberd@localhost is started. Status: startedejabberd 23.01 is running in that node' : { status: 'error', code: 10, message: NASTY }));
+  });
+  try {
+    const r = await ectl(['doctor'], { env: { ...env, ECTL_URL: hostile.url } });
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assertNoRawControls(r.stdout + r.stderr, 'doctor');
+    const failed = r.stdout.split('\n').filter((l) => l.startsWith('FAIL'));
+    assert.equal(failed.length, 1, r.stdout);
+    assert.ok(failed[0].includes(ESCAPED), `the failing step quotes the message escaped: ${r.stdout}`);
+  } finally {
+    await hostile.close();
+  }
 });
 
 /** Runs ectl with its standard output on a pseudo-terminal (util-linux script). */
@@ -111,4 +123,10 @@ test('text results: byte for byte into a pipe, escaped on a terminal', async () 
     assert.equal(t.code, 0, t.out);
     assertNoRawControls(t.out.replace(/\r\n/g, '\n'), `-o ${format} on a terminal`);
   }
+});
+
+test('completion does not offer names with control characters', async () => {
+  const r = await ectl(['__complete', '--', 'registered_users', ''], { env: { ...env, XDG_CACHE_HOME: `${env.HOME}/cache-${process.pid}` } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'ok.example\n', 'the vhost with an escape code is left out');
 });

@@ -4,6 +4,7 @@
 // about two seconds, keeps answers for a minute, and prints nothing when anything goes wrong.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hasControls } from '../format/escape.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { commands } from '../catalogue/commands.js';
@@ -44,7 +45,10 @@ export async function runCompletionCommand(
   const words = rest[0] === '--' ? rest.slice(1) : rest;
   try {
     const found = await complete(words, io, options, extras);
-    if (found.length) io.stdout.write(`${found.join('\n')}\n`);
+    // A name from the server with a control character cannot be typed, and would reach the
+    // terminal (or split into two candidates) raw: it is not offered.
+    const offered = found.filter((c) => !hasControls(c));
+    if (offered.length) io.stdout.write(`${offered.join('\n')}\n`);
   } catch {
     // A completion that fails offers nothing; the shell stays quiet.
   }

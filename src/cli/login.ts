@@ -91,7 +91,7 @@ export async function login(flags: GlobalFlags, io: Io, ttlSeconds: number): Pro
       const seconds = Number(/^\d+/.exec(String(issued.expires_in))?.[0] ?? ttlSeconds);
       const saved: SavedToken = { token, expires_at: new Date(Date.now() + seconds * 1000).toISOString(), user: settings.user, url: settings.url };
       pending.commit(`${JSON.stringify(saved, null, 2)}\n`);
-      io.stderr.write(`Logged in as ${settings.user}; token saved in ${pending.file}, valid until ${saved.expires_at}\n`);
+      io.stderr.write(`${escapeControls(`Logged in as ${settings.user}; token saved in ${pending.file}, valid until ${saved.expires_at}`)}\n`);
     } catch (e) {
       // A token nobody can use must not stay valid on the server.
       let revoked = 'it was revoked';
@@ -131,5 +131,5 @@ export async function logout(flags: GlobalFlags, io: Io): Promise<void> {
     }
   }
   rmSync(file, { force: true });
-  io.stderr.write(`Logged out; deleted ${file}\n`);
+  io.stderr.write(`${escapeControls(`Logged out; deleted ${file}`)}\n`);
 }

@@ -15,6 +15,12 @@ function escapeOne(c: string): string {
   return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
+/** Whether the text holds a character a terminal would act on. */
+export function hasControls(text: string): boolean {
+  UNSAFE.lastIndex = 0;
+  return !PLAIN_ASCII.test(text) && UNSAFE.test(text);
+}
+
 /** The text with every control character escaped: one line, nothing a terminal acts on. */
 export function escapeControls(text: string): string {
   if (PLAIN_ASCII.test(text)) return text;
