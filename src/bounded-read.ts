@@ -2,6 +2,7 @@
 // cannot grow memory without bound. Used by every layer that reads a file the user names.
 import { closeSync, constants, createReadStream, fstatSync, open as fsOpen, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { isatty, ReadStream } from 'node:tty';
 import { UsageError } from './errors.js';
 
@@ -93,10 +94,18 @@ export function readLimited(source: string | AsyncIterable<Buffer | string>, lim
 }
 
 async function readAll(source: string | AsyncIterable<Buffer | string>, limit: number): Promise<string> {
-  const stream = typeof source === 'string' ? await openStream(source, limit) : source;
+  let stream = source;
+  if (typeof source === 'string') {
+    const opened = await openForReading(source);
+    if (opened.stats.isFile() && opened.stats.size > limit) {
+      opened.stream.destroy();
+      throw tooLarge(limit);
+    }
+    stream = opened.stream;
+  }
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of stream) {
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     chunks.push(buf);
     total += buf.length;
@@ -107,20 +116,20 @@ async function readAll(source: string | AsyncIterable<Buffer | string>, limit: n
 }
 
 /**
- * A stream over the file at `path`, read the way Node reads its standard input of that kind: a
- * FIFO or socket through the event loop (a thread blocked on a FIFO would keep the process from
- * exiting), a terminal as a terminal, anything else from the thread pool.
+ * A stream over the file at `path` (and what it is), read the way Node reads its standard input
+ * of that kind: a FIFO or socket through the event loop (a thread blocked on a FIFO would keep
+ * the process from exiting), a terminal as a terminal, anything else from the thread pool.
+ * A directory is refused (EISDIR).
  */
-async function openStream(path: string, limit: number): Promise<AsyncIterable<Buffer | string>> {
+export async function openForReading(path: string): Promise<{ stream: Readable; stats: Stats }> {
   // O_NONBLOCK: opening a FIFO does not wait for its writer (reading it does).
   const fd = await new Promise<number>((resolve, reject) => fsOpen(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY, (e, fd) => (e ? reject(e) : resolve(fd))));
   try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw isDirectoryError();
-    if (st.isFile() && st.size > limit) throw tooLarge(limit);
-    if (st.isFIFO() || st.isSocket()) return new Socket({ fd, readable: true, writable: false });
-    if (isatty(fd)) return new ReadStream(fd);
-    return createReadStream('', { fd, highWaterMark: CHUNK });
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw isDirectoryError();
+    if (stats.isFIFO() || stats.isSocket()) return { stream: new Socket({ fd, readable: true, writable: false }), stats };
+    if (isatty(fd)) return { stream: new ReadStream(fd), stats };
+    return { stream: createReadStream('', { fd, highWaterMark: CHUNK }), stats };
   } catch (e) {
     closeSync(fd);
     throw e;

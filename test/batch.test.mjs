@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ectl, cleanEnv, recordingServer, uniqueName, root, plausibleReply } from './helpers.mjs';
+import { ectl, cleanEnv, liveEnv, recordingServer, uniqueName, root, plausibleReply } from './helpers.mjs';
 
 const tmp = join(root, 'test', '.tmp', 'batch');
 mkdirSync(tmp, { recursive: true });
@@ -109,6 +109,72 @@ test('concurrency against the real server: 300 independent lines, -j 8, every re
   assert.equal(r.stderr, '300 ok, 0 failed\n');
 });
 
+test('--stop-on-error with -j above 1: lines sent before the failure came back still run and are reported; later ones are not sent', async () => {
+  // The failing line answers after 500 ms, every other line after 200 ms: with -j 2, lines 3 and 4
+  // go out while line 2 is pending; once its failure is known nothing more is sent.
+  const server = await recordingServer((req, body, res) => {
+    const fail = req.url.endsWith('/check_account');
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(fail ? '1' : JSON.stringify(plausibleReply(req.url)));
+    }, fail ? 500 : 200);
+  });
+  try {
+    const input = ['connected_users_number', 'check_account a b', ...Array.from({ length: 20 }, () => 'connected_users_number')].join('\n');
+    const r = await ectl(['batch', '-j', '2', '--stop-on-error'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    assert.equal(r.code, 1);
+    const sent = server.requests.length;
+    assert.ok(sent >= 3 && sent < 22, `${sent} lines sent`);
+    // Every line that was sent is reported, in input order; none after them.
+    const reported = r.stdout.trimEnd().split('\n').map((l) => Number(l.split(':')[0]));
+    assert.deepEqual(reported, Array.from({ length: sent }, (_, i) => i + 1).filter((n) => n !== 2));
+    assert.match(r.stderr, /^line 2: Error: 'check_account' failed/);
+    assert.ok(r.stderr.endsWith(`${sent - 1} ok, 1 failed (stopped early)\n`), r.stderr);
+  } finally {
+    await server.close();
+  }
+});
+
+test('Ctrl-C: lines in flight are reported as interrupted (not done, not failed); exit 130', async () => {
+  // status answers at once; stats never does, so lines 2-4 are in flight when Ctrl-C comes.
+  const server = await recordingServer((req, body, res) => {
+    if (req.url.endsWith('/status')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(plausibleReply(req.url)));
+    }
+  });
+  const whenSent = (n) => (child) => {
+    const poll = setInterval(() => {
+      if (server.requests.length >= n) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 20);
+    child.on('close', () => clearInterval(poll));
+  };
+  try {
+    const input = ['status', 'stats a', 'stats b', 'stats c', ...Array.from({ length: 10 }, () => 'status')].join('\n');
+    const env = cleanEnv({ ECTL_URL: server.url });
+    const r = await ectl(['batch', '-j', '3'], { input, env, onSpawn: whenSent(4) });
+    assert.equal(r.code, 130, r.stderr);
+    assert.equal(server.requests.length, 4);
+    assert.match(r.stdout, /^(1: .*\n)+$/); // line 1's result, and nothing else
+    assert.equal(r.stderr, [
+      'line 2: interrupted: it may or may not have run',
+      'line 3: interrupted: it may or may not have run',
+      'line 4: interrupted: it may or may not have run',
+      '1 ok, 0 failed, 3 interrupted (stopped early)',
+      'interrupted: lines 2-4 were in flight and may or may not have run; nothing after line 4 was sent', ''].join('\n'));
+    server.requests.length = 0;
+    const j = await ectl(['-o', 'json', 'batch', '-j', '3'], { input, env, onSpawn: whenSent(4) });
+    assert.equal(j.code, 130, j.stderr);
+    const records = j.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(records.map((x) => [x.line, x.ok, x.interrupted ?? false, 'exit' in x]), [[1, true, false, false], [2, null, true, false], [3, null, true, false], [4, null, true, false]]);
+  } finally {
+    await server.close();
+  }
+});
+
 test('--stop-on-error sends nothing after the first failure and exits with its code', async () => {
   const server = await recordingServer((req, body, res) => {
     const fail = req.url.endsWith('/check_account');
@@ -155,10 +221,26 @@ test('a summary with thousands separators', async () => {
   }
 });
 
-test('batch takes -o text or -o json only', async () => {
+test('batch takes -o text or -o json only; ECTL_OUTPUT and the config file choose as -o does', async () => {
   const r = await ectl(['-o', 'csv', 'batch'], { input: 'status\n' });
   assert.equal(r.code, 2);
   assert.equal(r.stderr, 'Error: batch prints text or JSON Lines (-o json), not csv\n');
+  const env = await ectl(['batch'], { input: 'status\n', env: liveEnv({ ECTL_OUTPUT: 'yaml' }) });
+  assert.equal(env.code, 2);
+  assert.equal(env.stderr, 'Error: batch prints text or JSON Lines (-o json), not yaml (from ECTL_OUTPUT)\n');
+  const config = join(tmp, 'table.yaml');
+  writeFileSync(config, 'output: table\n');
+  const fromConfig = await ectl(['--config', config, 'batch'], { input: 'status\n' });
+  assert.equal(fromConfig.code, 2);
+  assert.equal(fromConfig.stderr, 'Error: batch prints text or JSON Lines (-o json), not table (from the config file)\n');
+  const u = uniqueName('bo');
+  const json = await ectl(['batch'], { input: `check_account ${u} localhost\nstats registeredusers\n`, env: liveEnv({ ECTL_OUTPUT: 'json' }) });
+  assert.equal(json.code, 1);
+  const records = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(records.map((x) => [x.line, x.command, x.ok]), [[1, 'check_account', false], [2, 'stats', true]]);
+  // -o on the command line wins over ECTL_OUTPUT.
+  const text = await ectl(['-o', 'text', 'batch'], { input: 'stats registeredusers\n', env: liveEnv({ ECTL_OUTPUT: 'json' }) });
+  assert.match(text.stdout, /^1: \d+\n$/);
 });
 
 test('--dry-run batch shows every request and sends none; login refuses --dry-run', async () => {
@@ -171,6 +253,19 @@ test('--dry-run batch shows every request and sends none; login refuses --dry-ru
     assert.match(r.stdout, /^# line 1\nPOST http:\/\/127\.0\.0\.1:\d+\/api\/register\n/);
     assert.match(r.stdout, /# line 2\nPOST http:\/\/127\.0\.0\.1:\d+\/api\/registered_users\n/);
     assert.ok(!r.stdout.includes('pw-a-secret') && !r.stdout.includes('batch-dry-secret'), 'a secret was printed');
+    // -o json: JSON Lines only, one record per line, the request inside; secrets still hidden.
+    const j = await ectl(['-o', 'json', '--dry-run', 'batch'], { input: 'register a example.com pw-a-secret\nbogus\nregistered_users example.com\n', env, secrets: ['pw-a-secret'] });
+    assert.equal(j.code, 2);
+    assert.equal(server.requests.length, 0);
+    const records = j.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(records.map((x) => [x.line, x.command, x.ok]), [[1, 'register', true], [2, 'bogus', false], [3, 'registered_users', true]]);
+    assert.equal(records[0].request.method, 'POST');
+    assert.equal(records[0].request.url, `${server.url}/register`);
+    assert.deepEqual(records[0].request.body, { user: 'a', host: 'example.com', password: '***' });
+    assert.equal(records[0].request.headers.authorization, 'Basic ***');
+    assert.match(records[0].request.curl, /^curl .*\$ECTL_PASSWORD/);
+    assert.ok(!j.stdout.includes('pw-a-secret') && !j.stdout.includes('batch-dry-secret'), 'a secret was printed');
+    assert.equal(j.stderr, '2 ok, 1 failed\n');
     const login = await ectl(['--dry-run', 'login'], { env });
     assert.equal(login.code, 2);
     assert.equal(server.requests.length, 0);

@@ -58,7 +58,7 @@ test('a 1 GB argument file is refused as too large without being read, nothing s
     const big = join(tmp, 'one-gb.txt');
     writeFileSync(big, '');
     truncateSync(big, GB); // sparse: takes no disk space
-    const r = await measured(['register', 'bob', 'example.com', `@${big}`], { env: cleanEnv({ ECTL_URL: server.url }) });
+    const r = await measured(['check_account', 'bob', `@${big}`], { env: cleanEnv({ ECTL_URL: server.url }) });
     rmSync(big);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `Error: cannot read argument file ${big}: too large (over 16 MiB)\n`);
@@ -141,4 +141,69 @@ test('readRegularFileSync (config, password and token files): FIFOs and devices 
   assert.equal(readRegularFileSync(file, 1024), 'é'.repeat(512));
   assert.throws(() => readRegularFileSync(file, 1023), { message: 'too large (over 1023 bytes)' });
   rmSync(file);
+});
+
+test('batch of a 1 GB file with no newline: exit 2 at line 1 (line too long), nothing sent, bounded memory', async (t) => {
+  const server = await recordingServer();
+  const big = join(tmp, 'one-gb-line.txt');
+  try {
+    // 2 MiB of text, then a hole up to 1 GB: a real 1 GB file with no newline, cheap to make.
+    writeFileSync(big, 'a'.repeat(2 * 1024 * 1024));
+    truncateSync(big, GB);
+    const r = await measured(['batch', big], { env: cleanEnv({ ECTL_URL: server.url }) });
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'line 1: Error: line too long (over 1 MiB; larger arguments can be read from files with @path); nothing after it was read\n0 ok, 1 failed (stopped early)\n');
+    assert.equal(server.requests.length, 0);
+    assert.ok(r.peakMB > 0 && r.peakMB < 400, `peak memory ${r.peakMB} MB`);
+    const piped = await measured(['batch', '-'], { env: cleanEnv({ ECTL_URL: server.url }), input: endless(0x61, GB) });
+    assert.equal(piped.code, 2);
+    assert.match(piped.stderr, /^line 1: Error: line too long/);
+    assert.ok(piped.peakMB < 400, `peak memory ${piped.peakMB} MB`);
+    t.diagnostic(`batch, 1 GB file with no newline: peak memory ${r.peakMB.toFixed(0)} MB, ${r.ms} ms; 1 GB piped: ${piped.peakMB.toFixed(0)} MB`);
+  } finally {
+    rmSync(big, { force: true });
+    await server.close();
+  }
+});
+
+test('batch /dev/zero and a binary file end with exit 2 and the line of the first NUL byte', async (t) => {
+  const zero = await measured(['batch', '/dev/zero']);
+  assert.equal(zero.code, 2);
+  assert.equal(zero.stderr, 'line 1: Error: binary data (a NUL byte): not batch input; nothing after this line was read\n0 ok, 1 failed (stopped early)\n');
+  assert.ok(zero.peakMB < 400, `peak memory ${zero.peakMB} MB`);
+  const server = await recordingServer();
+  try {
+    const file = join(tmp, 'binary.bin');
+    writeFileSync(file, Buffer.concat([Buffer.from('status\n# fine so far\n\x7fELF\x02\x01'), Buffer.alloc(8), Buffer.from('\nstatus\n')]));
+    const r = await measured(['batch', file], { env: cleanEnv({ ECTL_URL: server.url }) });
+    rmSync(file);
+    assert.equal(r.code, 2);
+    assert.deepEqual(server.requests.map((q) => q.url), ['/api/status']);
+    assert.match(r.stderr, /^line 3: Error: binary data \(a NUL byte\)/m);
+    assert.match(r.stderr, /\n1 ok, 1 failed \(stopped early\)\n$/);
+    t.diagnostic(`batch /dev/zero: peak memory ${zero.peakMB.toFixed(0)} MB`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('batch: a line over 1 MiB stops the input there; a line that is not UTF-8 is one failed line', async () => {
+  const server = await recordingServer();
+  try {
+    // Line 2 is Latin-1 ("café"), not UTF-8.
+    const input = Buffer.concat([Buffer.from('status\nstats caf'), Buffer.from([0xe9, 0x0a]),
+      Buffer.from(`connected_users_number\nstats ${'x'.repeat(1024 * 1024)}\nstatus\n`)]);
+    const file = join(tmp, 'long-line.txt');
+    writeFileSync(file, input);
+    const r = await measured(['batch', '-j', '1', file], { env: cleanEnv({ ECTL_URL: server.url }) });
+    rmSync(file);
+    assert.equal(r.code, 2);
+    assert.deepEqual(server.requests.map((q) => q.url), ['/api/status', '/api/connected_users_number']);
+    assert.equal(r.stderr, [
+      'line 2: Error: not valid UTF-8 text',
+      'line 4: Error: line too long (over 1 MiB; larger arguments can be read from files with @path); nothing after it was read',
+      '2 ok, 2 failed (stopped early)', ''].join('\n'));
+  } finally {
+    await server.close();
+  }
 });

@@ -1,38 +1,43 @@
 // `ectl batch [FILE|-]`: many commands over kept-alive connections, with bounded concurrency,
 // results printed in input order.
-import { accessSync, constants as fsConstants, createReadStream, readFileSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseArguments, checkArguments, type JsonValue } from '../catalogue/args.js';
 import type { CommandSpec } from '../catalogue/types.js';
 import { findCommand } from '../client/client.js';
 import type { ResultValue } from '../client/normalise.js';
 import { EctlError, UsageError } from '../errors.js';
-import type { GlobalFlags } from '../config/settings.js';
+import type { GlobalFlags, Settings } from '../config/settings.js';
 import { resultData, stringifyExact } from '../format/json.js';
 import { formatText } from '../format/text.js';
 import { expandAtArguments, type Io } from './io.js';
 import { parseBatchLine } from './batch-parse.js';
 import { terminalSafe } from './output.js';
+import { batchLines } from './batch-input.js';
 import { clientFor, settingsFor, transportOptions } from './run.js';
-import { describeRequest } from '../client/request.js';
+import { describeRequest, type RequestDescription } from '../client/request.js';
 import { isSecretArgument } from '../catalogue/secrets.js';
 import { escapeControls, escapeJsonText } from '../format/escape.js';
+import { openForReading, readFailure } from '../bounded-read.js';
 
 export interface BatchOptions {
   jobs: number;
   stopOnError: boolean;
-  json: boolean;
 }
 
 interface Outcome {
   line: number;
   command: string | null;
+  /** Bytes of input through this line (for the progress bar). */
+  end: number;
   spec?: CommandSpec;
   value?: ResultValue;
   error?: EctlError | Error;
-  /** --dry-run: the request was shown, not sent. */
-  shown?: boolean;
+  /** The input could not be read past this line. */
+  fatal?: boolean;
+  /** --dry-run: the request that would have been sent. */
+  shown?: RequestDescription;
+  /** In flight when Ctrl-C came: it may or may not have run. */
+  interrupted?: boolean;
 }
 
 type ExitCodeOf = (err: unknown) => number;
@@ -59,57 +64,95 @@ function commandNameOf(text: string): string | null {
   }
 }
 
+/** One JSON Lines record, with nothing a terminal would act on. */
+const jsonLine = (record: Record<string, unknown>) => `${escapeJsonText(stringifyExact(record))}\n`;
+
+const count = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ','); // toLocaleString would load ICU data
+
+/** `3, 5-7, 9`: line numbers, runs joined. */
+function lineRanges(lines: number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j] + 1) j++;
+    out.push(j === i ? String(lines[i]) : `${lines[i]}-${lines[j]}`);
+    i = j;
+  }
+  return out.join(', ');
+}
+
+/** On a terminal, once a batch has run for half a second: lines done and, for a file, how far into it. */
 class Progress {
   private last = 0;
-  constructor(private io: Io, private total: number | null) {}
-  update(done: number, force = false): void {
+  private shown = false;
+  private readonly started = Date.now();
+  constructor(private io: Io, private size: number | undefined) {}
+  update(done: number, bytes: number, force = false): void {
     const now = Date.now();
-    if (!force && now - this.last < 100) return;
+    if (now - this.started < 500 || (!force && now - this.last < 100)) return;
     this.last = now;
-    if (this.total) {
+    this.shown = true;
+    if (this.size) {
       const width = 30;
-      const filled = Math.round((done / this.total) * width);
-      this.io.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${this.total}`);
-    } else this.io.stderr.write(`\r${done} done`);
+      const part = Math.min(1, bytes / this.size);
+      const filled = Math.round(part * width);
+      this.io.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${Math.floor(part * 100)}%, ${count(done)} lines done`);
+    } else this.io.stderr.write(`\r${count(done)} lines done`);
   }
-  clear(): void {
-    this.io.stderr.write('\r\x1b[K');
+  /** Clears the bar before other output; true if there was one. */
+  clear(): boolean {
+    if (this.shown) this.io.stderr.write('\r\x1b[K');
+    return this.shown;
   }
 }
 
-export async function runBatch(source: string | undefined, opts: BatchOptions, flags: GlobalFlags, io: Io, exitCodeOf: ExitCodeOf, signal?: AbortSignal): Promise<number> {
-  const fromStdin = source === undefined || source === '-';
-  let input: Readable;
-  let total: number | null = null;
-  if (fromStdin) input = io.openStdin();
-  else {
-    try {
-      if (statSync(source).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-      accessSync(source, fsConstants.R_OK);
-      // The length is only for the progress bar, shown on a terminal: cron and pipes read the file once.
-      if (io.stderr.isTTY) total = readFileSync(source, 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('#')).length;
-    } catch (e) {
-      throw new UsageError(`cannot read batch file ${source}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    input = createReadStream(source);
+/** The input: standard input, or a file of any readable kind (a FIFO, `<(command)`, /dev/stdin) and its size if regular. */
+async function openInput(source: string | undefined, io: Io): Promise<{ input: Readable; size?: number }> {
+  if (source === undefined || source === '-') return { input: io.openStdin() };
+  try {
+    const { stream, stats } = await openForReading(source);
+    return { input: stream, size: stats.isFile() ? stats.size : undefined };
+  } catch (e) {
+    throw new UsageError(`cannot read batch file ${source}: ${readFailure(e)}`);
   }
-  const settings = await settingsFor(flags, io);
+}
+
+/** Text or JSON Lines, from -o, ECTL_OUTPUT or the config file like every command's format. */
+function batchFormat(output: string | undefined, flags: GlobalFlags, io: Io): 'text' | 'json' {
+  if (output === undefined || output === 'text' || output === 'json') return output ?? 'text';
+  const from = flags.output !== undefined ? '' : io.env.ECTL_OUTPUT ? ' (from ECTL_OUTPUT)' : ' (from the config file)';
+  throw new UsageError(`batch prints text or JSON Lines (-o json), not ${output}${from}`);
+}
+
+export async function runBatch(source: string | undefined, opts: BatchOptions, flags: GlobalFlags, io: Io, exitCodeOf: ExitCodeOf, signal?: AbortSignal): Promise<number> {
+  const { input, size } = await openInput(source, io);
+  let settings: Settings;
+  let json: boolean;
+  try {
+    settings = await settingsFor(flags, io);
+    json = batchFormat(settings.output, flags, io) === 'json';
+  } catch (e) {
+    input.destroy();
+    throw e;
+  }
   const show = flags.verbose || flags.dryRun ? await import('./show-request.js') : undefined;
   const client = clientFor(settings, opts.jobs, flags.verbose ? show!.verboseObserver(io) : undefined);
   // Lines read from stdin cannot also take arguments from stdin.
   const lineIo: Io = { ...io, readStdin: () => Promise.reject(new UsageError("'@-' cannot be used in batch input")) };
-  const progress = io.stderr.isTTY && (total === null || total >= 50) ? new Progress(io, total) : null;
+  const progress = io.stderr.isTTY ? new Progress(io, size) : null;
 
   const outcomes = new Map<number, Outcome>();
   const inflight = new Set<Promise<void>>();
   let seq = 0;
   let printed = 0;
+  let printedEnd = 0;
   let ok = 0;
   let failed = 0;
+  const interrupted: number[] = [];
   let firstFailureCode = 0;
   let stopping = false;
-  let lastLine = 0;
-  let lastDone = 0;
+  let inputError: Error | undefined;
+  let lastSent = 0;
   const window = opts.jobs * 64;
 
   const record = (seqNo: number, o: Outcome) => {
@@ -117,91 +160,120 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
     if (o.error && opts.stopOnError) stopping = true;
   };
   const write = (o: Outcome) => {
-    if (o.error) {
+    if (o.interrupted) {
+      interrupted.push(o.line);
+      const message = 'interrupted: it may or may not have run';
+      if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: null, result: null, error: message, interrupted: true }));
+      else io.stderr.write(`line ${o.line}: ${message}\n`);
+    } else if (o.error) {
       failed++;
       const code = exitCodeOf(o.error);
       if (!firstFailureCode) firstFailureCode = code;
-      if (opts.json) {
-        io.stdout.write(`${escapeJsonText(JSON.stringify({ line: o.line, command: o.command, ok: false, result: null, error: o.error.message, exit: code }))}\n`);
-      } else io.stderr.write(`line ${o.line}: Error: ${escapeControls(o.error.message)}\n`);
+      if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: false, result: null, error: o.error.message, exit: code }));
+      else io.stderr.write(`line ${o.line}: Error: ${escapeControls(o.error.message)}\n`);
     } else if (o.shown) {
       ok++;
+      if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: true, result: null, error: null, request: show!.dryRunRecord(o.shown, settings.user) }));
+      else io.stdout.write(`# line ${o.line}\n${show!.dryRunText(o.shown, settings.user)}`);
     } else {
       ok++;
       const spec = o.spec!;
-      if (opts.json) {
-        io.stdout.write(`${escapeJsonText(stringifyExact({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null }))}
-`);
+      if (json) {
+        io.stdout.write(jsonLine({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null }));
       } else {
         const text = terminalSafe(formatText(spec, o.value!), io);
         if (text !== '') io.stdout.write(`${text.split('\n').map((l) => `${o.line}: ${l}`).join('\n')}\n`);
       }
     }
-    lastDone = o.line;
+    printedEnd = o.end;
   };
   const flush = () => {
-    if (progress) progress.clear();
+    if (!outcomes.has(printed)) return progress?.update(printed, printedEnd);
+    const hadBar = progress?.clear();
     while (outcomes.has(printed)) {
       write(outcomes.get(printed)!);
       outcomes.delete(printed);
       printed++;
     }
-    if (progress) progress.update(printed, true);
+    progress?.update(printed, printedEnd, hadBar);
   };
 
-  const rl = createInterface({ input, crlfDelay: Infinity });
+  // Ctrl-C also ends a wait for the next line (a terminal, a quiet pipe).
+  const stopReading = () => input.destroy();
+  signal?.addEventListener('abort', stopReading, { once: true });
+  let lineNo = 0;
   try {
-    let lineNo = 0;
-    for await (const text of rl) {
-      lineNo++;
-      if (stopping || signal?.aborted) break;
-      let prepared;
-      const seqNo = seq;
-      try {
-        prepared = await prepare(text, lineIo);
-      } catch (e) {
+    try {
+      for await (const item of batchLines(input)) {
+        lineNo = item.number;
+        if (stopping || signal?.aborted) break;
+        const seqNo = seq;
+        if ('error' in item) {
+          seq++;
+          record(seqNo, { line: item.number, command: null, end: item.end, error: item.error });
+          flush();
+          if (item.fatal) {
+            inputError = item.error;
+            break;
+          }
+          continue;
+        }
+        const { text, end } = item;
+        let prepared;
+        try {
+          prepared = await prepare(text, lineIo);
+        } catch (e) {
+          if (signal?.aborted) break;
+          seq++;
+          record(seqNo, { line: lineNo, command: commandNameOf(text), end, error: e as Error });
+          flush();
+          continue;
+        }
+        if (!prepared) continue;
         seq++;
-        record(seqNo, { line: lineNo, command: commandNameOf(text), error: e as Error });
-        flush();
-        continue;
+        while (inflight.size >= opts.jobs || seqNo - printed >= window) await Promise.race(inflight);
+        if (stopping || signal?.aborted) break;
+        const { spec, body } = prepared;
+        const line = lineNo;
+        lastSent = line;
+        if (flags.dryRun) {
+          // Nothing is sent: each line's request is shown instead.
+          record(seqNo, { line, command: spec.name, end, spec, shown: describeRequest(transportOptions(settings), spec.name, body) });
+          flush();
+          continue;
+        }
+        const p: Promise<void> = client.send(spec, body, { signal }).then(
+          (value) => record(seqNo, { line, command: spec.name, end, spec, value }),
+          // After Ctrl-C a request that did not finish was cut short: whether it ran is not known.
+          (error) => record(seqNo, signal?.aborted ? { line, command: spec.name, end, spec, interrupted: true } : { line, command: spec.name, end, spec, error }),
+        ).finally(() => {
+          inflight.delete(p);
+          flush();
+        });
+        inflight.add(p);
       }
-      if (!prepared) continue;
-      seq++;
-      lastLine = lineNo;
-      while (inflight.size >= opts.jobs || seqNo - printed >= window) await Promise.race(inflight);
-      if (stopping || signal?.aborted) break;
-      const { spec, body } = prepared;
-      const line = lineNo;
-      if (flags.dryRun) {
-        // Nothing is sent: each line's request is shown instead.
-        io.stdout.write(`# line ${line}\n${show!.dryRunText(describeRequest(transportOptions(settings), spec.name, body), settings.user)}`);
-        record(seqNo, { line, command: spec.name, spec, shown: true });
-        flush();
-        continue;
+    } catch (e) {
+      if (!signal?.aborted) {
+        inputError = new UsageError(`cannot read on: ${readFailure(e)}`);
+        record(seq++, { line: lineNo + 1, command: null, end: printedEnd, error: inputError });
       }
-      const p: Promise<void> = client.send(spec, body, { signal }).then(
-        (value) => record(seqNo, { line, command: spec.name, spec, value }),
-        (error) => record(seqNo, { line, command: spec.name, spec, error }),
-      ).finally(() => {
-        inflight.delete(p);
-        flush();
-      });
-      inflight.add(p);
     }
     await Promise.all(inflight);
     flush();
   } finally {
-    rl.close();
+    signal?.removeEventListener('abort', stopReading);
     input.destroy();
-    if (progress) progress.clear();
+    progress?.clear();
     await client.close();
   }
-  const notRun = stopping || signal?.aborted ? ' (stopped early)' : '';
-  const fmt = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, ','); // toLocaleString would load ICU data
-  io.stderr.write(`${fmt(ok)} ok, ${fmt(failed)} failed${notRun}\n`);
+  const early = stopping || signal?.aborted || inputError ? ' (stopped early)' : '';
+  const cut = interrupted.length ? `, ${count(interrupted.length)} interrupted` : '';
+  io.stderr.write(`${count(ok)} ok, ${count(failed)} failed${cut}${early}\n`);
   if (signal?.aborted) {
-    io.stderr.write(`interrupted: lines up to ${lastDone} are done; ${lastLine > lastDone ? `line ${lastLine} was the last one read` : 'nothing else was sent'}\n`);
+    const inFlight = interrupted.length ? `line${interrupted.length > 1 ? 's' : ''} ${lineRanges(interrupted)} ${interrupted.length > 1 ? 'were' : 'was'} in flight and may or may not have run; ` : '';
+    io.stderr.write(`interrupted: ${inFlight}${lastSent ? `nothing after line ${lastSent} was sent` : 'nothing was sent'}\n`);
     return 130;
   }
-  return firstFailureCode;
+  // Input that could not be read to its end (binary, a line too long) is a usage error whatever came before.
+  return inputError ? exitCodeOf(inputError) : firstFailureCode;
 }

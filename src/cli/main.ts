@@ -174,17 +174,13 @@ function addBatchCommand(program: Command, io: Io): void {
     .description('run many commands, one per line of FILE or standard input, in input order')
     .argument('[file]', "file of commands ('-' or none: standard input)")
     .option('-j, --jobs <n>', `requests in flight at once (default ${DEFAULT_JOBS})`)
-    .option('--stop-on-error', 'send no further lines after the first failure')
+    .option('--stop-on-error', 'send no new line once one has failed (lines already sent still finish)')
     .allowExcessArguments(false)
     .action(async (file: string | undefined, opts: { jobs?: string; stopOnError?: boolean }) => {
       const jobs = opts.jobs === undefined ? DEFAULT_JOBS : Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, got '${opts.jobs}'`);
-      const flags = program.opts() as GlobalFlags;
-      if (flags.output !== undefined && flags.output !== 'text' && flags.output !== 'json') {
-        throw new UsageError(`batch prints text or JSON Lines (-o json), not ${flags.output}`);
-      }
       const { runBatch } = await import('./batch.js');
-      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError, json: flags.output === 'json' }, flags, io, exitCodeFor, io.signal);
+      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError }, program.opts() as GlobalFlags, io, exitCodeFor, io.signal);
     });
 }
 

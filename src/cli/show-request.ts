@@ -11,8 +11,12 @@ import type { Io } from './io.js';
 /** How much of a reply body --verbose shows. */
 const SHOWN_REPLY_CHARS = 2000;
 
+function redactedHeaderEntries(headers: Record<string, string>): [string, string][] {
+  return Object.entries(headers).map(([k, v]) => [k, k === 'authorization' ? v.replace(/ .*/, ' ***') : v]);
+}
+
 function redactedHeaders(headers: Record<string, string>): string[] {
-  return Object.entries(headers).map(([k, v]) => escapeControls(`${k}: ${k === 'authorization' ? v.replace(/ .*/, ' ***') : v}`));
+  return redactedHeaderEntries(headers).map(([k, v]) => escapeControls(`${k}: ${v}`));
 }
 
 /**
@@ -65,4 +69,10 @@ export function curlCommand(req: RequestDescription, user: string | undefined): 
 
 export function dryRunText(req: RequestDescription, user: string | undefined): string {
   return [`${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers), '', shownBody(req.body), '', curlCommand(req, user), ''].join('\n');
+}
+
+/** The same as one JSON value (`-o json --dry-run batch`). */
+export function dryRunRecord(req: RequestDescription, user: string | undefined): Record<string, unknown> {
+  const body = redactJson(req.body);
+  return { method: req.method, url: req.url, headers: Object.fromEntries(redactedHeaderEntries(req.headers)), body: body === null ? req.body : JSON.parse(body), curl: curlCommand(req, user) };
 }
