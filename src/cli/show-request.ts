@@ -73,6 +73,6 @@ export function dryRunText(req: RequestDescription, user: string | undefined): s
 
 /** The same as one JSON value (`-o json --dry-run batch`). */
 export function dryRunRecord(req: RequestDescription, user: string | undefined): Record<string, unknown> {
-  const body = redactJson(req.body);
-  return { method: req.method, url: req.url, headers: Object.fromEntries(redactedHeaderEntries(req.headers)), body: body === null ? req.body : JSON.parse(body), curl: curlCommand(req, user) };
+  const body = redactValue(parseJsonExact(req.body)); // our own JSON: it parses
+  return { method: req.method, url: req.url, headers: Object.fromEntries(redactedHeaderEntries(req.headers)), body, curl: curlCommand(req, user) };
 }
