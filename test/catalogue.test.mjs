@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commands, entries } from '../dist/catalogue/commands.js';
 import { resolveCommand } from '../dist/catalogue/resolve.js';
 import { typeToString } from '../dist/catalogue/types.js';
-import { parseReference } from '../dist/gen/reference.js';
 import { findReference } from '../dist/gen/catalogue-gen.js';
-import { ejabberdctl, requireLiveServer, root } from './helpers.mjs';
+import { ejabberdctl, requireLiveServer, root, liveServer } from './helpers.mjs';
+import { servedCommands } from './markdown-doc.mjs';
 
 test('every entry, at every API version, has our own descriptions and an example per argument', () => {
   assert.ok(entries.length >= 220, `only ${entries.length} entries`);
@@ -53,39 +53,8 @@ test('no summary copies the reference description', { skip: reference ? false : 
   }
 });
 
-/** The server's markdown (`gen_markdown_doc_for_commands`) rewritten into the reference's plain layout. */
-function markdownToReference(md) {
-  const out = [];
-  let inTags = false;
-  let inModule = false;
-  let tags = [];
-  for (const line of md.split('\n')) {
-    let m;
-    if ((m = /^## (\S+)$/.exec(line))) out.push(m[1]);
-    else if (line === '__Arguments:__') out.push('Arguments:');
-    else if (line === '__Result:__') out.push('Result:');
-    else if (line === '__Tags:__') { inTags = true; tags = []; }
-    else if (line === '__Module:__') { inModule = true; }
-    else if (line === '__Examples:__') {
-      if (inTags) out.push(`Tags: ${tags.join(' ')}`);
-      inTags = false;
-      inModule = false;
-      out.push('Examples:');
-    } else if ((m = /^\*`([^`]+)`\*/.exec(line))) {
-      if (inModule) { out.push(`Tags: ${tags.join(' ')}`, `Module: ${m[1]}`); inTags = false; inModule = false; }
-      else if (inTags) tags.push(...line.match(/`[^`]+`/g).map((t) => t.slice(1, -1)));
-    } else if ((m = /^- \*(\w+)\* :: (.*)$/.exec(line))) out.push(`- ${m[1]} :: ${m[2]}`);
-  }
-  return out.join('\n');
-}
-
 test('the live server describes every command it has exactly as the catalogue does', () => {
-  requireLiveServer();
-  const file = join(process.env.ECTL_TEST_DIR, `doc-${process.pid}.md`);
-  const r = ejabberdctl('gen_markdown_doc_for_commands', file, '.', 'json');
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  const served = parseReference(markdownToReference(readFileSync(file, 'utf8')));
-  rmSync(file, { force: true });
+  const served = servedCommands(liveServer('23.01'));
   assert.ok(served.length >= 150, `the server described only ${served.length} commands`);
   const ours = new Map(commands.map((c) => [c.name, c]));
   for (const s of served) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ejabberdctl as ctl } from './server/ejabberd-server.mjs';
+import { ejabberdctl as ctl, ejabberdctlOn, ejabberdctlAsync } from './server/ejabberd-server.mjs';
 import { commands } from '../dist/catalogue/commands.js';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,6 +36,56 @@ export function liveEnv(extra = {}) {
 export function cleanEnv(extra = {}) {
   const env = { PATH: process.env.PATH, HOME: join(root, 'test', '.tmp', 'home'), XDG_CONFIG_HOME: join(root, 'test', '.tmp', 'xdg'), LANG: 'C.UTF-8' };
   return { ...env, ...extra };
+}
+
+/**
+ * Every release's test server that `npm test` started, oldest first: { release, url, httpsUrl,
+ * caFile, admin, adminPassword, c2sPort, node, dir (as the server sees it), hostDir (as this
+ * machine sees it), root (its chroot, '' on the host), env(extra) (ectl's environment for it,
+ * as liveEnv), ejabberdctl(...args) (that release's own ejabberdctl on its node: the oracle),
+ * ejabberdctlAsync(...args) (the same without blocking), api(command, body, version) (a raw
+ * HTTP call as the admin to `<url>/<command>/v<version>`, or `<url>/<command>` before 24.02,
+ * which reads no version there and speaks API version 0: resolves the decoded JSON reply or
+ * throws), hostPath(p) (a path of the server's as this machine sees it) }.
+ */
+export function liveServers() {
+  requireLiveServer();
+  if (!process.env.ECTL_TEST_SERVERS) throw new Error('ECTL_TEST_SERVERS is not set: run the tests with `npm test`, which starts the test servers');
+  return JSON.parse(process.env.ECTL_TEST_SERVERS).map((s) => ({
+    ...s,
+    env: (extra = {}) => cleanEnv({ ECTL_URL: s.url, ECTL_USER: s.admin, ECTL_PASSWORD: s.adminPassword, ...extra }),
+    ejabberdctl: (...args) => ejabberdctlOn(s, ...args),
+    ejabberdctlAsync: (...args) => ejabberdctlAsync(s, ...args),
+    api: async (command, body = {}, version = 0) => {
+      const old = !atLeast(s.release, '24.02');
+      if (old && version !== 0) throw new Error(`${s.release} ${command}: API version ${version} needs a release from 24.02`);
+      const res = await fetch(old ? `${s.url}/${command}` : `${s.url}/${command}/v${version}`, {
+        method: 'POST', body: JSON.stringify(body),
+        headers: { authorization: `Basic ${Buffer.from(`${s.admin}:${s.adminPassword}`).toString('base64')}` },
+      });
+      const text = await res.text();
+      if (res.status !== 200) throw new Error(`${s.release} ${command} v${version}: HTTP ${res.status} ${text}`);
+      return JSON.parse(text);
+    },
+    hostPath: (p) => s.root + p,
+  }));
+}
+
+/** Whether `release` (e.g. '24.12') is `since` or later. */
+export function atLeast(release, since) {
+  const [a, b] = release.split('.').map(Number);
+  const [c, d] = since.split('.').map(Number);
+  return a > c || (a === c && b >= d);
+}
+
+/** A process result ({ code, stdout, stderr }) for an assertion message. */
+export const showRun = (r) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+
+/** The live test server of one release (see liveServers); fails when npm test did not start it. */
+export function liveServer(release) {
+  const s = liveServers().find((x) => x.release === release);
+  if (!s) throw new Error(`no test server of ejabberd ${release} is running (ECTL_TEST_RELEASES?)`);
+  return s;
 }
 
 /** Where secret-handling tests leave what ectl printed, for test/zz-no-secret-printed.test.mjs. */

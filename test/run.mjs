@@ -1,12 +1,17 @@
 // `npm test`: installs what is missing (npm packages, Debian's ejabberd, groff, man, zsh, fish,
-// bash-completion), builds, starts ectl's own ejabberd test node on loopback, runs every test
-// with node's test runner, stops the node.
+// bash-completion, the chroots of the other ejabberd releases, Node 24), builds, starts one
+// ejabberd test node per release on loopback (test/server/ejabberd-server.mjs), runs every test
+// with node's test runner twice - with this machine's Node and with Node 24 - and stops the nodes.
+// Exits non-zero when a server does not start or either run fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureNode } from './server/node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const t0 = Date.now();
+const secs = (ms) => `${(ms / 1000).toFixed(0)} s`;
 const run = (cmd, args, opts = {}) => {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
   if (r.status !== 0) {
@@ -34,20 +39,63 @@ if (missing.length) {
   apt(['install', '-y', '--no-install-recommends', ...packages]);
 }
 
-const harness = await import('./server/ejabberd-server.mjs');
-harness.ensureInstalled();
-await harness.start();
-let code = 1;
-try {
-  const only = process.argv.slice(2);
-  // What the secret-handling tests print is collected afresh for the last test to search.
-  rmSync(join(root, 'test', '.tmp', 'streams'), { recursive: true, force: true });
-  const files = only.length ? only : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
-    cwd: root, stdio: 'inherit', env: { ...process.env, ...harness.serverEnv() },
-  });
-  code = r.status ?? 1;
-} finally {
-  harness.stop();
+// The Node versions to run the suite with: this one, then Node 24 from the npm registry.
+// ECTL_TEST_ONE_NODE=1 leaves out the second run while you work (the summary says so).
+const nodes = [{ bin: process.execPath, version: process.version }];
+if (!process.env.ECTL_TEST_ONE_NODE) {
+  try {
+    nodes.push(ensureNode(24));
+  } catch (e) {
+    process.stderr.write(`test setup: ${e.message}\n`);
+    process.exit(1);
+  }
 }
-process.exit(code);
+
+const harness = await import('./server/ejabberd-server.mjs');
+const servers = harness.selectedReleases().map(harness.describeServer);
+const tSetup = Date.now();
+for (const s of servers) {
+  try {
+    harness.ensureInstalled(s.release);
+  } catch (e) {
+    process.stderr.write(`test setup: ejabberd ${s.release}: ${e.message}\n`);
+    process.exit(1);
+  }
+}
+const tStart = Date.now();
+const started = await Promise.allSettled(servers.map((s) => harness.start(s)));
+const failed = started.filter((r) => r.status === 'rejected');
+if (failed.length) {
+  for (const f of failed) process.stderr.write(`test setup: ${f.reason?.message ?? f.reason}\n`);
+  started.forEach((r, i) => { if (r.status === 'fulfilled') harness.stop(servers[i]); });
+  process.exit(1);
+}
+const summary = [`set-up ${secs(tSetup - t0)}, installing servers ${secs(tStart - tSetup)}, starting them ${secs(Date.now() - tStart)} (`
+  + servers.map((s) => `${s.release} on ${s.url} in ${(s.startMs / 1000).toFixed(1)} s`).join(', ') + ')'];
+process.stderr.write(`test setup: ${summary[0]}\n`);
+
+const only = process.argv.slice(2);
+const files = only.length ? only : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
+const codes = [];
+try {
+  for (const node of nodes) {
+    process.stderr.write(`\n=== tests with Node ${node.version} (${node.bin}) ===\n`);
+    const t = Date.now();
+    // What the secret-handling tests print is collected afresh for the last test to search.
+    rmSync(join(root, 'test', '.tmp', 'streams'), { recursive: true, force: true });
+    // The runner itself is this Node, and it comes first on PATH: bin/ectl (#!/usr/bin/env node)
+    // and every test that spawns process.execPath get it too.
+    const env = { ...process.env, ...harness.serverEnv(servers), ECTL_TEST_NODE_VERSION: node.version,
+      PATH: `${dirname(node.bin)}:${process.env.PATH}` };
+    const r = spawnSync(node.bin, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit', env });
+    const code = r.status ?? 1;
+    codes.push(code);
+    summary.push(`Node ${node.version}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${secs(Date.now() - t)}`);
+  }
+} finally {
+  for (const s of servers) harness.stop(s);
+}
+if (nodes.length < 2) summary.push('Node 24: NOT RUN (ECTL_TEST_ONE_NODE is set)');
+summary.push(`total ${secs(Date.now() - t0)}`);
+process.stderr.write(`\n=== npm test summary ===\n${summary.join('\n')}\n`);
+process.exit(codes.some((c) => c !== 0) ? 1 : 0);

@@ -1,30 +1,81 @@
-// Starts and stops ectl's own ejabberd test node on loopback: its own config,
-// node name, spool and ports, never the system's ejabberd.
-// Usage as a script: node test/server/ejabberd-server.mjs start|stop|env
-import { execFileSync, spawnSync } from 'node:child_process';
+// Starts and stops ectl's own ejabberd test nodes on loopback: one per release in RELEASES, each
+// with its own config, node name, spool and ports, never the system's ejabberd. 23.01 is Debian
+// 12's package on this machine; the others are Debian packages installed in a minbase debootstrap
+// chroot that is built when missing and kept in a cache outside the checkout (see chroot.mjs).
+// Usage as a script: node test/server/ejabberd-server.mjs start|stop|env [release...]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { ensureChroot, chrootRoot, inChroot } from './chroot.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EJABBERDCTL = '/usr/sbin/ejabberdctl';
-
-export const server = {
-  node: process.env.ECTL_TEST_NODE ?? 'ectltest@localhost',
-  dir: process.env.ECTL_TEST_DIR ?? join(tmpdir(), 'ectl-test-ejabberd'),
-  httpPort: Number(process.env.ECTL_TEST_HTTP_PORT ?? 15280),
-  httpsPort: Number(process.env.ECTL_TEST_HTTPS_PORT ?? 15443),
-  c2sPort: Number(process.env.ECTL_TEST_C2S_PORT ?? 15222),
-  host: 'localhost',
-  admin: 'admin@localhost',
-  adminPassword: process.env.ECTL_TEST_ADMIN_PASSWORD ?? 'ectl-admin-pw-93f1',
-};
-server.url = `http://127.0.0.1:${server.httpPort}/api`;
-server.httpsUrl = `https://127.0.0.1:${server.httpsPort}/api`;
-server.caFile = join(server.dir, 'ca.pem');
-
 const isRoot = process.getuid?.() === 0;
+
+/**
+ * The releases the suite runs against, oldest first. `from` says where the server comes from:
+ * the host's own Debian package, or a chroot of a Debian suite (`apt` names the suite apt installs
+ * ejabberd from when it is not the chroot's own, `script` the debootstrap script to use when
+ * debootstrap has none of the suite's name). `modules` adds to the config's module list.
+ */
+export const RELEASES = [
+  { release: '23.01', from: { host: true } },
+  { release: '24.12', from: { suite: 'bookworm', apt: 'bookworm-backports' } },
+  { release: '26.07', from: { suite: 'forky', script: 'sid' }, modules: ['mod_invites: {}', 'mod_antispam: {}'] },
+];
+
+const env = process.env;
+const envKey = (release) => release.replace(/\W/g, '_');
+
+/**
+ * One release's test server: node name, directory, ports and URLs. The first release takes
+ * ECTL_TEST_NODE/DIR/HTTP_PORT/HTTPS_PORT/C2S_PORT as they are; release number i takes the same
+ * with "-<release>" added to the node and directory names and 100*i added to the ports, unless
+ * ECTL_TEST_<VAR>_<release with _> (e.g. ECTL_TEST_HTTP_PORT_24_12) says otherwise.
+ */
+export function describeServer(release) {
+  const i = RELEASES.findIndex((r) => r.release === release);
+  if (i < 0) throw new Error(`test server: unknown release ${release}`);
+  const desc = RELEASES[i];
+  const own = (name) => env[`${name}_${envKey(release)}`];
+  const port = (name, dflt) => Number(own(name) ?? Number(env[name] ?? dflt) + 100 * i);
+  const baseNode = env.ECTL_TEST_NODE ?? 'ectltest@localhost';
+  const [nodeName, nodeHost] = baseNode.split('@');
+  const baseDir = env.ECTL_TEST_DIR ?? join(tmpdir(), 'ectl-test-ejabberd');
+  const s = {
+    release,
+    node: own('ECTL_TEST_NODE') ?? (i === 0 ? baseNode : `${nodeName}-${release.replace(/\W/g, '')}@${nodeHost}`),
+    // The directory as the server sees it; `root` is the chroot it lives in ('' on the host).
+    dir: own('ECTL_TEST_DIR') ?? (i === 0 ? baseDir : `${baseDir}-${release}`),
+    root: desc.from.host ? '' : chrootRoot(release),
+    httpPort: port('ECTL_TEST_HTTP_PORT', 15280),
+    httpsPort: port('ECTL_TEST_HTTPS_PORT', 15443),
+    c2sPort: port('ECTL_TEST_C2S_PORT', 15222),
+    host: 'localhost',
+    admin: 'admin@localhost',
+    adminPassword: env.ECTL_TEST_ADMIN_PASSWORD ?? 'ectl-admin-pw-93f1',
+  };
+  s.url = `http://127.0.0.1:${s.httpPort}/api`;
+  s.httpsUrl = `https://127.0.0.1:${s.httpsPort}/api`;
+  s.hostDir = s.root + s.dir; // the same directory as this machine sees it
+  s.caFile = join(s.hostDir, 'ca.pem');
+  return s;
+}
+
+/** The releases to start: all of them unless ECTL_TEST_RELEASES (comma-separated) narrows it. */
+export function selectedReleases() {
+  const all = RELEASES.map((r) => r.release);
+  if (!env.ECTL_TEST_RELEASES) return all;
+  const want = env.ECTL_TEST_RELEASES.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const r of want) if (!all.includes(r)) throw new Error(`ECTL_TEST_RELEASES: unknown release ${r} (known: ${all.join(', ')})`);
+  return want;
+}
+
+/** The first release's server (the host's 23.01): what ECTL_TEST_URL and the older scripts use. */
+export const server = describeServer(RELEASES[0].release);
 
 function sh(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { encoding: 'utf8', ...opts });
@@ -36,16 +87,15 @@ function asRoot(cmd, args) {
   return sh('sudo', ['-n', cmd, ...args], { stdio: 'inherit' });
 }
 
-/** Installs Debian's ejabberd (and the OAuth library it only suggests) when missing. */
-export function ensureInstalled() {
+/** Installs Debian's ejabberd (and the OAuth library it only suggests) on this machine when missing. */
+function ensureHostInstalled() {
   const haveOauth = existsSync('/usr/lib/erlang/lib') &&
     sh('sh', ['-c', 'ls -d /usr/lib/erlang/lib/p1_oauth2-* >/dev/null 2>&1']).code === 0;
   if (existsSync(EJABBERDCTL) && haveOauth) return;
   process.stderr.write('test server: installing ejabberd with apt-get\n');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const run = (args) => {
     const r = isRoot
-      ? spawnSync('apt-get', args, { stdio: 'inherit', env })
+      ? spawnSync('apt-get', args, { stdio: 'inherit', env: { ...env, DEBIAN_FRONTEND: 'noninteractive' } })
       : spawnSync('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.status}); run as root or with passwordless sudo`);
   };
@@ -53,30 +103,57 @@ export function ensureInstalled() {
   run(['install', '-y', '--no-install-recommends', 'ejabberd', 'erlang-p1-oauth2']);
 }
 
-/** The ejabberdctl command line that talks to our node. */
-export function ejabberdctlArgs(args) {
-  const d = server.dir;
+/** Makes a release's ejabberd available: the host's package, or its chroot (built when missing). */
+export function ensureInstalled(release = server.release) {
+  const desc = RELEASES.find((r) => r.release === release);
+  if (desc.from.host) ensureHostInstalled();
+  else ensureChroot(desc);
+}
+
+/** The command line that runs a server's own ejabberdctl against its node (as root: sudo -n otherwise). */
+export function ejabberdctlArgs(args, s = server) {
+  const d = s.dir;
+  const argv = ['--config-dir', d, '--config', join(d, 'ejabberd.yml'), '--ctl-config', join(d, 'ejabberdctl.cfg'),
+    '--logs', join(d, 'logs'), '--spool', join(d, 'spool'), '--node', s.node, ...args];
+  const [cmd, full] = s.root ? inChroot(s.root, [EJABBERDCTL, ...argv]) : [EJABBERDCTL, argv];
   // ejabberdctl runs only for root or the ejabberd user: anyone else goes through sudo.
-  if (!isRoot) {
-    const [cmd, argv] = ejabberdctlArgsAsRoot(args, d);
-    return ['sudo', ['-n', cmd, ...argv]];
-  }
-  return ejabberdctlArgsAsRoot(args, d);
+  return isRoot ? [cmd, full] : ['sudo', ['-n', cmd, ...full]];
 }
 
-function ejabberdctlArgsAsRoot(args, d) {
-  return [EJABBERDCTL, ['--config-dir', d, '--config', join(d, 'ejabberd.yml'), '--ctl-config', join(d, 'ejabberdctl.cfg'),
-    '--logs', join(d, 'logs'), '--spool', join(d, 'spool'), '--node', server.node, ...args]];
+/** Runs a server's ejabberdctl (the first release's unless `s` is given): { code, stdout, stderr }. */
+export function ejabberdctlOn(s, ...args) {
+  const [cmd, argv] = ejabberdctlArgs(args, s);
+  return sh(cmd, argv, { cwd: s.root ? '/' : s.hostDir });
 }
 
-/** Runs ejabberdctl against the test node: { code, stdout, stderr }. */
+/** Runs ejabberdctl against the first release's test node: { code, stdout, stderr }. */
 export function ejabberdctl(...args) {
-  const [cmd, argv] = ejabberdctlArgs(args);
-  return sh(cmd, argv, { cwd: server.dir });
+  return ejabberdctlOn(server, ...args);
 }
 
-function writeConfig() {
-  const d = server.dir;
+/** The same, without blocking: resolves { code, stdout, stderr }. */
+export function ejabberdctlAsync(s, ...args) {
+  const [cmd, argv] = ejabberdctlArgs(args, s);
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd: s.root ? '/' : s.hostDir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
+    child.on('error', (e) => resolve({ code: -1, stdout, stderr: String(e) }));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Runs a command as root where the server lives (in its chroot when it has one). */
+function asRootThere(s, cmd, args) {
+  if (!s.root) return asRoot(cmd, args);
+  const [c, argv] = inChroot(s.root, [cmd, ...args]);
+  return asRoot(c, argv);
+}
+
+function writeConfig(s) {
+  const d = s.hostDir;
   // A previous run's files belong to the ejabberd user.
   if (isRoot) rmSync(d, { recursive: true, force: true });
   else asRoot('rm', ['-rf', d]);
@@ -84,87 +161,137 @@ function writeConfig() {
   mkdirSync(join(d, 'spool'), { recursive: true });
   // A self-signed certificate for localhost: the HTTPS listener uses it, TLS tests trust it with --ca-file.
   const key = join(d, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', server.caFile,
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', s.caFile,
     '-days', '3650', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
-  writeFileSync(join(d, 'cert.pem'), readFileSync(server.caFile, 'utf8') + readFileSync(key, 'utf8'));
+  writeFileSync(join(d, 'cert.pem'), readFileSync(s.caFile, 'utf8') + readFileSync(key, 'utf8'));
+  const desc = RELEASES.find((r) => r.release === s.release);
   const tmpl = readFileSync(join(here, 'ejabberd.yml.tmpl'), 'utf8');
-  const yml = tmpl.replaceAll('@DIR@', d).replaceAll('@HTTP_PORT@', String(server.httpPort))
-    .replaceAll('@HTTPS_PORT@', String(server.httpsPort)).replaceAll('@C2S_PORT@', String(server.c2sPort));
+  const yml = tmpl.replaceAll('@DIR@', s.dir).replaceAll('@HTTP_PORT@', String(s.httpPort))
+    .replaceAll('@HTTPS_PORT@', String(s.httpsPort)).replaceAll('@C2S_PORT@', String(s.c2sPort))
+    + (desc.modules ?? []).map((m) => `  ${m}\n`).join('');
   writeFileSync(join(d, 'ejabberd.yml'), yml);
   writeFileSync(join(d, 'inetrc'), '{lookup,["file","native"]}.\n{host,{127,0,0,1}, ["localhost"]}.\n{file, resolv, "/etc/resolv.conf"}.\n');
   writeFileSync(join(d, 'ejabberdctl.cfg'), [
-    `ERLANG_NODE=${server.node}`,
-    `EJABBERD_PID_PATH=${join(d, 'ejabberd.pid')}`,
-    `CONTRIB_MODULES_PATH=${join(d, 'modules')}`,
-    `CONTRIB_MODULES_CONF_DIR=${join(d, 'modules.d')}`,
+    `ERLANG_NODE=${s.node}`,
+    `EJABBERD_PID_PATH=${join(s.dir, 'ejabberd.pid')}`,
+    `CONTRIB_MODULES_PATH=${join(s.dir, 'modules')}`,
+    `CONTRIB_MODULES_CONF_DIR=${join(s.dir, 'modules.d')}`,
     'ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"',
     'EJABBERD_BYPASS_WARNINGS=true',
     '',
   ].join('\n'));
-  // ejabberdctl switches to the ejabberd user, which must own the node's files.
-  const uid = Number(sh('id', ['-u', 'ejabberd']).stdout.trim());
-  const gid = Number(sh('id', ['-g', 'ejabberd']).stdout.trim());
-  asRoot('chown', ['-R', `${uid}:${gid}`, d]);
+  // ejabberdctl switches to the ejabberd user (the chroot's own, in a chroot), which must own the files.
+  const r = asRootThere(s, 'chown', ['-R', 'ejabberd:ejabberd', s.dir]);
+  if (r.code !== 0) throw new Error(`test server ${s.release}: could not give ${s.hostDir} to the ejabberd user`);
 }
 
-export function isRunning() {
-  return ejabberdctl('status').code === 0;
+export function isRunning(s = server) {
+  return ejabberdctlOn(s, 'status').code === 0;
 }
 
-async function waitFor(pred, ms, what) {
+function portFree(port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+async function waitFor(pred, ms, what, s) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await pred()) return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`test server: timed out waiting for ${what}; see ${join(server.dir, 'logs')}`);
+  throw new Error(`test server ${s.release}: timed out waiting for ${what}; see ${join(s.hostDir, 'logs')}`);
 }
 
-export async function start() {
-  ensureInstalled();
-  if (existsSync(join(server.dir, 'ejabberd.yml')) && isRunning()) stop();
-  writeConfig();
-  const r = ejabberdctl('start');
-  if (r.code !== 0) throw new Error(`ejabberdctl start failed: ${r.stdout}${r.stderr}`);
-  await waitFor(() => isRunning(), 60_000, 'ejabberd to start');
+/**
+ * Starts a release's server (the first release's by default) with a fresh spool and an admin
+ * account; resolves the server description with `version` (from its status) and `startMs`.
+ * A node of the same name left running by an earlier run is stopped first.
+ */
+export async function start(s = server) {
+  const t0 = Date.now();
+  ensureInstalled(s.release);
+  if (existsSync(join(s.hostDir, 'ejabberd.yml')) && (await ejabberdctlAsync(s, 'status')).code === 0) stop(s);
+  // A port another node holds would send this server's tests to that node.
+  for (const [name, port] of [['HTTP', s.httpPort], ['HTTPS', s.httpsPort], ['C2S', s.c2sPort]]) {
+    if (!(await portFree(port))) {
+      const v = `ECTL_TEST_${name}_PORT${s.release === server.release ? '' : `_${s.release.replace(/\W/g, '_')}`}`;
+      throw new Error(`test server ${s.release}: port ${port} on 127.0.0.1 is in use; choose another with ${v}`);
+    }
+  }
+  writeConfig(s);
+  const r = await ejabberdctlAsync(s, 'start');
+  if (r.code !== 0) throw new Error(`test server ${s.release}: ejabberdctl start failed: ${r.stdout}${r.stderr}`);
+  let status = '';
   await waitFor(async () => {
-    try { return (await fetch(`${server.url}/status`, { method: 'POST', body: '{}' })).status === 200; } catch { return false; }
-  }, 30_000, 'the HTTP API');
-  const reg = ejabberdctl('register', 'admin', server.host, server.adminPassword);
-  if (reg.code !== 0) throw new Error(`could not create the admin account: ${reg.stdout}${reg.stderr}`);
-  return server;
+    const st = await ejabberdctlAsync(s, 'status');
+    status = st.stdout;
+    return st.code === 0;
+  }, 90_000, 'ejabberd to start', s);
+  await waitFor(async () => {
+    try { return (await fetch(`${s.url}/status`, { method: 'POST', body: '{}' })).status === 200; } catch { return false; }
+  }, 30_000, 'the HTTP API', s);
+  // The package must be the release this server stands for: its status names it (Debian's
+  // packages add their revision, as in "ejabberd 23.01-1 is running in that node").
+  const m = /ejabberd (\S+) is running in that node/.exec(status);
+  s.version = m?.[1] ?? '';
+  if (s.version !== s.release && !s.version.startsWith(`${s.release}-`)) {
+    stop(s);
+    throw new Error(`test server ${s.release}: the installed ejabberd says it is ${s.version || 'unknown'} (${JSON.stringify(status)})`);
+  }
+  const reg = await ejabberdctlAsync(s, 'register', 'admin', s.host, s.adminPassword);
+  if (reg.code !== 0) throw new Error(`test server ${s.release}: could not create the admin account: ${reg.stdout}${reg.stderr}`);
+  s.startMs = Date.now() - t0;
+  return s;
 }
 
-export function stop() {
-  ejabberdctl('stop');
-  for (let i = 0; i < 60 && isRunning(); i++) sh('sleep', ['0.5']);
+export function stop(s = server) {
+  ejabberdctlOn(s, 'stop');
+  for (let i = 0; i < 60 && isRunning(s); i++) sh('sleep', ['0.5']);
 }
 
-/** Environment variables that point a test process at this server. */
-export function serverEnv() {
+/** What a test process needs to reach a server and run its ejabberdctl (ECTL_TEST_SERVERS holds a list). */
+export function serverInfo(s) {
+  const { release, node, dir, root, hostDir, url, httpsUrl, caFile, admin, adminPassword, host, httpPort, httpsPort, c2sPort } = s;
+  return { release, node, dir, root, hostDir, url, httpsUrl, caFile, admin, adminPassword, host, httpPort, httpsPort, c2sPort };
+}
+
+/**
+ * Environment variables that point a test process at the servers: ECTL_TEST_URL and its
+ * companions at the first release's (the host's 23.01), ECTL_TEST_SERVERS at all of them (JSON).
+ */
+export function serverEnv(servers = [server]) {
+  const first = servers.find((s) => s.release === server.release) ?? server;
   return {
-    ECTL_TEST_URL: server.url,
-    ECTL_TEST_HTTPS_URL: server.httpsUrl,
-    ECTL_TEST_CA_FILE: server.caFile,
-    ECTL_TEST_ADMIN: server.admin,
-    ECTL_TEST_ADMIN_PASSWORD: server.adminPassword,
-    ECTL_TEST_C2S_PORT: String(server.c2sPort),
-    ECTL_TEST_DIR: server.dir,
-    ECTL_TEST_NODE: server.node,
+    ECTL_TEST_URL: first.url,
+    ECTL_TEST_HTTPS_URL: first.httpsUrl,
+    ECTL_TEST_CA_FILE: first.caFile,
+    ECTL_TEST_ADMIN: first.admin,
+    ECTL_TEST_ADMIN_PASSWORD: first.adminPassword,
+    ECTL_TEST_C2S_PORT: String(first.c2sPort),
+    ECTL_TEST_DIR: first.dir,
+    ECTL_TEST_NODE: first.node,
+    ECTL_TEST_SERVERS: JSON.stringify(servers.map(serverInfo)),
   };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const cmd = process.argv[2];
+  const [cmd, ...which] = process.argv.slice(2);
+  const servers = (which.length ? which : selectedReleases()).map(describeServer);
   if (cmd === 'start') {
-    await start();
-    process.stdout.write(`ejabberd test node ${server.node} is up: ${server.url} (admin ${server.admin})\n`);
+    await Promise.all(servers.map(async (s) => {
+      await start(s);
+      process.stdout.write(`ejabberd ${s.release} test node ${s.node} is up in ${(s.startMs / 1000).toFixed(1)} s: ${s.url} (admin ${s.admin})\n`);
+    }));
   } else if (cmd === 'stop') {
-    stop();
+    for (const s of servers) stop(s);
   } else if (cmd === 'env') {
-    for (const [k, v] of Object.entries(serverEnv())) process.stdout.write(`export ${k}=${v}\n`);
+    for (const [k, v] of Object.entries(serverEnv(servers))) process.stdout.write(`export ${k}='${v}'\n`);
   } else {
-    process.stderr.write('usage: ejabberd-server.mjs start|stop|env\n');
+    process.stderr.write('usage: ejabberd-server.mjs start|stop|env [release...]\n');
     process.exit(2);
   }
 }
