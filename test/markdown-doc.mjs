@@ -13,7 +13,7 @@ export function markdownToReference(md) {
   const words = (line) => line.match(/`[^`]+`/g).map((t) => t.slice(1, -1));
   for (const line of md.split('\n')) {
     let m;
-    if ((m = /^## (\S+)$/.exec(line))) out.push(m[1]);
+    if ((m = /^## (\S+)( .*)?$/.exec(line))) out.push(m[1]); // 24.02+ marks a command new in its release
     else if (line === '__Arguments:__') out.push('Arguments:');
     else if (line === '__Result:__') out.push('Result:');
     else if (line === '__Tags:__') { inTags = true; tags = []; }
