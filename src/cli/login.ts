@@ -5,7 +5,7 @@ import { lstatSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, rename
 import { basename, dirname, join } from 'node:path';
 import { findCommand } from '../client/client.js';
 import { CommandFailedError, UsageError } from '../errors.js';
-import { SECRET_FILE_MAX_BYTES, isUsableToken, resolveSettings, type GlobalFlags, type SavedToken } from '../config/settings.js';
+import { SECRET_FILE_MAX_BYTES, isUsableToken, type GlobalFlags, type SavedToken } from '../config/settings.js';
 import { readSettingsFile } from '../bounded-read.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
@@ -110,7 +110,7 @@ export async function login(flags: GlobalFlags, io: Io, ttlSeconds: number): Pro
 
 export async function logout(flags: GlobalFlags, io: Io): Promise<void> {
   // No password needed: the saved token revokes itself.
-  const settings = await resolveSettings(flags, io.env, io.cwd, { readToken: false });
+  const settings = await settingsFor(flags, io, { readToken: false, askPassword: false });
   const file = tokenFileOf(settings.tokenFile);
   if (!existsSync(file)) throw new UsageError(`not logged in: no token file ${file}`);
   let saved: SavedToken | undefined;

@@ -10,11 +10,12 @@ import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
 import { writeResult } from './output.js';
 
-export async function settingsFor(flags: GlobalFlags, io: Io, opts: { readToken?: boolean } = {}): Promise<Settings> {
+/** The settings, with their notes and warnings said on stderr; a missing password is asked for unless `askPassword` is false. */
+export async function settingsFor(flags: GlobalFlags, io: Io, opts: { readToken?: boolean; askPassword?: boolean } = {}): Promise<Settings> {
   const settings = await resolveSettings(flags, io.env, io.cwd, opts);
   for (const n of settings.notes) io.stderr.write(`Note: ${escapeControls(n)}\n`);
   for (const w of settings.warnings) io.stderr.write(`Warning: ${escapeControls(w)}\n`);
-  if (settings.user && settings.password === undefined && settings.token === undefined) {
+  if (opts.askPassword !== false && settings.user && settings.password === undefined && settings.token === undefined) {
     if (!io.promptSecret) throw new UsageError(`no password for ${settings.user}: set ECTL_PASSWORD or use --password-file`);
     settings.password = await io.promptSecret(`Password for ${settings.user}: `);
   }
