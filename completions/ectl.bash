@@ -3,80 +3,98 @@
 # ~/.local/share/bash-completion/completions/ectl (or /usr/share/bash-completion/completions/ectl).
 
 _ectl_commands='
-  abort_delete_old_mam_messages abort_delete_old_messages add_rosteritem backup ban_account
+  abort_delete_old_mam_messages abort_delete_old_messages add_blocked_domain add_rosteritem
+  add_to_spam_filter_cache announce_motd_delete announce_motd_get announce_motd_set_online
+  announce_motd_update announce_send_all announce_send_online backup ban_account
   bookmarks_to_pep change_password change_room_option check_account check_password
-  check_password_hash clear_cache compile connected_users connected_users_info
-  connected_users_number connected_users_vhost convert_to_scram convert_to_yaml create_room
-  create_room_with_opts create_rooms_file delete_expired_messages delete_expired_pubsub_items
-  delete_mnesia delete_old_mam_messages delete_old_mam_messages_batch
-  delete_old_mam_messages_status delete_old_messages delete_old_messages_batch
-  delete_old_messages_status delete_old_pubsub_items delete_old_push_sessions delete_old_users
-  delete_old_users_vhost delete_rosteritem destroy_room destroy_rooms_file dump dump_config
-  dump_table export2sql export_piefxis export_piefxis_host gc gen_html_doc_for_commands
-  gen_markdown_doc_for_commands gen_markdown_doc_for_tags get_cookie get_last get_loglevel
-  get_offline_count get_presence get_room_affiliation get_room_affiliations get_room_occupants
-  get_room_occupants_number get_room_options get_roster get_subscribers get_user_rooms
-  get_user_subscriptions get_vcard get_vcard2 get_vcard2_multi import_dir import_file
-  import_piefxis import_prosody incoming_s2s_number install_fallback join_cluster kick_session
-  kick_user leave_cluster list_certificates list_cluster load man mnesia_change_nodename
-  mnesia_info mnesia_table_info module_check module_install module_uninstall module_upgrade
-  modules_available modules_installed modules_update_specs muc_online_rooms
-  muc_online_rooms_by_regex muc_register_nick muc_unregister_nick num_resources
-  oauth_add_client_implicit oauth_add_client_password oauth_issue_token oauth_list_tokens
-  oauth_remove_client oauth_revoke_token outgoing_s2s_number privacy_set private_get private_set
-  process_rosteritems push_alltoall push_roster push_roster_all register registered_users
-  registered_vhosts reload_config remove_mam_for_user remove_mam_for_user_with_peer reopen_log
-  request_certificate resource_num restart restart_module restore revoke_certificate
-  rooms_empty_destroy rooms_empty_list rooms_unused_destroy rooms_unused_list rotate_log
+  check_password_hash cleanup_expired_invite_tokens clear_cache compile connected_users
+  connected_users_info connected_users_number connected_users_vhost convert_to_scram
+  convert_to_yaml count_banned create_room create_room_with_opts create_rooms_file
+  delete_expired_messages delete_expired_pubsub_items delete_invite_by_token delete_mnesia
+  delete_old_mam_messages delete_old_mam_messages_batch delete_old_mam_messages_status
+  delete_old_messages delete_old_messages_batch delete_old_messages_status
+  delete_old_pubsub_items delete_old_push_sessions delete_old_users delete_old_users_vhost
+  delete_rosteritem destroy_room destroy_rooms_file drop_from_spam_filter_cache dump dump_config
+  dump_table evacuate_kindly expire_invite_by_token expire_invite_tokens
+  expire_spam_filter_cache export2sql export_db export_db_abort export_db_ext export_db_status
+  export_piefxis export_piefxis_host gc gen_html_doc_for_commands gen_markdown_doc_for_commands
+  gen_markdown_doc_for_tags generate_invite generate_invite_with_username generate_reset_token
+  get_ban_details get_blocked_domains get_cookie get_last get_loglevel get_mam_count get_master
+  get_offline_count get_presence get_room_affiliation get_room_affiliations get_room_history
+  get_room_occupants get_room_occupants_number get_room_options get_roster get_roster_count
+  get_spam_filter_cache get_subscribers get_user_rooms get_user_subscriptions get_vcard
+  get_vcard2 get_vcard2_multi halt import_db import_db_abort import_db_status import_dir
+  import_file import_piefxis import_prosody incoming_s2s_number install_fallback join_cluster
+  join_cluster_here kick_session kick_user kick_users leave_cluster list_banned
+  list_certificates list_cluster list_cluster_detailed list_invites load man
+  mnesia_change_nodename mnesia_info mnesia_list_tables mnesia_table_change_storage
+  mnesia_table_info module_check module_install module_uninstall module_upgrade
+  modules_available modules_installed modules_update_specs muc_get_registered_nick
+  muc_get_registered_nicks muc_online_rooms muc_online_rooms_by_regex muc_online_rooms_count
+  muc_register_nick muc_unregister_nick num_resources oauth_add_client_implicit
+  oauth_add_client_password oauth_issue_token oauth_list_tokens oauth_remove_client
+  oauth_revoke_token outgoing_s2s_number privacy_set private_get private_set process_rosteritems
+  push_alltoall push_roster push_roster_all register registered_users registered_vhosts
+  reload_config reload_spam_filter_files remove_blocked_domain remove_mam_for_user
+  remove_mam_for_user_with_peer reopen_log request_certificate resource_num restart
+  restart_kindly restart_module restore revoke_certificate rooms_empty_destroy rooms_empty_list
+  rooms_unused_destroy rooms_unused_destroy_skip_notifications rooms_unused_list rotate_log
   send_direct_invitation send_message send_stanza send_stanza_c2s set_last set_loglevel
   set_master set_nickname set_presence set_room_affiliation set_vcard set_vcard2
-  set_vcard2_multi srg_create srg_delete srg_get_info srg_get_members srg_list srg_user_add
-  srg_user_del stats stats_host status status_list status_list_host status_num status_num_host
-  stop stop_kindly stop_s2s_connections subscribe_room subscribe_room_many unban_ip unregister
-  unsubscribe_room update update_list update_sql user_resources user_sessions_info help
-  completion batch login logout doctor
+  set_vcard2_multi srg_add srg_add_displayed srg_create srg_del_displayed srg_delete
+  srg_get_displayed srg_get_info srg_get_members srg_list srg_set_info srg_user_add srg_user_del
+  stats stats_host status status_list status_list_host status_num status_num_host stop
+  stop_kindly stop_s2s_connections subscribe_room subscribe_room_many unban_account unban_ip
+  unregister unsubscribe_room update update_list update_sql user_resources user_sessions_info
+  help completion batch login logout doctor
 '
 _ectl_tags='
-  tags accounts acme cluster config documentation erlang last logs mam mnesia modules muc
-  muc_room oauth offline private purge roster s2s server session shared_roster_group sql stanza
-  statistics vcard
+  tags accounts acme announce async cluster config db documentation erlang last logs mam mnesia
+  modules muc muc_room muc_sub oauth offline private purge roster s2s server session
+  shared_roster_group spam sql stanza statistics v1 v2 v3 vcard
 '
-_ectl_options='--url --user --password-file --token --token-file --timeout --max-reply-size --api-version --ca-file --insecure -P --profile --config -o --output --no-color -v --verbose --dry-run --debug -V --version -h --help'
+_ectl_options='--url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file --insecure -P --profile --config -o --output --no-color -v --verbose --dry-run --debug -V --version -h --help'
 
 # Sets _ectl_kinds to what each argument of command $1 is completed with: ask (ectl asks the
 # server), file (a path) or - (nothing).
 _ectl_arg_kinds() {
   case $1 in
-    abort_delete_old_mam_messages|abort_delete_old_messages|connected_users_vhost|convert_to_scram|delete_mnesia|delete_old_mam_messages_status|delete_old_messages_status|muc_online_rooms|registered_users|rooms_empty_destroy|rooms_empty_list|set_loglevel|srg_list|stats|status_list|status_num)
+    abort_delete_old_mam_messages|abort_delete_old_messages|announce_motd_delete|announce_motd_get|connected_users_vhost|convert_to_scram|count_banned|delete_mnesia|delete_old_mam_messages_status|delete_old_messages_status|export_db_abort|export_db_status|generate_invite|get_blocked_domains|get_spam_filter_cache|import_db_abort|import_db_status|kick_users|list_banned|list_invites|muc_get_registered_nicks|muc_online_rooms|muc_online_rooms_count|registered_users|reload_spam_filter_files|rooms_empty_destroy|rooms_empty_list|set_loglevel|srg_list|stats|status_list|status_num)
       _ectl_kinds=(ask) ;;
+    add_blocked_domain|delete_invite_by_token|delete_old_mam_messages|delete_old_users_vhost|expire_invite_by_token|expire_spam_filter_cache|muc_online_rooms_by_regex|push_alltoall|remove_blocked_domain|restart_module|rooms_unused_destroy|rooms_unused_destroy_skip_notifications|rooms_unused_list)
+      _ectl_kinds=(ask -) ;;
     add_rosteritem)
       _ectl_kinds=(ask ask ask ask - - ask) ;;
+    add_to_spam_filter_cache|bookmarks_to_pep|check_account|destroy_room|drop_from_spam_filter_cache|get_ban_details|get_last|get_mam_count|get_offline_count|get_presence|get_room_affiliations|get_room_history|get_room_occupants|get_room_occupants_number|get_room_options|get_roster|get_roster_count|get_subscribers|get_user_rooms|get_user_subscriptions|kick_user|num_resources|remove_mam_for_user|stats_host|status_list_host|status_num_host|unban_account|unregister|user_resources|user_sessions_info)
+      _ectl_kinds=(ask ask) ;;
+    announce_motd_set_online|announce_motd_update|announce_send_all|announce_send_online|oauth_issue_token)
+      _ectl_kinds=(ask - -) ;;
     backup|compile|create_rooms_file|destroy_rooms_file|dump|dump_config|export_piefxis|gen_markdown_doc_for_tags|import_dir|import_file|import_piefxis|import_prosody|install_fallback|load|push_roster_all|restore|revoke_certificate)
       _ectl_kinds=(file) ;;
     ban_account|change_password|check_password|get_vcard|privacy_set|private_set|register|resource_num|send_stanza|set_nickname)
       _ectl_kinds=(ask ask -) ;;
-    bookmarks_to_pep|check_account|destroy_room|get_last|get_offline_count|get_presence|get_room_affiliations|get_room_occupants|get_room_occupants_number|get_room_options|get_roster|get_subscribers|get_user_rooms|get_user_subscriptions|kick_user|muc_unregister_nick|num_resources|remove_mam_for_user|stats_host|status_list_host|status_num_host|unregister|unsubscribe_room|user_resources|user_sessions_info)
-      _ectl_kinds=(ask ask) ;;
     change_room_option|create_room_with_opts)
       _ectl_kinds=(ask ask ask -) ;;
     check_password_hash|get_vcard2|get_vcard2_multi|kick_session|private_get|send_stanza_c2s|set_last|set_vcard)
       _ectl_kinds=(ask ask - -) ;;
     convert_to_yaml)
       _ectl_kinds=(file file) ;;
-    create_room|get_room_affiliation|remove_mam_for_user_with_peer)
+    create_room|get_room_affiliation|muc_get_registered_nick|muc_unregister_nick|remove_mam_for_user_with_peer)
       _ectl_kinds=(ask ask ask) ;;
-    delete_old_mam_messages|delete_old_users_vhost|muc_online_rooms_by_regex|push_alltoall|restart_module|rooms_unused_destroy|rooms_unused_list)
-      _ectl_kinds=(ask -) ;;
     delete_old_mam_messages_batch|send_direct_invitation|set_vcard2|set_vcard2_multi)
       _ectl_kinds=(ask ask - - -) ;;
     delete_old_messages_batch)
       _ectl_kinds=(ask - - -) ;;
-    delete_rosteritem|set_room_affiliation)
+    delete_rosteritem|unsubscribe_room)
       _ectl_kinds=(ask ask ask ask) ;;
     dump_table)
       _ectl_kinds=(file -) ;;
-    export2sql)
+    expire_invite_tokens|generate_invite_with_username|generate_reset_token|srg_add|srg_delete|srg_get_displayed|srg_get_info|srg_get_members)
+      _ectl_kinds=(- ask) ;;
+    export2sql|export_db|import_db)
       _ectl_kinds=(ask file) ;;
+    export_db_ext)
+      _ectl_kinds=(ask file - -) ;;
     export_piefxis_host)
       _ectl_kinds=(file ask) ;;
     gen_html_doc_for_commands|gen_markdown_doc_for_commands)
@@ -84,25 +102,27 @@ _ectl_arg_kinds() {
     mnesia_change_nodename)
       _ectl_kinds=(- - file file) ;;
     muc_register_nick)
-      _ectl_kinds=(- ask ask) ;;
-    oauth_issue_token)
-      _ectl_kinds=(ask - -) ;;
+      _ectl_kinds=(- ask ask ask) ;;
     process_rosteritems|send_message)
       _ectl_kinds=(ask ask ask - -) ;;
     push_roster)
       _ectl_kinds=(file ask ask) ;;
     set_presence)
       _ectl_kinds=(ask ask - ask ask - -) ;;
+    set_room_affiliation)
+      _ectl_kinds=(ask ask ask ask ask) ;;
+    srg_add_displayed|srg_del_displayed)
+      _ectl_kinds=(- ask -) ;;
     srg_create)
       _ectl_kinds=(- ask - - -) ;;
-    srg_delete|srg_get_info|srg_get_members)
-      _ectl_kinds=(- ask) ;;
+    srg_set_info)
+      _ectl_kinds=(- ask - -) ;;
     srg_user_add|srg_user_del)
       _ectl_kinds=(ask ask - ask) ;;
     subscribe_room)
-      _ectl_kinds=(ask - ask -) ;;
+      _ectl_kinds=(ask ask - ask ask -) ;;
     subscribe_room_many)
-      _ectl_kinds=(- ask -) ;;
+      _ectl_kinds=(- ask ask -) ;;
     *)
       _ectl_kinds=() ;;
   esac
@@ -171,7 +191,7 @@ _ectl() {
     if [[ -z $dashes && $word == -?* ]]; then
       case $word in
         --) dashes=1 ;;
-        --url|--user|--password-file|--token|--token-file|--timeout|--max-reply-size|--api-version|--ca-file|-P|--profile|--config|-o|--output)
+        --url|--user|--password-file|--token|--token-file|--timeout|--max-reply-size|--release|--api-version|--ca-file|-P|--profile|--config|-o|--output)
           if ((i + 1 == last)); then opt=$word; else ((i += 1)); fi ;;
       esac
       continue

@@ -19,7 +19,7 @@ function __ectl_state
         if test $dashes = 0; and string match -q -- '-?*' $w
             if test $w = --
                 set dashes 1
-            else if contains -- $w --url --user --password-file --token --token-file --timeout --max-reply-size --api-version --ca-file -P --profile --config -o --output
+            else if contains -- $w --url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file -P --profile --config -o --output
                 set value 1
             end
             continue
@@ -52,36 +52,42 @@ end
 # file (a path) or - (nothing).
 function __ectl_arg_kinds
     switch $argv[1]
-        case abort_delete_old_mam_messages abort_delete_old_messages connected_users_vhost convert_to_scram delete_mnesia delete_old_mam_messages_status delete_old_messages_status muc_online_rooms registered_users rooms_empty_destroy rooms_empty_list set_loglevel srg_list stats status_list status_num
+        case abort_delete_old_mam_messages abort_delete_old_messages announce_motd_delete announce_motd_get connected_users_vhost convert_to_scram count_banned delete_mnesia delete_old_mam_messages_status delete_old_messages_status export_db_abort export_db_status generate_invite get_blocked_domains get_spam_filter_cache import_db_abort import_db_status kick_users list_banned list_invites muc_get_registered_nicks muc_online_rooms muc_online_rooms_count registered_users reload_spam_filter_files rooms_empty_destroy rooms_empty_list set_loglevel srg_list stats status_list status_num
             echo ask
+        case add_blocked_domain delete_invite_by_token delete_old_mam_messages delete_old_users_vhost expire_invite_by_token expire_spam_filter_cache muc_online_rooms_by_regex push_alltoall remove_blocked_domain restart_module rooms_unused_destroy rooms_unused_destroy_skip_notifications rooms_unused_list
+            echo ask -
         case add_rosteritem
             echo ask ask ask ask - - ask
+        case add_to_spam_filter_cache bookmarks_to_pep check_account destroy_room drop_from_spam_filter_cache get_ban_details get_last get_mam_count get_offline_count get_presence get_room_affiliations get_room_history get_room_occupants get_room_occupants_number get_room_options get_roster get_roster_count get_subscribers get_user_rooms get_user_subscriptions kick_user num_resources remove_mam_for_user stats_host status_list_host status_num_host unban_account unregister user_resources user_sessions_info
+            echo ask ask
+        case announce_motd_set_online announce_motd_update announce_send_all announce_send_online oauth_issue_token
+            echo ask - -
         case backup compile create_rooms_file destroy_rooms_file dump dump_config export_piefxis gen_markdown_doc_for_tags import_dir import_file import_piefxis import_prosody install_fallback load push_roster_all restore revoke_certificate
             echo file
         case ban_account change_password check_password get_vcard privacy_set private_set register resource_num send_stanza set_nickname
             echo ask ask -
-        case bookmarks_to_pep check_account destroy_room get_last get_offline_count get_presence get_room_affiliations get_room_occupants get_room_occupants_number get_room_options get_roster get_subscribers get_user_rooms get_user_subscriptions kick_user muc_unregister_nick num_resources remove_mam_for_user stats_host status_list_host status_num_host unregister unsubscribe_room user_resources user_sessions_info
-            echo ask ask
         case change_room_option create_room_with_opts
             echo ask ask ask -
         case check_password_hash get_vcard2 get_vcard2_multi kick_session private_get send_stanza_c2s set_last set_vcard
             echo ask ask - -
         case convert_to_yaml
             echo file file
-        case create_room get_room_affiliation remove_mam_for_user_with_peer
+        case create_room get_room_affiliation muc_get_registered_nick muc_unregister_nick remove_mam_for_user_with_peer
             echo ask ask ask
-        case delete_old_mam_messages delete_old_users_vhost muc_online_rooms_by_regex push_alltoall restart_module rooms_unused_destroy rooms_unused_list
-            echo ask -
         case delete_old_mam_messages_batch send_direct_invitation set_vcard2 set_vcard2_multi
             echo ask ask - - -
         case delete_old_messages_batch
             echo ask - - -
-        case delete_rosteritem set_room_affiliation
+        case delete_rosteritem unsubscribe_room
             echo ask ask ask ask
         case dump_table
             echo file -
-        case export2sql
+        case expire_invite_tokens generate_invite_with_username generate_reset_token srg_add srg_delete srg_get_displayed srg_get_info srg_get_members
+            echo - ask
+        case export2sql export_db import_db
             echo ask file
+        case export_db_ext
+            echo ask file - -
         case export_piefxis_host
             echo file ask
         case gen_html_doc_for_commands gen_markdown_doc_for_commands
@@ -89,25 +95,27 @@ function __ectl_arg_kinds
         case mnesia_change_nodename
             echo - - file file
         case muc_register_nick
-            echo - ask ask
-        case oauth_issue_token
-            echo ask - -
+            echo - ask ask ask
         case process_rosteritems send_message
             echo ask ask ask - -
         case push_roster
             echo file ask ask
         case set_presence
             echo ask ask - ask ask - -
+        case set_room_affiliation
+            echo ask ask ask ask ask
+        case srg_add_displayed srg_del_displayed
+            echo - ask -
         case srg_create
             echo - ask - - -
-        case srg_delete srg_get_info srg_get_members
-            echo - ask
+        case srg_set_info
+            echo - ask - -
         case srg_user_add srg_user_del
             echo ask ask - ask
         case subscribe_room
-            echo ask - ask -
+            echo ask ask - ask ask -
         case subscribe_room_many
-            echo - ask -
+            echo - ask ask -
     end
 end
 
@@ -130,7 +138,15 @@ end
 complete -c ectl -f
 complete -c ectl -n __ectl_wants_command -a abort_delete_old_mam_messages -d 'Stop an ongoing batch purge of old archived (MAM) messages'
 complete -c ectl -n __ectl_wants_command -a abort_delete_old_messages -d 'Stop an ongoing batch purge of old offline messages'
+complete -c ectl -n __ectl_wants_command -a add_blocked_domain -d 'Block every JID of a domain in the spam filter'
 complete -c ectl -n __ectl_wants_command -a add_rosteritem -d 'Add a contact to an account\'s roster'
+complete -c ectl -n __ectl_wants_command -a add_to_spam_filter_cache -d 'Mark a JID as a spammer in the spam filter cache'
+complete -c ectl -n __ectl_wants_command -a announce_motd_delete -d 'Remove the message of the day'
+complete -c ectl -n __ectl_wants_command -a announce_motd_get -d 'Show the message of the day of a host'
+complete -c ectl -n __ectl_wants_command -a announce_motd_set_online -d 'Set the message of the day and send it to connected accounts'
+complete -c ectl -n __ectl_wants_command -a announce_motd_update -d 'Change the message of the day without sending it now'
+complete -c ectl -n __ectl_wants_command -a announce_send_all -d 'Send an announcement message to every account of a host'
+complete -c ectl -n __ectl_wants_command -a announce_send_online -d 'Send an announcement message to the connected accounts of a host'
 complete -c ectl -n __ectl_wants_command -a backup -d 'Write a binary backup of the Mnesia database'
 complete -c ectl -n __ectl_wants_command -a ban_account -d 'Ban an account and close its sessions'
 complete -c ectl -n __ectl_wants_command -a bookmarks_to_pep -d 'Move an account\'s private XML bookmarks into PEP'
@@ -139,6 +155,7 @@ complete -c ectl -n __ectl_wants_command -a change_room_option -d 'Set one confi
 complete -c ectl -n __ectl_wants_command -a check_account -d 'Test whether an account exists'
 complete -c ectl -n __ectl_wants_command -a check_password -d 'Verify that a password is valid for an account'
 complete -c ectl -n __ectl_wants_command -a check_password_hash -d 'Verify an account\'s password against a given hash'
+complete -c ectl -n __ectl_wants_command -a cleanup_expired_invite_tokens -d 'Remove invitation tokens whose validity has ended'
 complete -c ectl -n __ectl_wants_command -a clear_cache -d 'Flush the database caches on every cluster node'
 complete -c ectl -n __ectl_wants_command -a compile -d 'Compile an Erlang source file and load the result'
 complete -c ectl -n __ectl_wants_command -a connected_users -d 'List every open client session'
@@ -147,11 +164,13 @@ complete -c ectl -n __ectl_wants_command -a connected_users_number -d 'Count the
 complete -c ectl -n __ectl_wants_command -a connected_users_vhost -d 'List the open client sessions of one virtual host'
 complete -c ectl -n __ectl_wants_command -a convert_to_scram -d 'Convert stored passwords of a host to SCRAM hashes'
 complete -c ectl -n __ectl_wants_command -a convert_to_yaml -d 'Translate a legacy Erlang config file into YAML'
+complete -c ectl -n __ectl_wants_command -a count_banned -d 'Count the banned accounts'
 complete -c ectl -n __ectl_wants_command -a create_room -d 'Create a MUC room with default settings'
 complete -c ectl -n __ectl_wants_command -a create_room_with_opts -d 'Create a MUC room and apply configuration options'
 complete -c ectl -n __ectl_wants_command -a create_rooms_file -d 'Create MUC rooms listed in a text file'
 complete -c ectl -n __ectl_wants_command -a delete_expired_messages -d 'Purge offline messages whose expiry time has passed'
 complete -c ectl -n __ectl_wants_command -a delete_expired_pubsub_items -d 'Purge PubSub items that have expired'
+complete -c ectl -n __ectl_wants_command -a delete_invite_by_token -d 'Remove one invitation token from storage'
 complete -c ectl -n __ectl_wants_command -a delete_mnesia -d 'Remove all Mnesia data that belongs to one virtual host'
 complete -c ectl -n __ectl_wants_command -a delete_old_mam_messages -d 'Purge archived (MAM) messages older than a number of days'
 complete -c ectl -n __ectl_wants_command -a delete_old_mam_messages_batch -d 'Purge old archived (MAM) messages of a host in rate-limited batches'
@@ -166,33 +185,56 @@ complete -c ectl -n __ectl_wants_command -a delete_old_users_vhost -d 'Remove a 
 complete -c ectl -n __ectl_wants_command -a delete_rosteritem -d 'Remove a contact from an account\'s roster'
 complete -c ectl -n __ectl_wants_command -a destroy_room -d 'Delete a MUC room'
 complete -c ectl -n __ectl_wants_command -a destroy_rooms_file -d 'Delete the MUC rooms listed in a text file'
+complete -c ectl -n __ectl_wants_command -a drop_from_spam_filter_cache -d 'Take a JID out of the spam filter cache'
 complete -c ectl -n __ectl_wants_command -a dump -d 'Save the entire Mnesia database as a plain-text dump'
 complete -c ectl -n __ectl_wants_command -a dump_config -d 'Write the active configuration to a YAML file'
 complete -c ectl -n __ectl_wants_command -a dump_table -d 'Save one Mnesia table as a plain-text dump'
+complete -c ectl -n __ectl_wants_command -a evacuate_kindly -d 'Warn everyone, then shut off logins and close every session'
+complete -c ectl -n __ectl_wants_command -a expire_invite_by_token -d 'Invalidate one invitation token'
+complete -c ectl -n __ectl_wants_command -a expire_invite_tokens -d 'Invalidate every invitation an account has handed out'
+complete -c ectl -n __ectl_wants_command -a expire_spam_filter_cache -d 'Forget cached spammer JIDs not seen for a while'
 complete -c ectl -n __ectl_wants_command -a export2sql -d 'Export a host\'s Mnesia data as an SQL script'
+complete -c ectl -n __ectl_wants_command -a export_db -d 'Write a host\'s database records to files in a directory'
+complete -c ectl -n __ectl_wants_command -a export_db_abort -d 'Stop a running database export'
+complete -c ectl -n __ectl_wants_command -a export_db_ext -d 'Write chosen parts of a host\'s database to files, as JSON or dbser'
+complete -c ectl -n __ectl_wants_command -a export_db_status -d 'Show how far a running database export has got'
 complete -c ectl -n __ectl_wants_command -a export_piefxis -d 'Export all users\' data as PIEFXIS (XEP-0227) files'
 complete -c ectl -n __ectl_wants_command -a export_piefxis_host -d 'Export one host\'s user data as PIEFXIS (XEP-0227) files'
 complete -c ectl -n __ectl_wants_command -a gc -d 'Trigger a full Erlang garbage collection on the node'
 complete -c ectl -n __ectl_wants_command -a gen_html_doc_for_commands -d 'Write HTML documentation for the API commands'
 complete -c ectl -n __ectl_wants_command -a gen_markdown_doc_for_commands -d 'Write Markdown documentation for the API commands'
 complete -c ectl -n __ectl_wants_command -a gen_markdown_doc_for_tags -d 'Write Markdown documentation of command tags'
+complete -c ectl -n __ectl_wants_command -a generate_invite -d 'Make an invitation that lets someone create an account'
+complete -c ectl -n __ectl_wants_command -a generate_invite_with_username -d 'Make an account invitation with the account name fixed in advance'
+complete -c ectl -n __ectl_wants_command -a generate_reset_token -d 'Make a token with which an account holder can set a new password'
+complete -c ectl -n __ectl_wants_command -a get_ban_details -d 'Show why and when an account was banned'
+complete -c ectl -n __ectl_wants_command -a get_blocked_domains -d 'List the domains the spam filter blocks'
 complete -c ectl -n __ectl_wants_command -a get_cookie -d 'Show the Erlang distribution cookie of the node'
 complete -c ectl -n __ectl_wants_command -a get_last -d 'Show when an account was last active'
 complete -c ectl -n __ectl_wants_command -a get_loglevel -d 'Show the server\'s current logging level'
+complete -c ectl -n __ectl_wants_command -a get_mam_count -d 'Count the messages in an account\'s message archive'
+complete -c ectl -n __ectl_wants_command -a get_master -d 'Show the master node of the clustered Mnesia tables'
 complete -c ectl -n __ectl_wants_command -a get_offline_count -d 'Count the offline messages waiting for an account'
 complete -c ectl -n __ectl_wants_command -a get_presence -d 'Show the presence of an account\'s top-priority resource'
 complete -c ectl -n __ectl_wants_command -a get_room_affiliation -d 'Look up which affiliation a user holds in a MUC room'
 complete -c ectl -n __ectl_wants_command -a get_room_affiliations -d 'List all affiliations defined in a MUC room'
+complete -c ectl -n __ectl_wants_command -a get_room_history -d 'Show the message history held in a MUC room\'s state'
 complete -c ectl -n __ectl_wants_command -a get_room_occupants -d 'List the users currently present in a MUC room'
 complete -c ectl -n __ectl_wants_command -a get_room_occupants_number -d 'Count the users currently present in a MUC room'
 complete -c ectl -n __ectl_wants_command -a get_room_options -d 'Show the configuration options of a MUC room'
 complete -c ectl -n __ectl_wants_command -a get_roster -d 'List the contacts in an account\'s roster'
+complete -c ectl -n __ectl_wants_command -a get_roster_count -d 'Count the contacts in an account\'s roster'
+complete -c ectl -n __ectl_wants_command -a get_spam_filter_cache -d 'Show the JIDs in the spam filter cache'
 complete -c ectl -n __ectl_wants_command -a get_subscribers -d 'List the MucSub subscribers of a MUC room'
 complete -c ectl -n __ectl_wants_command -a get_user_rooms -d 'List the MUC rooms where an account is present'
 complete -c ectl -n __ectl_wants_command -a get_user_subscriptions -d 'List the MUC rooms an account is subscribed to'
 complete -c ectl -n __ectl_wants_command -a get_vcard -d 'Read one field of an account\'s vCard'
 complete -c ectl -n __ectl_wants_command -a get_vcard2 -d 'Read one subfield of an account\'s vCard'
 complete -c ectl -n __ectl_wants_command -a get_vcard2_multi -d 'Read every value of a repeatable vCard subfield'
+complete -c ectl -n __ectl_wants_command -a halt -d 'Stop the ejabberd node at once'
+complete -c ectl -n __ectl_wants_command -a import_db -d 'Load a host\'s database records from files in a directory'
+complete -c ectl -n __ectl_wants_command -a import_db_abort -d 'Stop a running database import'
+complete -c ectl -n __ectl_wants_command -a import_db_status -d 'Show how far a running database import has got'
 complete -c ectl -n __ectl_wants_command -a import_dir -d 'Import user data from a jabberd14 spool directory'
 complete -c ectl -n __ectl_wants_command -a import_file -d 'Import user data from a single jabberd14 spool file'
 complete -c ectl -n __ectl_wants_command -a import_piefxis -d 'Import user data from a PIEFXIS (XEP-0227) file'
@@ -200,15 +242,22 @@ complete -c ectl -n __ectl_wants_command -a import_prosody -d 'Import data from 
 complete -c ectl -n __ectl_wants_command -a incoming_s2s_number -d 'Count incoming server-to-server connections on this node'
 complete -c ectl -n __ectl_wants_command -a install_fallback -d 'Stage a binary backup to restore Mnesia at next startup'
 complete -c ectl -n __ectl_wants_command -a join_cluster -d 'Add this node to the cluster of another node'
+complete -c ectl -n __ectl_wants_command -a join_cluster_here -d 'Bring another node into this node\'s cluster'
 complete -c ectl -n __ectl_wants_command -a kick_session -d 'Disconnect one specific session of an account'
 complete -c ectl -n __ectl_wants_command -a kick_user -d 'Disconnect all sessions of an account'
+complete -c ectl -n __ectl_wants_command -a kick_users -d 'Disconnect every session on a virtual host'
 complete -c ectl -n __ectl_wants_command -a leave_cluster -d 'Remove a node from the cluster and shut it down'
+complete -c ectl -n __ectl_wants_command -a list_banned -d 'List the banned accounts'
 complete -c ectl -n __ectl_wants_command -a list_certificates -d 'List the certificates obtained through ACME'
 complete -c ectl -n __ectl_wants_command -a list_cluster -d 'List the nodes that make up the cluster'
+complete -c ectl -n __ectl_wants_command -a list_cluster_detailed -d 'List the cluster\'s nodes with their state and load'
+complete -c ectl -n __ectl_wants_command -a list_invites -d 'List the invitation tokens of a host'
 complete -c ectl -n __ectl_wants_command -a load -d 'Load a plain-text Mnesia dump into the live database now'
 complete -c ectl -n __ectl_wants_command -a man -d 'Generate a Unix man page for the running ejabberd version'
 complete -c ectl -n __ectl_wants_command -a mnesia_change_nodename -d 'Rewrite the Erlang node name inside a Mnesia backup'
 complete -c ectl -n __ectl_wants_command -a mnesia_info -d 'Show overall state information about Mnesia'
+complete -c ectl -n __ectl_wants_command -a mnesia_list_tables -d 'List the Mnesia tables with their storage and size'
+complete -c ectl -n __ectl_wants_command -a mnesia_table_change_storage -d 'Change how a Mnesia table is stored on this node'
 complete -c ectl -n __ectl_wants_command -a mnesia_table_info -d 'Show state information about one Mnesia table'
 complete -c ectl -n __ectl_wants_command -a module_check -d 'Verify a contributed module against repository rules'
 complete -c ectl -n __ectl_wants_command -a module_install -d 'Build, install and launch a module from the contrib repository'
@@ -217,8 +266,11 @@ complete -c ectl -n __ectl_wants_command -a module_upgrade -d 'Reinstall a contr
 complete -c ectl -n __ectl_wants_command -a modules_available -d 'Show contributed modules ready to be installed'
 complete -c ectl -n __ectl_wants_command -a modules_installed -d 'Show contributed modules currently installed'
 complete -c ectl -n __ectl_wants_command -a modules_update_specs -d 'Refresh contributed module sources from their Git repository'
+complete -c ectl -n __ectl_wants_command -a muc_get_registered_nick -d 'Show the nickname an account reserved on a MUC service'
+complete -c ectl -n __ectl_wants_command -a muc_get_registered_nicks -d 'List every nickname reserved on a MUC service'
 complete -c ectl -n __ectl_wants_command -a muc_online_rooms -d 'Show the rooms that exist on a MUC service'
 complete -c ectl -n __ectl_wants_command -a muc_online_rooms_by_regex -d 'Show MUC rooms whose names match a regular expression'
+complete -c ectl -n __ectl_wants_command -a muc_online_rooms_count -d 'Count the rooms that are active in a MUC service'
 complete -c ectl -n __ectl_wants_command -a muc_register_nick -d 'Reserve a nickname for an account on a MUC service'
 complete -c ectl -n __ectl_wants_command -a muc_unregister_nick -d 'Release the nickname an account reserved on a MUC service'
 complete -c ectl -n __ectl_wants_command -a num_resources -d 'Count the active resources of an account'
@@ -240,18 +292,22 @@ complete -c ectl -n __ectl_wants_command -a register -d 'Create an account on a 
 complete -c ectl -n __ectl_wants_command -a registered_users -d 'Show all accounts registered on a virtual host'
 complete -c ectl -n __ectl_wants_command -a registered_vhosts -d 'Show every virtual host served by this server'
 complete -c ectl -n __ectl_wants_command -a reload_config -d 'Re-read the configuration file and apply it'
+complete -c ectl -n __ectl_wants_command -a reload_spam_filter_files -d 'Read the spam filter\'s JID and URL list files again'
+complete -c ectl -n __ectl_wants_command -a remove_blocked_domain -d 'Unblock a domain in the spam filter'
 complete -c ectl -n __ectl_wants_command -a remove_mam_for_user -d 'Erase an account\'s entire message archive (MAM)'
 complete -c ectl -n __ectl_wants_command -a remove_mam_for_user_with_peer -d 'Erase archived messages between an account and one peer'
 complete -c ectl -n __ectl_wants_command -a reopen_log -d 'Reopen log files, e.g. after logrotate renamed them'
 complete -c ectl -n __ectl_wants_command -a request_certificate -d 'Obtain ACME certificates for every domain or chosen ones'
 complete -c ectl -n __ectl_wants_command -a resource_num -d 'Look up the resource of an account\'s session by its number'
 complete -c ectl -n __ectl_wants_command -a restart -d 'Restart the ejabberd node in an orderly way'
+complete -c ectl -n __ectl_wants_command -a restart_kindly -d 'Warn everyone, wait, then restart ejabberd'
 complete -c ectl -n __ectl_wants_command -a restart_module -d 'Reload a module\'s code and restart it on a host'
 complete -c ectl -n __ectl_wants_command -a restore -d 'Load a binary Mnesia backup into the live database now'
 complete -c ectl -n __ectl_wants_command -a revoke_certificate -d 'Revoke a certificate obtained through ACME'
 complete -c ectl -n __ectl_wants_command -a rooms_empty_destroy -d 'Delete MUC rooms whose message archive is empty'
 complete -c ectl -n __ectl_wants_command -a rooms_empty_list -d 'Show MUC rooms whose message archive is empty'
 complete -c ectl -n __ectl_wants_command -a rooms_unused_destroy -d 'Delete MUC rooms with no activity for a number of days'
+complete -c ectl -n __ectl_wants_command -a rooms_unused_destroy_skip_notifications -d 'Delete MUC rooms unused for some days, possibly without telling subscribers'
 complete -c ectl -n __ectl_wants_command -a rooms_unused_list -d 'Show MUC rooms with no activity for a number of days'
 complete -c ectl -n __ectl_wants_command -a rotate_log -d 'Start fresh log files, rotating the current ones'
 complete -c ectl -n __ectl_wants_command -a send_direct_invitation -d 'Invite several JIDs to a MUC room with direct invitations'
@@ -267,11 +323,16 @@ complete -c ectl -n __ectl_wants_command -a set_room_affiliation -d 'Set the aff
 complete -c ectl -n __ectl_wants_command -a set_vcard -d 'Write a value into a top-level vCard field'
 complete -c ectl -n __ectl_wants_command -a set_vcard2 -d 'Write a value into a vCard subfield'
 complete -c ectl -n __ectl_wants_command -a set_vcard2_multi -d 'Write several values into a vCard subfield'
+complete -c ectl -n __ectl_wants_command -a srg_add -d 'Create an empty shared roster group'
+complete -c ectl -n __ectl_wants_command -a srg_add_displayed -d 'Let a shared roster group see the members of one more group'
 complete -c ectl -n __ectl_wants_command -a srg_create -d 'Define a new shared roster group on a host'
+complete -c ectl -n __ectl_wants_command -a srg_del_displayed -d 'Stop showing one group\'s members to a shared roster group'
 complete -c ectl -n __ectl_wants_command -a srg_delete -d 'Drop a shared roster group from a host'
+complete -c ectl -n __ectl_wants_command -a srg_get_displayed -d 'List the groups whose members a shared roster group sees'
 complete -c ectl -n __ectl_wants_command -a srg_get_info -d 'Show the settings of a shared roster group'
 complete -c ectl -n __ectl_wants_command -a srg_get_members -d 'List the JIDs belonging to a shared roster group'
 complete -c ectl -n __ectl_wants_command -a srg_list -d 'Show shared roster groups defined on a virtual host'
+complete -c ectl -n __ectl_wants_command -a srg_set_info -d 'Set one detail of a shared roster group'
 complete -c ectl -n __ectl_wants_command -a srg_user_add -d 'Put an account into a shared roster group'
 complete -c ectl -n __ectl_wants_command -a srg_user_del -d 'Take an account out of a shared roster group'
 complete -c ectl -n __ectl_wants_command -a stats -d 'Read a server-wide statistic'
@@ -286,6 +347,7 @@ complete -c ectl -n __ectl_wants_command -a stop_kindly -d 'Notify users and roo
 complete -c ectl -n __ectl_wants_command -a stop_s2s_connections -d 'Close every incoming and outgoing s2s connection'
 complete -c ectl -n __ectl_wants_command -a subscribe_room -d 'Subscribe a user to a MUC room via MUC/Sub'
 complete -c ectl -n __ectl_wants_command -a subscribe_room_many -d 'Add MUC/Sub subscriptions for many users in one call'
+complete -c ectl -n __ectl_wants_command -a unban_account -d 'Lift the ban of an account'
 complete -c ectl -n __ectl_wants_command -a unban_ip -d 'Lift fail2ban bans for an IP address or network'
 complete -c ectl -n __ectl_wants_command -a unregister -d 'Delete an account and all its data'
 complete -c ectl -n __ectl_wants_command -a unsubscribe_room -d 'Remove a user\'s MUC/Sub subscription to a room'
@@ -300,7 +362,7 @@ complete -c ectl -n __ectl_wants_command -a batch -d 'run many commands, one per
 complete -c ectl -n __ectl_wants_command -a login -d 'get an OAuth token for the admin account and save it in the profile\'s token file'
 complete -c ectl -n __ectl_wants_command -a logout -d 'revoke the token saved by ectl login and delete it'
 complete -c ectl -n __ectl_wants_command -a doctor -d 'check the connection to the server step by step: URL, DNS, TCP, TLS, API, credentials, permissions, version'
-complete -c ectl -n '__ectl_command_is help' -a 'tags accounts acme cluster config documentation erlang last logs mam mnesia modules muc muc_room oauth offline private purge roster s2s server session shared_roster_group sql stanza statistics vcard'
+complete -c ectl -n '__ectl_command_is help' -a 'tags accounts acme announce async cluster config db documentation erlang last logs mam mnesia modules muc muc_room muc_sub oauth offline private purge roster s2s server session shared_roster_group spam sql stanza statistics v1 v2 v3 vcard'
 complete -c ectl -n '__ectl_command_is completion' -a 'bash zsh fish'
 complete -c ectl -n '__ectl_kind_is ask' -a '(__ectl_ask)'
 complete -c ectl -n '__ectl_kind_is file' -F
@@ -311,7 +373,8 @@ complete -c ectl -l token -x -d 'OAuth bearer token (env ECTL_TOKEN)'
 complete -c ectl -l token-file -r -F -d 'read the OAuth bearer token from this file'
 complete -c ectl -l timeout -x -d 'give up on a request after this long (default 60)'
 complete -c ectl -l max-reply-size -x -d 'refuse a reply larger than this, e.g. 256M (env ECTL_MAX_REPLY_SIZE; default 64M)'
-complete -c ectl -l api-version -x -d 'call the versioned endpoint <url>/v<n>/<command>'
+complete -c ectl -l release -x -d 'the ejabberd release the server runs, e.g. 24.12 (env ECTL_RELEASE; default: detected)'
+complete -c ectl -l api-version -x -d 'use the command\'s definition of API version <n> or older (default: the newest of the release)'
 complete -c ectl -l ca-file -r -F -d 'also trust this CA certificate (PEM) for https'
 complete -c ectl -l insecure -d 'do not verify the server TLS certificate'
 complete -c ectl -s P -l profile -x -a '(__ectl_ask)' -d 'use this profile of the config file (env ECTL_PROFILE)'

@@ -57,7 +57,7 @@ test('parse errors are reported with their line number and not sent; the rest st
   const server = await recordingServer();
   try {
     const input = ['status', 'register only-two args', 'bogus_command x', "register 'unterminated", 'delete_old_users ten', '{"command": 5}', 'connected_users_number'].join('\n');
-    const r = await ectl(['batch'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    const r = await ectl(['batch'], { input, env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' }) });
     assert.equal(r.code, 2);
     assert.deepEqual(server.requests.map((q) => q.url), ['/api/status', '/api/connected_users_number']);
     const errs = r.stderr.trimEnd().split('\n');
@@ -83,7 +83,7 @@ test('results come out in input order even when later requests finish first', as
   });
   try {
     const input = Array.from({ length: 20 }, (_, i) => `stats s${i}`).join('\n');
-    const r = await ectl(['batch', '-j', '20'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    const r = await ectl(['batch', '-j', '20'], { input, env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' }) });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, Array.from({ length: 20 }, (_, i) => `${i + 1}: ${i}\n`).join(''));
     // All 20 were in flight together: the server saw them before the first answer went out.
@@ -183,12 +183,12 @@ test('--stop-on-error sends nothing after the first failure and exits with its c
   });
   try {
     const input = ['status', 'check_account a b', 'status', 'status'].join('\n');
-    const r = await ectl(['batch', '-j', '1', '--stop-on-error'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    const r = await ectl(['batch', '-j', '1', '--stop-on-error'], { input, env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' }) });
     assert.equal(r.code, 1);
     assert.deepEqual(server.requests.map((q) => q.url), ['/api/status', '/api/check_account']);
     assert.match(r.stderr, /^line 2: Error: 'check_account' failed/);
     assert.match(r.stderr, /1 ok, 1 failed \(stopped early\)\n$/);
-    const all = await ectl(['batch', '-j', '1'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    const all = await ectl(['batch', '-j', '1'], { input, env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' }) });
     assert.equal(all.code, 1);
     assert.match(all.stderr, /3 ok, 1 failed\n$/);
   } finally {
@@ -212,7 +212,7 @@ test('a summary with thousands separators', async () => {
   const server = await recordingServer();
   try {
     const input = Array.from({ length: 1200 }, () => 'connected_users_number').join('\n');
-    const r = await ectl(['batch', '-j', '8'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    const r = await ectl(['batch', '-j', '8'], { input, env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' }) });
     assert.equal(r.code, 0);
     assert.equal(r.stderr, '1,200 ok, 0 failed\n');
     assert.equal(r.stdout.split('\n').length, 1201);
@@ -246,7 +246,7 @@ test('batch takes -o text or -o json only; ECTL_OUTPUT and the config file choos
 test('--dry-run batch shows every request and sends none; login refuses --dry-run', async () => {
   const server = await recordingServer();
   try {
-    const env = cleanEnv({ ECTL_URL: server.url, ECTL_USER: 'admin@example.com', ECTL_PASSWORD: 'batch-dry-secret' });
+    const env = cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01', ECTL_USER: 'admin@example.com', ECTL_PASSWORD: 'batch-dry-secret' });
     const r = await ectl(['--dry-run', 'batch'], { input: 'register a example.com pw-a-secret\nregistered_users example.com\n', env, secrets: ['pw-a-secret'] });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(server.requests.length, 0);

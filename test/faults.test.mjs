@@ -11,7 +11,7 @@ let fs;
 before(async () => { fs = await startFaultServer(); });
 after(() => fs.close());
 
-const env = (extra = {}) => cleanEnv({ ECTL_URL: fs.url, ECTL_USER: 'admin@localhost', ECTL_PASSWORD: 'fault-pw-secret', ...extra });
+const env = (extra = {}) => cleanEnv({ ECTL_URL: fs.url, ECTL_RELEASE: '23.01', ECTL_USER: 'admin@localhost', ECTL_PASSWORD: 'fault-pw-secret', ...extra });
 
 async function run(fault, args, { timeout = '5', expectRequests = 1 } = {}) {
   fs.fault = fault;

@@ -8,6 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ejabberdctl as ctl, ejabberdctlOn, ejabberdctlAsync } from './server/ejabberd-server.mjs';
 import { commands } from '../dist/catalogue/commands.js';
+import { catalogueFor } from '../dist/catalogue/releases.js';
+
+const newest = catalogueFor();
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ECTL = join(root, 'bin', 'ectl');
@@ -163,10 +166,15 @@ function sampleValue(type) {
   return Object.fromEntries(type.tuple.map((f) => [f.name, sampleValue(f.type)]));
 }
 
-/** A reply of the right shape for the command named in the URL, as ejabberd 23.01 (API v0) sends it. */
+/**
+ * A reply of the right shape for the command named in the URL: as ejabberd 23.01 (API v0) sends
+ * it for `/api/<command>`, as the newest release defines it for `/api/<command>/v<N>`.
+ */
 export function plausibleReply(url) {
-  const name = url.split('/').pop();
-  const spec = commands.find((c) => c.name === name);
+  const parts = url.split('/').filter(Boolean);
+  const versioned = /^v\d+$/.test(parts.at(-1));
+  const name = versioned ? parts.at(-2) : parts.at(-1);
+  const spec = (versioned ? newest : commands).find((c) => c.name === name);
   if (!spec) return 0;
   const t = spec.result.type;
   if (t === 'rescode') return 0;

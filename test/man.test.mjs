@@ -7,7 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './helpers.mjs';
-import { commands } from '../dist/catalogue/commands.js';
+import { catalogueFor } from '../dist/catalogue/releases.js';
+
+// Help, the man page and completion show the newest release unless one is given or cached.
+const commands = catalogueFor();
 import { globalOptions } from '../dist/cli/main.js';
 
 const manFile = join(root, 'man', 'ectl.1');

@@ -8,9 +8,10 @@ let server;
 before(async () => { server = await recordingServer(); });
 after(() => server.close());
 
+// The release is given: these are 23.01's requests, and nothing asks the server which it runs.
 async function sent(args, extraEnv = {}) {
   const n = server.requests.length;
-  const r = await ectl(args, { env: cleanEnv({ ECTL_URL: server.url, ...extraEnv }) });
+  const r = await ectl(args, { env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01', ...extraEnv }) });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(server.requests.length, n + 1, 'exactly one request');
   const req = server.requests[n];
@@ -90,9 +91,11 @@ test('flags beat the environment', async () => {
   assert.equal(req.headers.authorization, `Basic ${Buffer.from('flag@example.com:pw').toString('base64')}`);
 });
 
-test('--api-version calls the versioned endpoint', async () => {
-  const req = await sent(['--api-version', '2', 'registered_users', 'example.com']);
-  assert.equal(req.url, '/api/v2/registered_users');
+test('from 24.02 the API version of the definition follows the command in the path; before, none', async () => {
+  assert.equal((await sent(['registered_users', 'example.com'], { ECTL_RELEASE: '24.12' })).url, '/api/registered_users/v0');
+  assert.equal((await sent(['--api-version', '0', 'registered_users', 'example.com'], { ECTL_RELEASE: '26.07' })).url, '/api/registered_users/v0');
+  assert.equal((await sent(['--api-version', '2', 'registered_users', 'example.com'])).url, '/api/registered_users');
+  assert.equal((await sent(['--release', '23.10', 'registered_users', 'example.com'], { ECTL_RELEASE: '26.07' })).url, '/api/registered_users');
 });
 
 test("ejabberd's @all@ and @online@ are sent literally, not read as files", async () => {

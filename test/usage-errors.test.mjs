@@ -23,7 +23,7 @@ const cases = [
   ['integer with junk', ['set_last', 'bob', 'example.com', '12x', 'gone'], /argument 'timestamp' must be an integer/],
   ['malformed JSON list', ['create_room_with_opts', 'r', 'conference.example.com', 'example.com', '[{"name":'], /argument 'options' is not valid JSON/],
   ['tuple with missing field', ['create_room_with_opts', 'r', 'conference.example.com', 'example.com', 'members_only'], /argument 'options' element 1 must have 2 fields \(name:value\)/],
-  ['JSON of the wrong shape', ['subscribe_room_many', '{"jid":"a"}', 'r@conference.example.com', 'messages'], /argument 'users' must be a list/],
+  ['JSON of the wrong shape', ['subscribe_room_many', '{"user":"a"}', 'r', 'conference.example.com', 'messages'], /argument 'users' must be a list/],
   ['unreadable @file', ['send_message', 'chat', 'a@example.com', 'b@example.com', 'hi', '@/nonexistent/body'], /cannot read argument file \/nonexistent\/body: ENOENT/],
   // A secret argument's @word is not echoed: it may be a password that starts with @.
   ['unreadable @file for a secret', ['register', 'bob', 'example.com', '@/nonexistent/pw'], /^Error: cannot read the argument file named by a secret argument \(ENOENT\); a secret that starts with '@' is written '@@\.\.\.'\n$/],

@@ -2,8 +2,8 @@
 // results printed in input order.
 import type { Readable } from 'node:stream';
 import { parseArguments, checkArguments, type JsonValue } from '../catalogue/args.js';
-import type { CommandSpec } from '../catalogue/types.js';
-import { findCommand } from '../client/client.js';
+import { entryFor, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import type { CommandEntry } from '../catalogue/resolve.js';
 import type { ResultValue } from '../client/normalise.js';
 import { EctlError, UsageError } from '../errors.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
@@ -13,7 +13,8 @@ import { expandAtArguments, type Io } from './io.js';
 import { parseBatchLine } from './batch-parse.js';
 import { terminalSafe } from './output.js';
 import { batchLines } from './batch-input.js';
-import { clientFor, settingsFor, transportOptions } from './run.js';
+import { ReleaseSession, clientFor, settingsFor, textRule, transportOptions } from './run.js';
+import { knownChoice } from './release.js';
 import { describeRequest, type RequestDescription } from '../client/request.js';
 import { isSecretArgument } from '../catalogue/secrets.js';
 import { escapeControls, escapeJsonText } from '../format/escape.js';
@@ -29,7 +30,7 @@ interface Outcome {
   command: string | null;
   /** Bytes of input through this line (for the progress bar). */
   end: number;
-  spec?: CommandSpec;
+  spec?: ReleaseSpec;
   value?: ResultValue;
   error?: EctlError | Error;
   /** The input could not be read past this line. */
@@ -42,16 +43,31 @@ interface Outcome {
 
 type ExitCodeOf = (err: unknown) => number;
 
-/** A line ready to send, or the reason it cannot be. */
-async function prepare(text: string, io: Io): Promise<{ spec: CommandSpec; body: Record<string, JsonValue> } | null> {
+interface Prepared {
+  entry: CommandEntry;
+  spec: ReleaseSpec;
+  body: Record<string, JsonValue>;
+  /** The body for another definition of the command (when the release turns out different). */
+  rebuild: (spec: ReleaseSpec) => Record<string, JsonValue>;
+}
+
+/** A line ready to send in the release spoken, or the reason it cannot be. */
+async function prepare(text: string, io: Io, release: string, apiVersion: number | undefined): Promise<Prepared | null> {
   const parsed = parseBatchLine(text);
   if (!parsed) return null;
   const name = parsed.kind === 'json' ? parsed.command : parsed.words[0];
-  const spec = findCommand(name);
-  if (!spec) throw new UsageError(`unknown command '${name}'`);
-  if (parsed.kind === 'json' && !Array.isArray(parsed.args)) return { spec, body: checkArguments(spec, parsed.args) };
-  const raws = parsed.kind === 'words' ? parsed.words.slice(1) : (parsed.args as string[]);
-  return { spec, body: parseArguments(spec, await expandAtArguments(raws, io, (i) => isSecretArgument(spec, i, raws))) };
+  const entry = entryFor(name);
+  if (!entry) throw new UsageError(`unknown command '${name}'`);
+  const spec = specFor(entry, release, apiVersion);
+  if (parsed.kind === 'json' && !Array.isArray(parsed.args)) {
+    const args = parsed.args;
+    const rebuild = (s: ReleaseSpec) => checkArguments(s, args);
+    return { entry, spec, body: rebuild(spec), rebuild };
+  }
+  const words = parsed.kind === 'words' ? parsed.words.slice(1) : (parsed.args as string[]);
+  const raws = await expandAtArguments(words, io, (i) => isSecretArgument(spec, i, words));
+  const rebuild = (s: ReleaseSpec) => parseArguments(s, raws);
+  return { entry, spec, body: rebuild(spec), rebuild };
 }
 
 function commandNameOf(text: string): string | null {
@@ -137,6 +153,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   }
   const show = flags.verbose || flags.dryRun ? await import('./show-request.js') : undefined;
   const client = clientFor(settings, opts.jobs, flags.verbose ? show!.verboseObserver(io) : undefined);
+  // One release for the whole batch: given, cached, or asked once before the first line (not with --dry-run).
+  const session = new ReleaseSession(client, settings, io, knownChoice(settings, io.env));
   // Lines read from stdin cannot also take arguments from stdin.
   const lineIo: Io = { ...io, readStdin: () => Promise.reject(new UsageError("'@-' cannot be used in batch input")) };
   const progress = io.stderr.isTTY ? new Progress(io, size) : null;
@@ -181,7 +199,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
       if (json) {
         io.stdout.write(jsonLine({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null }));
       } else {
-        const text = terminalSafe(formatText(spec, o.value!), io);
+        const text = terminalSafe(formatText(spec, o.value!, textRule(session.choice, settings)), io);
         if (text !== '') io.stdout.write(`${text.split('\n').map((l) => `${o.line}: ${l}`).join('\n')}\n`);
       }
     }
@@ -221,7 +239,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         const { text, end } = item;
         let prepared;
         try {
-          prepared = await prepare(text, lineIo);
+          if (!flags.dryRun) await session.settle();
+          prepared = await prepare(text, lineIo, session.choice.release, settings.apiVersion);
         } catch (e) {
           if (signal?.aborted) break;
           seq++;
@@ -233,17 +252,17 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         seq++;
         while (inflight.size >= opts.jobs || seqNo - printed >= window) await Promise.race(inflight);
         if (stopping || signal?.aborted) break;
-        const { spec, body } = prepared;
+        const { entry, spec, body, rebuild } = prepared;
         const line = lineNo;
         lastSent = line;
         if (flags.dryRun) {
           // Nothing is sent: each line's request is shown instead.
-          record(seqNo, { line, command: spec.name, end, spec, shown: describeRequest(transportOptions(settings), spec.name, body) });
+          record(seqNo, { line, command: spec.name, end, spec, shown: describeRequest(transportOptions(settings), spec.name, body, pathVersion(session.choice.release, spec)) });
           flush();
           continue;
         }
-        const p: Promise<void> = client.send(spec, body, { signal }).then(
-          (value) => record(seqNo, { line, command: spec.name, end, spec, value }),
+        const p: Promise<void> = session.call(entry, spec, body, rebuild).then(
+          ({ spec: used, value }) => record(seqNo, { line, command: spec.name, end, spec: used, value }),
           // After Ctrl-C a request that did not finish was cut short: whether it ran is not known.
           (error) => record(seqNo, signal?.aborted ? { line, command: spec.name, end, spec, interrupted: true } : { line, command: spec.name, end, spec, error }),
         ).finally(() => {

@@ -3,15 +3,13 @@
 // profile names. It uses the connection settings every ectl command uses, gives up after
 // about two seconds, keeps answers for a minute, and prints nothing when anything goes wrong.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hasControls } from '../format/escape.js';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { commands } from '../catalogue/commands.js';
+import { cacheFilePath, readCacheFile, writeCacheFile } from './cache-file.js';
 import type { CommandSpec } from '../catalogue/types.js';
-import { findCommand } from '../client/client.js';
+import { catalogueFor, entryFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { knownChoice, type ReleaseChoice } from './release.js';
 import type { ResultValue } from '../client/normalise.js';
-import { loadConfig, type GlobalFlags } from '../config/settings.js';
+import { loadConfig, resolveSettings, type GlobalFlags } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { acceptsGlobal, argKind, fixedValues, hostArgIndex } from './arg-kinds.js';
 import { COMPLETION_HELP, allOptions, otherCommands, tagIndex, type ExtraCommand, type OptionDoc } from './help.js';
@@ -39,7 +37,7 @@ export async function runCompletionCommand(
       throw new UsageError(`completion takes one shell name: ${SHELLS.join(', ')}`);
     }
     const { completionScript } = await import('../gen/completions.js');
-    io.stdout.write(completionScript(shell, { commands, options, extras: extras() }));
+    io.stdout.write(completionScript(shell, { commands: catalogueFor(), options, extras: extras() }));
     return 0;
   }
   const words = rest[0] === '--' ? rest.slice(1) : rest;
@@ -137,13 +135,7 @@ interface CacheFile {
 
 /** Where answers are cached; none without a home directory. */
 function cachePath(env: NodeJS.ProcessEnv): string | undefined {
-  let base = env.XDG_CACHE_HOME || (env.HOME && join(env.HOME, '.cache'));
-  try {
-    base ||= join(homedir(), '.cache');
-  } catch {
-    return undefined;
-  }
-  return join(base, 'ectl', 'completion-cache.json');
+  return cacheFilePath(env, 'completion-cache.json');
 }
 
 class ServerLists {
@@ -151,16 +143,12 @@ class ServerLists {
   private changed = false;
 
   constructor(
-    private readonly send: (spec: CommandSpec, args: Record<string, string>) => Promise<ResultValue>,
+    private readonly send: (command: string, args: Record<string, string>) => Promise<ResultValue>,
     private readonly identity: string,
     private readonly file: string | undefined,
   ) {
-    try {
-      const parsed = JSON.parse(readFileSync(file ?? '', 'utf8')) as CacheFile;
-      if (parsed && typeof parsed.entries === 'object') this.cache = parsed;
-    } catch {
-      // No cache yet, or an unreadable one: start afresh.
-    }
+    const parsed = readCacheFile(file) as CacheFile | undefined;
+    if (parsed && typeof parsed.entries === 'object') this.cache = parsed;
   }
 
   /** The strings a list-returning command answers, from the cache when fresh; [] on any failure. */
@@ -169,7 +157,7 @@ class ServerLists {
     const hit = this.cache.entries[key];
     if (hit && Date.now() - hit.at < CACHE_TTL_MS && Date.now() >= hit.at) return hit.values;
     try {
-      const value = await this.send(findCommand(command)!, args);
+      const value = await this.send(command, args);
       const values = Array.isArray(value) ? value.map(String) : [];
       this.cache.entries[key] = { at: Date.now(), values };
       this.changed = true;
@@ -187,14 +175,7 @@ class ServerLists {
     if (!this.changed || !this.file) return;
     const now = Date.now();
     const entries = Object.fromEntries(Object.entries(this.cache.entries).filter(([, e]) => now - e.at < CACHE_TTL_MS));
-    try {
-      mkdirSync(join(this.file, '..'), { recursive: true, mode: 0o700 });
-      const tmp = `${this.file}.${process.pid}`;
-      writeFileSync(tmp, JSON.stringify({ entries }), { mode: 0o600 });
-      renameSync(tmp, this.file);
-    } catch {
-      // A cache that cannot be written only makes the next completion slower.
-    }
+    writeCacheFile(this.file, { entries });
   }
 }
 
@@ -260,11 +241,23 @@ async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io,
     return line.valueFor.isProfile ? profileNames(line, io) : [];
   }
   if (line.current.startsWith('-')) return [...table.keys()];
+  const commands = catalogueFor();
   if (line.command === undefined) return [...commands.map((c) => c.name), ...otherCommands({ commands, options: [], extras: extras() }).map((e) => e.name)];
   if (line.command === 'help') return ['tags', ...tagIndex(commands).keys(), ...commands.map((c) => c.name)];
   if (line.command === 'completion') return line.positionals.length === 0 ? [...SHELLS] : [];
-  const spec = findCommand(line.command);
-  if (!spec || line.positionals.length >= spec.args.length) return [];
+  const entry = entryFor(line.command);
+  if (!entry) return [];
+  // The definition of the release in use, as far as it is known without asking the server.
+  let known: ReleaseChoice;
+  let spec: ReleaseSpec;
+  try {
+    const plain = await resolveSettings(line.flags as GlobalFlags, io.env, io.cwd, { readToken: false });
+    known = knownChoice(plain, io.env);
+    spec = specFor(entry, known.release, plain.apiVersion);
+  } catch {
+    return [];
+  }
+  if (line.positionals.length >= spec.args.length) return [];
   if (argKind(spec, line.positionals.length) === 'none') return [];
   const fixed = fixedValues(spec, line.positionals.length);
   if (fixed) return [...fixed]; // no need to ask the server
@@ -275,7 +268,14 @@ async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io,
   const client = clientFor({ ...settings, timeoutMs: Math.min(settings.timeoutMs, REQUEST_TIMEOUT_MS) });
   const signal = AbortSignal.timeout(TOTAL_TIMEOUT_MS);
   const identity = `${settings.url} ${settings.user ?? (settings.token ? `token:${createHash('sha256').update(settings.token).digest('hex').slice(0, 12)}` : '-')}`;
-  const lists = new ServerLists((spec, args) => client.send(spec, args, { signal }), identity, cachePath(io.env));
+  // A release not known yet is not asked for (two seconds are little): the lists are asked for
+  // at the server's default API version, whose answer has the same shape in every release.
+  const sure = known.source === 'given' || known.source === 'cached';
+  const send = (command: string, args: Record<string, string>) => {
+    const s = specFor(entryFor(command)!, known.release);
+    return client.send(sure ? s : { ...s, version: undefined }, args, { signal, release: known.release });
+  };
+  const lists = new ServerLists(send, identity, cachePath(io.env));
   try {
     return await serverCandidates(spec, line, lists);
   } finally {

@@ -3,14 +3,13 @@
 import { lookup } from 'node:dns/promises';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { findCommand } from '../client/client.js';
 import type { ResultValue } from '../client/normalise.js';
 import { CommandFailedError, EctlError, UnreachableError } from '../errors.js';
 import { certificateAdvice } from '../client/request.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
-import { clientFor, readCaFile, settingsFor } from './run.js';
+import { callNamed, clientFor, readCaFile, sessionFor, settingsFor } from './run.js';
 
 type Step = { ok: true; detail: string } | { ok: false; detail: string; code: number } | { skip: string };
 
@@ -118,7 +117,8 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
   } else line(io, 'TLS', { skip: 'plain http' });
 
   const client = clientFor(settings);
-  const call = (name: string, args: Record<string, string | number>) => client.send(findCommand(name)!, args, { signal: io.signal });
+  const session = sessionFor(client, settings, io);
+  const call = (name: string, args: Record<string, string | number>) => callNamed(session, name, () => args);
   try {
     let statusText = '';
     try {

@@ -4,6 +4,9 @@
 import type { CommandSpec, Field, ResultType } from '../catalogue/types.js';
 import { isList, isTuple, typeToString } from '../catalogue/types.js';
 import { UsageError } from '../errors.js';
+import { NEWEST_RELEASE, historyNotes } from '../catalogue/releases.js';
+import { findEntry } from '../catalogue/resolve.js';
+import type { ResolvedCommand } from '../catalogue/types.js';
 
 /** Help is laid out for this many columns whatever the terminal, so it can be compared and grepped. */
 export const WIDTH = 80;
@@ -32,6 +35,8 @@ export interface HelpContext {
   readonly options: readonly OptionDoc[];
   /** Subcommands outside the catalogue that main.ts adds (batch). */
   readonly extras?: readonly ExtraCommand[];
+  /** The release the commands are shown for (default: the newest). */
+  readonly release?: HelpRelease;
 }
 
 /** Options commander adds by itself. */
@@ -158,7 +163,10 @@ export interface CommandDoc {
   };
   readonly tags: readonly string[];
   readonly module: string | null;
-  readonly since: string | null;
+  /** `added in ejabberd 24.06`, `arguments changed in 24.12, API v3`... */
+  readonly history: readonly string[];
+  /** Which release and API version the help describes, when it is not simply the newest. */
+  readonly definition?: string;
   readonly details: string;
   /** A command line that runs the command (from the catalogue's example arguments). */
   readonly example: string;
@@ -230,7 +238,19 @@ export function exampleLine(spec: CommandSpec): string {
   return ['ectl', spec.name, ...dashes, ...words].map(shellQuote).join(' ');
 }
 
-export function describeCommand(spec: CommandSpec): CommandDoc {
+/** The release help describes (the one in use: given, cached, else the newest) and the API version asked for. */
+export interface HelpRelease {
+  readonly release: string;
+  readonly apiVersion?: number;
+}
+
+export function describeCommand(spec: CommandSpec, at?: HelpRelease): CommandDoc {
+  const resolved = 'version' in spec ? (spec as ResolvedCommand) : undefined;
+  const release = at?.release ?? NEWEST_RELEASE;
+  const history = resolved ? historyNotes(resolved, release, at?.apiVersion) : spec.since ? [`added in ejabberd ${spec.since}`] : [];
+  const several = resolved && (findEntry(spec.name)?.definitions.some((d) => d.releases.includes(release) && d.version !== resolved.version) ?? false);
+  const definition = resolved && (release !== NEWEST_RELEASE || at?.apiVersion !== undefined || several)
+    ? `API v${resolved.version} of ejabberd ${release}${several ? ' (--api-version picks another)' : ''}` : undefined;
   const dashed = spec.name.replace(/_/g, '-');
   return {
     name: spec.name,
@@ -252,7 +272,8 @@ export function describeCommand(spec: CommandSpec): CommandDoc {
     },
     tags: spec.tags,
     module: spec.module,
-    since: spec.since,
+    history,
+    definition,
     details: spec.details,
     example: exampleLine(spec),
   };
@@ -263,8 +284,8 @@ function sentence(text: string): string {
 }
 
 /** `ectl <command> --help` and `ectl help <command>`. */
-export function renderCommandHelp(spec: CommandSpec): string {
-  const doc = describeCommand(spec);
+export function renderCommandHelp(spec: CommandSpec, at?: HelpRelease): string {
+  const doc = describeCommand(spec, at);
   const out: string[] = [`Usage: ${doc.synopsis}`, '', ...wrap(sentence(doc.summary), WIDTH, 0)];
   if (doc.details) out.push('', ...wrap(doc.details, WIDTH, 0));
   if (doc.args.length) {
@@ -285,7 +306,8 @@ export function renderCommandHelp(spec: CommandSpec): string {
   out.push('');
   const facts: [string, string][] = [['Tags:', doc.tags.join(', ')]];
   if (doc.module) facts.push(['Module:', `${doc.module} (must be loaded on the server)`]);
-  if (doc.since) facts.push(['Since:', `ejabberd ${doc.since}`]);
+  if (doc.history.length) facts.push(['History:', doc.history.join('; ')]);
+  if (doc.definition) facts.push(['Shown:', doc.definition]);
   if (doc.alias) facts.push(['Alias:', doc.alias]);
   out.push(...twoColumns(facts.map(([k, v]) => [k.padEnd(7), v]), 0));
   out.push('', 'Example:', `  ${doc.example}`);
@@ -418,7 +440,7 @@ export function renderHelp(words: readonly string[], ctx: HelpContext): string {
     }
     if (!tag && !command) throw unknownTopic(raw, word, ctx, tags.keys());
     if (tag) parts.push(renderTag(word, tag));
-    if (command) parts.push(renderCommandHelp(command));
+    if (command) parts.push(renderCommandHelp(command, ctx.release));
   }
   return parts.join('\n');
 }

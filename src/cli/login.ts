@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, openSync, closeSync, writeSync, fsyncSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { findCommand } from '../client/client.js';
+import { isList } from '../catalogue/types.js';
 import { CommandFailedError, UsageError } from '../errors.js';
 import { SECRET_FILE_MAX_BYTES, isUsableToken, type GlobalFlags, type SavedToken } from '../config/settings.js';
 import { readSettingsFile } from '../bounded-read.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
-import { clientFor, settingsFor } from './run.js';
+import { callNamed, clientFor, sessionFor, settingsFor } from './run.js';
 
 export const DEFAULT_TOKEN_TTL = 30 * 24 * 3600;
 
@@ -84,7 +84,13 @@ export async function login(flags: GlobalFlags, io: Io, ttlSeconds: number): Pro
   const pending = new PendingTokenFile(tokenFileOf(settings.tokenFile));
   const client = clientFor(settings);
   try {
-    const issued = await client.send(findCommand('oauth_issue_token')!, { jid: settings.user, ttl: ttlSeconds, scopes: 'ejabberd:admin' }, { signal: io.signal }) as Record<string, unknown>;
+    const user = settings.user;
+    const session = sessionFor(client, settings, io);
+    // Scopes are one string up to API version 0, a list from version 1.
+    const issued = await callNamed(session, 'oauth_issue_token', (spec) => {
+      const list = isList(spec.args.find((a) => a.name === 'scopes')?.type ?? 'string');
+      return { jid: user, ttl: ttlSeconds, scopes: list ? ['ejabberd:admin'] : 'ejabberd:admin' };
+    }) as Record<string, unknown>;
     const token = issued?.token;
     if (typeof token !== 'string' || !isUsableToken(token)) throw new CommandFailedError('the server answered oauth_issue_token without a usable token');
     try {
@@ -96,7 +102,7 @@ export async function login(flags: GlobalFlags, io: Io, ttlSeconds: number): Pro
       // A token nobody can use must not stay valid on the server.
       let revoked = 'it was revoked';
       try {
-        await client.send(findCommand('oauth_revoke_token')!, { token }, { signal: io.signal });
+        await callNamed(session, 'oauth_revoke_token', () => ({ token }));
       } catch {
         revoked = 'revoking it failed too: find it with oauth_list_tokens and revoke it with oauth_revoke_token';
       }
@@ -121,9 +127,11 @@ export async function logout(flags: GlobalFlags, io: Io): Promise<void> {
     saved = undefined;
   }
   if (typeof saved?.token === 'string' && isUsableToken(saved.token)) {
-    const client = clientFor({ ...settings, user: undefined, password: undefined, token: saved.token });
+    const tokenSettings = { ...settings, user: undefined, password: undefined, token: saved.token };
+    const client = clientFor(tokenSettings);
     try {
-      await client.send(findCommand('oauth_revoke_token')!, { token: saved.token }, { signal: io.signal });
+      const token = saved.token;
+      await callNamed(sessionFor(client, tokenSettings, io), 'oauth_revoke_token', () => ({ token }));
     } catch (e) {
       io.stderr.write(`Warning: the server did not revoke the token (${escapeControls((e as Error).message)}); deleting it anyway\n`);
     } finally {

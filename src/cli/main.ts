@@ -2,13 +2,13 @@
 // the one place where errors become exit codes.
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { commands } from '../catalogue/commands.js';
-import type { CommandSpec } from '../catalogue/types.js';
 import { parseArguments } from '../catalogue/args.js';
-import { findCommand } from '../client/client.js';
+import { NEWEST_RELEASE, catalogueFor, entryFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import type { CommandEntry } from '../catalogue/resolve.js';
 import { EctlError, UsageError } from '../errors.js';
-import { OUTPUT_FORMATS, type GlobalFlags } from '../config/settings.js';
+import { OUTPUT_FORMATS, resolveSettings, type GlobalFlags } from '../config/settings.js';
 import { expandAtArguments, type Io } from './io.js';
+import { knownChoice, type ReleaseChoice } from './release.js';
 import { runCommand } from './run.js';
 import { isSecretArgument, isSecretName } from '../catalogue/secrets.js';
 import { errorLabel } from './output.js';
@@ -28,7 +28,8 @@ export function globalOptions(): Option[] {
     new Option('--token-file <file>', 'read the OAuth bearer token from this file'),
     new Option('--timeout <seconds>', 'give up on a request after this long (default 60)'),
     new Option('--max-reply-size <size>', 'refuse a reply larger than this, e.g. 256M (env ECTL_MAX_REPLY_SIZE; default 64M)'),
-    new Option('--api-version <n>', 'call the versioned endpoint <url>/v<n>/<command>'),
+    new Option('--release <release>', 'the ejabberd release the server runs, e.g. 24.12 (env ECTL_RELEASE; default: detected)'),
+    new Option('--api-version <n>', "use the command's definition of API version <n> or older (default: the newest of the release)"),
     new Option('--ca-file <file>', 'also trust this CA certificate (PEM) for https'),
     new Option('--insecure', 'do not verify the server TLS certificate'),
     new Option('-P, --profile <name>', 'use this profile of the config file (env ECTL_PROFILE)'),
@@ -77,25 +78,84 @@ function asksForHelp(argv: readonly string[]): boolean {
 }
 
 /** help, completion and the hidden __complete: their code is loaded only when used. */
-async function runBuiltin(word: string | undefined, rest: string[], spec: CommandSpec | undefined, io: Io, toStderr: boolean): Promise<number> {
+async function runBuiltin(word: string | undefined, rest: string[], call: CommandCall | undefined, io: Io, toStderr: boolean, argv: readonly string[]): Promise<number> {
   if (word === 'completion' || word === '__complete') {
     const { runCompletionCommand } = await import('./complete.js');
     return runCompletionCommand(word, rest, io, globalOptions(), () => extraCommands(io));
   }
   const { renderHelp } = await import('./help.js');
-  const topics = word === 'help' ? rest.filter((a) => a !== '-h' && a !== '--help') : spec ? [spec.name] : [];
-  (toStderr ? io.stderr : io.stdout).write(renderHelp(topics, { commands, options: globalOptions(), extras: extraCommands(io) }));
+  const topics = word === 'help' ? withoutGlobalOptions(rest).filter((a) => a !== '-h' && a !== '--help') : call ? [call.spec.name] : [];
+  // Help follows the release in use (given or cached; nothing is asked of the server).
+  const choice = call?.choice ?? (await knownRelease(argv, io));
+  // A command the release lacks: say which release added it rather than "unknown".
+  for (const t of topics) {
+    const entry = entryFor(t);
+    if (entry) specFor(entry, choice.release, choice.apiVersion);
+  }
+  const ctx = { commands: catalogueFor(choice.release, choice.apiVersion), options: globalOptions(), extras: extraCommands(io), release: choice };
+  (toStderr ? io.stderr : io.stdout).write(renderHelp(topics, ctx));
   return toStderr ? EXIT.usage : EXIT.ok;
+}
+
+/** Arguments without the global options and their values (`ectl help --release 23.01 x`). */
+function withoutGlobalOptions(args: readonly string[]): string[] {
+  const options = globalOptions();
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const opt = options.find((o) => o.short === a || o.long === a || (o.long && a.startsWith(`${o.long}=`)));
+    if (!opt) out.push(a);
+    else if ((opt.required || opt.optional) && !a.includes('=')) i++;
+  }
+  return out;
+}
+
+/** A command line's command: its catalogue entry, the definition in use and the release spoken. */
+export interface CommandCall {
+  readonly entry: CommandEntry;
+  readonly spec: ReleaseSpec;
+  readonly choice: ReleaseChoice & { readonly apiVersion?: number };
+}
+
+/** The global options of a command line, parsed before the command's own arguments are known. */
+function globalFlags(argv: readonly string[]): GlobalFlags {
+  const program = new Command().exitOverride().helpOption(false).allowUnknownOption().allowExcessArguments()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} })
+    .argument('[words...]');
+  for (const opt of globalOptions()) program.addOption(opt);
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch {
+    return {}; // the real parse reports it
+  }
+  return program.opts() as GlobalFlags;
+}
+
+/** The release a command line speaks without asking the server: given, cached, or the newest. */
+async function knownRelease(argv: readonly string[], io: Io): Promise<ReleaseChoice & { apiVersion?: number }> {
+  const settings = await resolveSettings(globalFlags(argv), io.env, io.cwd, { readToken: false });
+  return { ...knownChoice(settings, io.env), apiVersion: settings.apiVersion };
+}
+
+/**
+ * The definition a command line uses: the one of the given or cached release, else of the
+ * newest (the action detects the release before sending, and checks the arguments again if
+ * it differs). A command the known release lacks is a usage error before anything is sent.
+ */
+async function commandCall(entry: CommandEntry, argv: readonly string[], io: Io): Promise<CommandCall> {
+  const choice = await knownRelease(argv, io);
+  return { entry, spec: specFor(entry, choice.release, choice.apiVersion), choice };
 }
 
 /** Subcommands that are not catalogue records (batch), for help, the man page and completion. */
 export function extraCommands(io: Io) {
-  return buildProgram(io).commands.filter((c) => !findCommand(c.name())).map((c) => ({
+  return buildProgram(io).commands.filter((c) => !entryFor(c.name())).map((c) => ({
     name: c.name(), usage: c.usage(), summary: c.description(), options: c.options, help: c.helpInformation(),
   }));
 }
 
-function addCommand(program: Command, spec: CommandSpec, io: Io): void {
+function addCommand(program: Command, call: CommandCall, io: Io): void {
+  const { spec } = call;
   const cmd = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
   if (spec.name.includes('_')) cmd.alias(spec.name.replace(/_/g, '-'));
   // A secret given last (register's password...) may be left out on a terminal: ectl asks for it.
@@ -116,11 +176,11 @@ function addCommand(program: Command, spec: CommandSpec, io: Io): void {
     const expanded = await expandAtArguments(raws, io, (i) => isSecretArgument(spec, i, raws));
     const body = parseArguments(spec, expanded);
     const flags = program.opts() as GlobalFlags;
-    await runCommand(spec, body, flags, io);
+    await runCommand(call, expanded, body, flags, io);
   });
 }
 
-export function buildProgram(io: Io, only?: CommandSpec): Command {
+export function buildProgram(io: Io, only?: CommandCall): Command {
   const program = new Command('ectl')
     .usage('[options] <command> [arguments...]')
     .description('Administer an ejabberd server over its HTTP API, with ejabberdctl-compatible output.')
@@ -135,7 +195,8 @@ export function buildProgram(io: Io, only?: CommandSpec): Command {
   for (const opt of globalOptions()) program.addOption(opt);
   if (only) addCommand(program, only, io);
   else {
-    for (const spec of commands) addCommand(program, spec, io);
+    // Every command as the newest release defines it (for suggestions and the list of others).
+    for (const spec of catalogueFor()) addCommand(program, { entry: entryFor(spec.name)!, spec, choice: { release: NEWEST_RELEASE, source: 'unknown' } }, io);
     addBatchCommand(program, io);
     addConnectionCommands(program, io);
   }
@@ -200,14 +261,15 @@ function commanderMessage(err: CommanderError): string {
 export async function main(argv: string[], io: Io): Promise<number> {
   const at = commandIndex(argv);
   const word = at < 0 ? undefined : argv[at];
-  const spec = word ? findCommand(word) : undefined;
+  const entry = word ? entryFor(word) : undefined;
   try {
+    const call = entry ? await commandCall(entry, argv, io) : undefined;
     const help = asksForHelp(argv);
-    if (word === 'help' || word === 'completion' || word === '__complete' || (help && (spec || !word))) {
-      return await runBuiltin(word, argv.slice(at + 1), spec, io, false);
+    if (word === 'help' || word === 'completion' || word === '__complete' || (help && (call || !word))) {
+      return await runBuiltin(word, argv.slice(at + 1), call, io, false, argv);
     }
-    if (!word && !argv.some((a) => a === '-V' || a === '--version')) return await runBuiltin(undefined, [], undefined, io, true);
-    const program = buildProgram(io, spec);
+    if (!word && !argv.some((a) => a === '-V' || a === '--version')) return await runBuiltin(undefined, [], undefined, io, true, argv);
+    const program = buildProgram(io, call);
     actionExitCode = 0;
     await program.parseAsync(argv, { from: 'user' });
     return actionExitCode;

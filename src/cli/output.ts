@@ -6,7 +6,7 @@ import type { ResultValue } from '../client/normalise.js';
 import type { OutputFormat, Settings } from '../config/settings.js';
 import type { FormatOptions } from '../format/options.js';
 import { prefersTable } from '../format/shape.js';
-import { formatText } from '../format/text.js';
+import { formatText, type TextRule } from '../format/text.js';
 import type { Io } from './io.js';
 import { escapeControlsKeepLayout } from '../format/escape.js';
 
@@ -40,12 +40,12 @@ export function formatOptions(settings: Pick<Settings, 'noColor'>, io: Pick<Io, 
   return { color: colorEnabled(io.stdout, io.env, settings.noColor), width: columns, pretty: tty };
 }
 
-type Printer = (spec: CommandSpec, value: ResultValue, options: FormatOptions) => Promise<Iterable<string>>;
+type Printer = (spec: CommandSpec, value: ResultValue, options: FormatOptions, rule?: TextRule) => Promise<Iterable<string>>;
 
 /** One printer per -o format, each a chunked rendering ending in a newline (or nothing at all). */
 export const printers: Record<OutputFormat, Printer> = {
-  text: async (spec, value) => {
-    const text = formatText(spec, value);
+  text: async (spec, value, _o, rule) => {
+    const text = formatText(spec, value, rule);
     return text === '' ? [] : [`${text}\n`];
   },
   table: async (spec, value, o) => (await import('../format/table.js')).formatTable(spec, value, o),
@@ -60,9 +60,9 @@ export const printers: Record<OutputFormat, Printer> = {
  * escaped (line feeds and tabs kept); into a pipe or a file they are byte for byte what
  * ejabberdctl prints. Tables show control pictures, JSON and YAML escape them in any case.
  */
-async function outputChunks(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>): Promise<Iterable<string>> {
+async function outputChunks(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>, rule?: TextRule): Promise<Iterable<string>> {
   const format = outputFormat(spec, settings, io);
-  const chunks = await printers[format](spec, value, formatOptions(settings, io));
+  const chunks = await printers[format](spec, value, formatOptions(settings, io), rule);
   if (!io.stdout.isTTY || !(format === 'text' || format === 'csv' || format === 'tsv')) return chunks;
   return (function* () {
     for (const chunk of chunks) yield escapeControlsKeepLayout(chunk);
@@ -75,16 +75,16 @@ export function terminalSafe(text: string, io: Pick<Io, 'stdout'>): string {
 }
 
 /** The whole output of a result as one string (tests, batch mode). */
-export async function formatResult(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>): Promise<string> {
-  return [...await outputChunks(spec, value, settings, io)].join('');
+export async function formatResult(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>, rule?: TextRule): Promise<string> {
+  return [...await outputChunks(spec, value, settings, io, rule)].join('');
 }
 
 type Writable = Io['stdout'] & { once?(event: 'drain', listener: () => void): unknown };
 
 /** Writes the result chunk by chunk, waiting for a slow reader instead of buffering everything. */
-export async function writeResult(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>): Promise<void> {
+export async function writeResult(spec: CommandSpec, value: ResultValue, settings: Pick<Settings, 'output' | 'noColor'>, io: Pick<Io, 'stdout' | 'env'>, rule?: TextRule): Promise<void> {
   const out = io.stdout as Writable;
-  for (const chunk of await outputChunks(spec, value, settings, io)) {
+  for (const chunk of await outputChunks(spec, value, settings, io, rule)) {
     if (out.write(chunk) === false && out.once) await new Promise<void>((resolve) => out.once!('drain', resolve));
   }
 }

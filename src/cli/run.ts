@@ -1,14 +1,20 @@
-// The generic action: settings, one call through the client, and the formatted result.
+// The generic action: settings, the server's release, one call through the client, and the
+// formatted result.
 import { MiB, readFailure, readRegularFileSync } from '../bounded-read.js';
-import type { CommandSpec } from '../catalogue/types.js';
 import type { JsonValue } from '../catalogue/args.js';
-import { createClient } from '../client/client.js';
+import { checkArguments, parseArguments } from '../catalogue/args.js';
+import { entryFor, nestedListSeparator, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import type { CommandEntry } from '../catalogue/resolve.js';
+import { createClient, type Client } from '../client/client.js';
+import { ReplyShapeError, type ResultValue } from '../client/normalise.js';
 import { describeRequest, type RequestObserver, type TransportOptions } from '../client/request.js';
-import { UsageError } from '../errors.js';
+import { CommandFailedError, EctlError, UsageError } from '../errors.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
+import type { CommandCall } from './main.js';
 import { writeResult } from './output.js';
+import { describeChoice, detectRelease, knownChoice, type ReleaseChoice } from './release.js';
 
 /** The settings, with their notes and warnings said on stderr; a missing password is asked for unless `askPassword` is false. */
 export async function settingsFor(flags: GlobalFlags, io: Io, opts: { readToken?: boolean; askPassword?: boolean } = {}): Promise<Settings> {
@@ -65,18 +71,123 @@ export function transportOptions(settings: Settings): TransportOptions {
   };
 }
 
-export async function runCommand(spec: CommandSpec, body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<void> {
+/** Whether a definition takes the same arguments as another (then a body built for one fits both). */
+function sameArguments(a: ReleaseSpec, b: ReleaseSpec): boolean {
+  return JSON.stringify(a.args.map((x) => [x.name, x.type])) === JSON.stringify(b.args.map((x) => [x.name, x.type]));
+}
+
+/** A server refusal that says the request was shaped for another release; the command did not run. */
+function refusedAsOtherRelease(err: unknown): boolean {
+  return err instanceof CommandFailedError && ((err.status === 400 && /argument|Missing command name/i.test(err.message)) || err.status === 404);
+}
+
+/**
+ * Calls on one server in the release it runs: detected at most once (unless given or cached),
+ * and once more when a reply does not fit what a cached release promised.
+ */
+export class ReleaseSession {
+  private redetection: Promise<ReleaseChoice> | undefined;
+  private detection: Promise<ReleaseChoice> | undefined;
+
+  constructor(
+    private readonly client: Pick<Client, 'send'>,
+    readonly settings: Settings,
+    private readonly io: Io,
+    public choice: ReleaseChoice,
+  ) {}
+
+  /** The release, asking the server (`status`) when it is neither given nor cached. */
+  async settle(): Promise<ReleaseChoice> {
+    if (this.choice.source !== 'unknown') return this.choice;
+    this.detection ??= this.detect();
+    this.choice = await this.detection;
+    return this.choice;
+  }
+
+  private detect(): Promise<ReleaseChoice> {
+    const status = specFor(entryFor('status')!, this.choice.release);
+    // No API version in the path: every release answers `<url>/status` alike.
+    return detectRelease(this.settings.url, this.io.env, () => this.client.send({ ...status, version: undefined }, {}, { signal: this.io.signal }));
+  }
+
+  /** The definition to use in the settled release, and the body for it. */
+  speak(entry: CommandEntry, spec: ReleaseSpec, body: Record<string, JsonValue>, rebuild: (spec: ReleaseSpec) => Record<string, JsonValue>): { spec: ReleaseSpec; body: Record<string, JsonValue> } {
+    const now = specFor(entry, this.choice.release, this.settings.apiVersion);
+    if (sameArguments(now, spec)) return { spec: now, body };
+    try {
+      return { spec: now, body: rebuild(now) };
+    } catch (err) {
+      throw err instanceof UsageError ? withNote(err, `as ejabberd ${this.choice.release} defines it`) : err;
+    }
+  }
+
+  /** Sends a call; when the reply does not fit a release taken from the cache, detects it again. */
+  async call(entry: CommandEntry, spec: ReleaseSpec, body: Record<string, JsonValue>, rebuild: (spec: ReleaseSpec) => Record<string, JsonValue>): Promise<{ spec: ReleaseSpec; value: ResultValue }> {
+    await this.settle();
+    ({ spec, body } = this.speak(entry, spec, body, rebuild));
+    const was = this.choice;
+    try {
+      return { spec, value: await this.client.send(spec, body, { signal: this.io.signal, release: was.release }) };
+    } catch (err) {
+      const refused = refusedAsOtherRelease(err);
+      if (!(was.source === 'cached' || was.source === 'undetected') || !(refused || err instanceof ReplyShapeError)) throw err;
+      this.redetection ??= this.detect();
+      this.choice = await this.redetection;
+      if (this.choice.release === was.release) throw err;
+      const note = `the server now runs ejabberd ${this.choice.reported ?? this.choice.release}, not ${was.reported ?? was.release} as cached`;
+      if (!refused) throw withNote(err as EctlError, `${note}; the command ran: check its effect before running it again`);
+      ({ spec, body } = this.speak(entry, spec, body, rebuild));
+      return { spec, value: await this.client.send(spec, body, { signal: this.io.signal, release: this.choice.release }) };
+    }
+  }
+}
+
+/** Calls a command by name with named arguments in the session's release (login, logout, doctor). */
+export async function callNamed(session: ReleaseSession, name: string, args: (spec: ReleaseSpec) => Record<string, unknown>): Promise<ResultValue> {
+  await session.settle();
+  const entry = entryFor(name)!;
+  const rebuild = (spec: ReleaseSpec) => checkArguments(spec, args(spec));
+  const spec = specFor(entry, session.choice.release, session.settings.apiVersion);
+  return (await session.call(entry, spec, rebuild(spec), rebuild)).value;
+}
+
+/** A session for the settings' server: given or cached release, else detected on the first call. */
+export function sessionFor(client: Pick<Client, 'send'>, settings: Settings, io: Io): ReleaseSession {
+  return new ReleaseSession(client, settings, io, knownChoice(settings, io.env));
+}
+
+function withNote(err: EctlError, note: string): EctlError {
+  err.message = `${err.message} (${note})`;
+  return err;
+}
+
+/** How the release's ejabberdctl prints this call's result. */
+export function textRule(choice: ReleaseChoice, settings: Pick<Settings, 'apiVersion'>): { listSeparator: string; release: string } {
+  return { listSeparator: nestedListSeparator(choice.release, settings.apiVersion), release: choice.release };
+}
+
+export async function runCommand(call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<void> {
   const settings = await settingsFor(flags, io);
+  const { entry } = call;
   if (flags.dryRun) {
+    // Nothing is sent, not even `status`: the given or cached release, else the newest.
     const { dryRunText } = await import('./show-request.js');
-    io.stdout.write(dryRunText(describeRequest(transportOptions(settings), spec.name, body), settings.user));
+    io.stdout.write(dryRunText(describeRequest(transportOptions(settings), call.spec.name, body, pathVersion(call.choice.release, call.spec)), settings.user));
     return;
   }
-  const observer = flags.verbose ? (await import('./show-request.js')).verboseObserver(io) : undefined;
+  const show = flags.verbose ? await import('./show-request.js') : undefined;
+  const observer = show?.verboseObserver(io);
   const client = clientFor(settings, undefined, observer);
+  const session = new ReleaseSession(client, settings, io, call.choice);
   try {
-    const value = await client.send(spec, body, { signal: io.signal });
-    await writeResult(spec, value, settings, io);
+    await session.settle();
+    const rebuild = (spec: ReleaseSpec) => parseArguments(spec, raws);
+    if (flags.verbose) {
+      const { spec } = session.speak(entry, call.spec, body, rebuild);
+      io.stderr.write(`* ${describeChoice(session.choice, pathVersion(session.choice.release, spec) ?? spec.version)}\n`);
+    }
+    const { spec, value } = await session.call(entry, call.spec, body, rebuild);
+    await writeResult(spec, value, settings, io, textRule(session.choice, settings));
   } finally {
     await client.close();
   }

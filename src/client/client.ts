@@ -1,8 +1,9 @@
 // The typed client: `createClient(options).call('register', {...})` or `client.register({...})`.
 import type { Dispatcher } from 'undici';
-import { commands } from '../catalogue/commands.js';
 import type { CommandArgs, CommandName, CommandResults, NewestRelease, Release } from '../catalogue/command-types.js';
 import type { CommandSpec } from '../catalogue/types.js';
+import { NEWEST_RELEASE, entryFor, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { knownRelease } from '../catalogue/resolve.js';
 import { checkArguments, type JsonValue } from '../catalogue/args.js';
 import { UsageError } from '../errors.js';
 import { secretStrings } from '../catalogue/secrets.js';
@@ -13,6 +14,8 @@ export type ClientOptions = TransportOptions;
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /** The release this call speaks (the CLI's detected one); default: the client's. */
+  release?: string;
 }
 
 type CommandMethods<R extends Release> = {
@@ -25,18 +28,21 @@ export type Client<R extends Release = NewestRelease> = CommandMethods<R> & Clie
 interface ClientBase<R extends Release> {
   /** Calls a command by name with its named arguments. */
   call<K extends CommandName<R>>(command: K, args: CommandArgs<R>[K], options?: CallOptions): Promise<CommandResults<R>[K]>;
-  /** Sends an already checked JSON body for a catalogue record (what the CLI uses). */
-  send(spec: CommandSpec, body: Record<string, JsonValue>, options?: CallOptions): Promise<ResultValue>;
+  /**
+   * Sends an already checked JSON body for a command's definition (what the CLI uses); a
+   * definition with an API version goes to `<url>/<command>/v<N>` on releases that read it.
+   */
+  send(spec: CommandSpec & { version?: number }, body: Record<string, JsonValue>, options?: CallOptions): Promise<ResultValue>;
+  /** The catalogue release this client speaks. */
+  readonly release: string;
   /** Closes kept-alive connections. */
   close(): Promise<void>;
 }
 
-let byName: Map<string, CommandSpec> | undefined;
-
-/** Finds a catalogue record by ejabberd name or its dashed spelling. */
-export function findCommand(name: string): CommandSpec | undefined {
-  byName ??= new Map(commands.map((c) => [c.name, c]));
-  return byName.get(name.replace(/-/g, '_'));
+/** A command's definition in the newest release ectl knows, by ejabberd name or dashed spelling. */
+export function findCommand(name: string): ReleaseSpec | undefined {
+  const entry = entryFor(name);
+  return entry && specFor(entry, NEWEST_RELEASE);
 }
 
 /** A server's error message with the secrets sent in the request (should it echo them) as ***. */
@@ -50,20 +56,25 @@ function withoutSecrets(err: Error, body: Record<string, JsonValue>): Error {
 export function createClient<R extends Release = NewestRelease>(options: ClientOptions & { release?: R }): Client<R> {
   let dispatcher: Dispatcher | undefined;
   let http: typeof import('./http.js') | undefined;
-  const send = async (spec: CommandSpec, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
+  // Without a release, the newest (what the types describe); a release ectl does not know speaks as the one before it.
+  const release = options.release === undefined ? NEWEST_RELEASE : knownRelease(options.release);
+  const send = async (spec: CommandSpec & { version?: number }, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
     // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
     http ??= await import('./http.js');
     const { makeDispatcher, post } = http;
     dispatcher ??= makeDispatcher(options);
-    const reply = await post(dispatcher, options, spec.name, body, call?.signal);
+    const version = spec.version === undefined ? undefined : pathVersion(call?.release ?? release, { version: spec.version });
+    const reply = await post(dispatcher, options, spec.name, body, call?.signal, true, version);
     if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module), body);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
   };
   const call = (name: string, args: Record<string, unknown>, call?: CallOptions) => {
-    const spec = findCommand(name);
-    if (!spec) return Promise.reject(new UsageError(`unknown command '${name}'`));
+    const entry = entryFor(name);
+    if (!entry) return Promise.reject(new UsageError(`unknown command '${name}'`));
+    let spec: ReleaseSpec;
     let body: Record<string, JsonValue>;
     try {
+      spec = specFor(entry, release, options.apiVersion);
       body = checkArguments(spec, args ?? {});
     } catch (e) {
       return Promise.reject(e);
@@ -73,6 +84,7 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
   const base = {
     call,
     send,
+    release,
     close: async () => {
       if (dispatcher && !options.dispatcher) await dispatcher.close();
       dispatcher = undefined;
@@ -80,7 +92,7 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
   };
   return new Proxy(base, {
     get(target, prop, receiver) {
-      if (typeof prop === 'string' && !(prop in target) && findCommand(prop)) {
+      if (typeof prop === 'string' && !(prop in target) && entryFor(prop)) {
         return (args: Record<string, unknown>, o?: CallOptions) => call(prop, args, o);
       }
       return Reflect.get(target, prop, receiver);

@@ -102,8 +102,8 @@ function splitUrl(url: string): { origin: string; path: string } {
   return parts;
 }
 
-export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal, mayRetry = true): Promise<Reply> {
-  const req = describeRequest(o, command, body);
+export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal, mayRetry = true, version?: number): Promise<Reply> {
+  const req = describeRequest(o, command, body, version);
   const { url, headers } = req;
   const timeoutMs = o.timeoutMs ?? 60_000;
   o.observer?.request?.(req);
@@ -136,7 +136,7 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
   } catch (err) {
     if (signal?.aborted || err instanceof UnreachableError) throw err;
     // The kept-alive race: the server closed an idle connection just as the request went out.
-    if (mayRetry && !timedOut && reply === undefined && closedUnused(err)) return post(dispatcher, o, command, body, signal, false);
+    if (mayRetry && !timedOut && reply === undefined && closedUnused(err)) return post(dispatcher, o, command, body, signal, false, version);
     if (timedOut) throw describeNetworkError({ name: 'TimeoutError' }, url, o);
     throw describeNetworkError(err, url, o);
   } finally {

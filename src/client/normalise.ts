@@ -8,8 +8,11 @@ import { exactInteger } from './exact-json.js';
 /** An integer beyond Number.MAX_SAFE_INTEGER (2^53 - 1) is a bigint, so that it stays exact. */
 export type ResultValue = string | number | bigint | true | ResultValue[] | { [field: string]: ResultValue };
 
+/** A reply that does not have the shape of the definition used: the server speaks another release or API. */
+export class ReplyShapeError extends UnreachableError {}
+
 function wrongShape(command: string, what: string): never {
-  throw new UnreachableError(`the server's reply to '${command}' is not ${what}; is the URL an ejabberd API of a compatible version?`);
+  throw new ReplyShapeError(`the server's reply to '${command}' is not ${what}; is the URL an ejabberd API of a compatible version?`);
 }
 
 /** Removes a v0 wrapper `{"name": value}` around a scalar. */

@@ -19,7 +19,7 @@ export interface TransportOptions {
   timeoutMs?: number;
   /** The largest reply body accepted, in bytes (default 64 MiB); a larger one ends the request. With your own dispatcher, give it undici's maxResponseSize instead. */
   maxReplyBytes?: number;
-  /** Call the versioned endpoint `<url>/v<N>/<command>`. */
+  /** Use each command's definition of this API version or older (default: the newest of the release). */
   apiVersion?: number;
   /** Extra CA certificates (PEM) to trust for https. */
   ca?: string | Buffer;
@@ -63,19 +63,19 @@ function computeAuthorization(o: TransportOptions): string | undefined {
   return undefined;
 }
 
-export function commandUrl(o: TransportOptions, command: string): string {
+export function commandUrl(o: TransportOptions, command: string, version?: number): string {
   const base = o.url.replace(/\/+$/, '');
-  // ejabberd reads the version from a `vN` element of the path where mod_http_api is mounted
-  // (request_handlers: "/api/v2": mod_http_api), so the command follows it.
-  return o.apiVersion === undefined ? `${base}/${command}` : `${base}/v${o.apiVersion}/${command}`;
+  // mod_http_api (24.02 and later) takes the last `vN` of the path as the API version, and the
+  // command from the first element after its mount point: `/api/<command>/vN` works on any mount.
+  return version === undefined ? `${base}/${command}` : `${base}/${command}/v${version}`;
 }
 
 /** The exact request ectl sends for a command (also what --dry-run shows). */
-export function describeRequest(o: TransportOptions, command: string, body: unknown): RequestDescription {
+export function describeRequest(o: TransportOptions, command: string, body: unknown, version?: number): RequestDescription {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   const auth = authorizationHeader(o);
   if (auth) headers.authorization = auth;
-  return { command, method: 'POST', url: commandUrl(o, command), headers, body: JSON.stringify(body) };
+  return { command, method: 'POST', url: commandUrl(o, command, version), headers, body: JSON.stringify(body) };
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

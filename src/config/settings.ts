@@ -26,8 +26,11 @@ export const CONFIG_MAX_BYTES = MiB;
 /** Password and token files hold one line. */
 export const SECRET_FILE_MAX_BYTES = 64 * KiB;
 
+/** An ejabberd release number: YY.MM, maybe with a patch level (25.03.1). */
+export const RELEASE_PATTERN = /^\d{2}\.\d{2}(\.\d+)?$/;
+
 /** The keys a profile (or the top level of the config file) may hold. */
-export const PROFILE_KEYS = ['url', 'user', 'password-file', 'token', 'token-file', 'ca-file', 'insecure', 'timeout', 'api-version', 'output', 'max-reply-size'] as const;
+export const PROFILE_KEYS = ['url', 'user', 'password-file', 'token', 'token-file', 'ca-file', 'insecure', 'timeout', 'api-version', 'release', 'output', 'max-reply-size'] as const;
 type ProfileKey = (typeof PROFILE_KEYS)[number];
 export type Profile = Partial<Record<ProfileKey, string | number | boolean>>;
 /** Top-level keys besides the profile keys. */
@@ -50,6 +53,7 @@ export interface GlobalFlags {
   timeout?: string;
   apiVersion?: string;
   maxReplySize?: string;
+  release?: string;
   profile?: string;
   config?: string;
   output?: string;
@@ -70,6 +74,8 @@ export interface Settings {
   /** The largest reply body accepted, in bytes. */
   maxReplyBytes: number;
   apiVersion?: number;
+  /** The ejabberd release the server runs, when given (otherwise it is detected). */
+  release?: string;
   caFile?: string;
   insecure: boolean;
   output?: OutputFormat;
@@ -455,6 +461,10 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const maxReply = pick(flags.maxReplySize, 'ECTL_MAX_REPLY_SIZE', 'max-reply-size');
   const maxReplyBytes = maxReply === undefined ? DEFAULT_MAX_REPLY_BYTES : parseSize(maxReply, '--max-reply-size', MAX_REPLY_RANGE);
   const apiVersion = parseNumber(pick(flags.apiVersion, 'ECTL_API_VERSION', 'api-version'), '--api-version', true);
+  const release = pick(flags.release, 'ECTL_RELEASE', 'release');
+  if (release !== undefined && !RELEASE_PATTERN.test(release)) {
+    throw new UsageError(`--release must be an ejabberd release like 24.12 or 25.03.1, got '${release}'`);
+  }
   const output = pick(flags.output, 'ECTL_OUTPUT', 'output');
   if (output !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(output)) {
     throw new UsageError(`unknown output format '${output}' (choose from ${OUTPUT_FORMATS.join(', ')})`);
@@ -463,7 +473,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const insecureRaw = flags.insecure ? true : (env.ECTL_INSECURE || undefined) ?? profile.insecure;
   const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
   return {
-    url, user, password, token, tokenFile, timeoutMs: Math.max(1, Math.round(timeoutS * 1000)), maxReplyBytes, apiVersion, caFile: caFile && expandHome(caFile, env), insecure,
+    url, user, password, token, tokenFile, timeoutMs: Math.max(1, Math.round(timeoutS * 1000)), maxReplyBytes, apiVersion, release, caFile: caFile && expandHome(caFile, env), insecure,
     output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileUsed,
     configFile: loaded?.filepath, warnings, notes,
   };

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commands } from '../catalogue/commands.js';
+import { catalogueFor } from '../catalogue/releases.js';
 import { extraCommands, globalOptions } from '../cli/main.js';
 import { processIo } from '../cli/io.js';
 import type { HelpContext } from '../cli/help.js';
@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Every generated file, relative to the package root, with its content. */
 export function generatedFiles(): [string, string][] {
-  const ctx: HelpContext = { commands, options: globalOptions(), extras: extraCommands(processIo()) };
+  const ctx: HelpContext = { commands: catalogueFor(), options: globalOptions(), extras: extraCommands(processIo()) };
   const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string;
   return [
     [MAN_FILE, renderManPage(ctx, version)],

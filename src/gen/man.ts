@@ -19,6 +19,7 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['ECTL_TIMEOUT', 'Seconds before a request is abandoned, like --timeout.'],
   ['ECTL_MAX_REPLY_SIZE', 'Largest reply accepted, like --max-reply-size.'],
   ['ECTL_API_VERSION', 'API version to call, like --api-version.'],
+  ['ECTL_RELEASE', 'The ejabberd release the server runs, like --release.'],
   ['ECTL_CA_FILE', 'Extra CA certificate (PEM) for https, like --ca-file.'],
   ['ECTL_INSECURE', 'Set to 1 to skip TLS certificate verification, like --insecure.'],
   ['ECTL_OUTPUT', 'Output format, like -o.'],
@@ -29,13 +30,14 @@ const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['COLUMNS', 'Width of tables when the terminal does not report one, or when the output is not a terminal.'],
   ['TERM', 'When dumb, no colour.'],
   ['XDG_CONFIG_HOME', 'Where the user config file is looked for (default ~/.config).'],
-  ['XDG_CACHE_HOME', 'Where shell completion caches server answers (default ~/.cache).'],
+  ['XDG_CACHE_HOME', "Where shell completion caches server answers and ectl keeps each server's detected release (default ~/.cache)."],
 ];
 
 const FILES: readonly (readonly [string, string])[] = [
   ['$XDG_CONFIG_HOME/ectl/config.yaml', 'The user config file (~/.config/ectl/config.yaml). YAML or JSON: top-level settings, a profiles mapping of named settings, default naming the profile to use, and trusted-dirs listing the directories whose project config files may be read (an entry ending in /** also trusts every directory below it).'],
   ['.ectlrc, .ectlrc.json, .ectlrc.yaml, .ectlrc.yml, .config/ectlrc[.json|.yaml|.yml], package.json (key ectl)', 'Project config files: the nearest in the working directory or a parent is read instead of the user config file only when its directory is trusted by trusted-dirs; ectl then says so on stderr. Config files are never code: .js, .mjs, .cjs and .ts files are not read.'],
   ['$XDG_CONFIG_HOME/ectl/tokens/<profile>.json', 'The OAuth token ectl login saved for a profile (default.json when none is chosen), used when no user or other token is set.'],
+  ['$XDG_CACHE_HOME/ectl/releases.json', 'The ejabberd release detected for each API URL, kept for a day.'],
   ['$XDG_CACHE_HOME/ectl/completion-cache.json', "Vhosts, users and rooms that shell completion got from the server, kept for 60 seconds."],
 ];
 
