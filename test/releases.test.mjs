@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ectl, cleanEnv, live, recordingServer, requireLiveServer, root } from './helpers.mjs';
+import { ectl, cleanEnv, live, liveServers, recordingServer, requireLiveServer, root, showRun, uniqueName } from './helpers.mjs';
 import { formatText } from '../dist/format/text.js';
 import { nestedListSeparator, specFor, entryFor } from '../dist/catalogue/releases.js';
 import { createClient } from '../dist/index.js';
@@ -197,3 +197,60 @@ test('the library speaks the release it is given; an unknown patch level speaks 
   assert.equal(createClient({ url: live.url, release: '25.03.1' }).release, '25.03');
   assert.equal(createClient({ url: live.url }).release, '26.07');
 });
+
+// The real 24.12 and 26.07 servers: detection, and commands whose arguments or results changed,
+// at the newest API version and at --api-version 0, against that release's own ejabberdctl.
+for (const s of process.env.ECTL_TEST_SERVERS ? liveServers().filter((x) => x.release !== '23.01') : []) {
+  const same = async (args, ctlArgs = args) => {
+    const pending = ectl(args, { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+    const oracle = s.ejabberdctl(...ctlArgs);
+    const mine = await pending;
+    assert.equal(oracle.code, 0, `ejabberdctl ${ctlArgs.join(' ')}: ${showRun(oracle)}`);
+    assert.equal(mine.stdout, oracle.stdout, `ectl ${args.join(' ')}: ${showRun(mine)}`);
+    assert.equal(mine.code, oracle.code);
+  };
+  const run = async (args) => {
+    const r = await ectl(args, { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+    assert.equal(r.code, 0, `ectl ${args.join(' ')}: ${showRun(r)}`);
+    return r;
+  };
+  const sharedCache = freshCache();
+
+  test(`${s.release}: detected from status; status prints as its ejabberdctl prints it`, async () => {
+    const r = await ectl(['-v', 'status'], { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+    assert.equal(r.code, 0, showRun(r));
+    const m = /^\* ejabberd (\S+) .*\(detected\), API v\d+$/m.exec(r.stderr);
+    assert.ok(m && m[1].startsWith(s.release), r.stderr);
+    assert.equal(cacheOf(sharedCache)[s.url].release.slice(0, 5), s.release);
+    assert.equal(r.stdout, s.ejabberdctl('status').stdout);
+  });
+
+  test(`${s.release}: set_room_affiliation and get_room_affiliations, API v3 and --api-version 0, as its ejabberdctl`, async () => {
+    const room = uniqueName('relroom');
+    const service = 'conference.localhost';
+    await run(['create_room', room, service, 'localhost']);
+    try {
+      await run(['set_room_affiliation', room, service, 'alice', 'localhost', 'member']);
+      await same(['get_room_affiliations', room, service]);
+      await run(['--api-version', '0', 'set_room_affiliation', room, service, 'bob@localhost', 'admin']);
+      await same(['--api-version', '0', 'get_room_affiliations', room, service], ['--version', '0', 'get_room_affiliations', room, service]);
+      await same(['get_room_affiliations', room, service]);
+    } finally {
+      await ectl(['destroy_room', room, service], { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+    }
+  });
+
+  test(`${s.release}: roster groups as a list (add_rosteritem v1); get_roster joins them with ',' (';' at --api-version 0) as its ejabberdctl`, async () => {
+    const user = uniqueName('relu');
+    await run(['register', user, 'localhost', 'pw-rel-1']);
+    try {
+      await run(['add_rosteritem', user, 'localhost', 'carol', 'localhost', 'Carol', 'friends,work', 'both']);
+      await run(['--api-version', '0', 'add_rosteritem', user, 'localhost', 'dave', 'localhost', 'Dave', 'team', 'to']);
+      await same(['get_roster', user, 'localhost']);
+      await same(['--api-version', '0', 'get_roster', user, 'localhost'], ['--version', '0', 'get_roster', user, 'localhost']);
+      await same(['kick_user', user, 'localhost']);
+    } finally {
+      await ectl(['unregister', user, 'localhost'], { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+    }
+  });
+}
