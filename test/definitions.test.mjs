@@ -170,3 +170,18 @@ test('no description copies ejabberd\'s own text (summary, details, arguments, r
   }
   assert.deepEqual(copied, []);
 });
+
+test('a field the catalogue needs that cannot be read stops the extraction, naming the file, line and field', async () => {
+  const { readSourceFile, SourceError } = await import('../dist/gen/ejabberd-source.js');
+  const rules = { userArgs: ['user', 'host'], versionTags: true };
+  const file = (fields) => `-module(mod_x).\n-behaviour(gen_mod).\nget_commands_spec() ->\n    [#ejabberd_commands{name = c, ${fields}}].\n`;
+  const [ok] = readSourceFile(file('desc = io_lib:format("~p", [x]), version = 2, policy = user, args = [{n, integer}], result = {res, rescode}'), '26.07 src/mod_x.erl', rules);
+  assert.deepEqual({ ...ok }, {
+    name: 'c', version: 2, args: [{ name: 'user', type: 'string' }, { name: 'host', type: 'string' }, { name: 'n', type: 'integer' }],
+    result: { name: 'res', type: 'rescode' }, tags: ['v2'], module: 'mod_x', function: null, policy: 'user', internal: false, ctlOnly: false,
+  });
+  for (const [fields, what] of [['args = extra_args()', /mod_x\.erl:4 c: cannot read args \(a call of extra_args\)/],
+    ['result = ?RESULT', /cannot read result/], ['args = [{n, float}]', /unreadable type/], ['version = V', /cannot read version/]]) {
+    assert.throws(() => readSourceFile(file(fields), '26.07 src/mod_x.erl', rules), (e) => e instanceof SourceError && what.test(e.message), fields);
+  }
+});

@@ -57,7 +57,7 @@ function git(dir: string, args: string[]): string {
   return execFileSync('git', ['--git-dir', dir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
-class SourceError extends Error {}
+export class SourceError extends Error {}
 
 /** Reads a type term: binary/string/atom -> string, integer, any, {list, {N, T}}, {tuple, [{N, T}...]}. */
 function readType(t: Term, where: string, result: boolean): SourceType {
@@ -86,7 +86,7 @@ function atomList(t: Term, where: string): string[] {
 }
 
 /** How a release treats `policy = user` commands and versioned ones, read from its own code. */
-interface ReleaseRules {
+export interface ReleaseRules {
   /** The arguments put before a user-policy command's own: [user, server] or [user, host]. */
   readonly userArgs: readonly [string, string];
   /** Whether registering a version N > 0 definition adds the tag vN. */
@@ -116,7 +116,7 @@ type ReleaseDefinition = Omit<SourceDefinition, 'releases'>;
 
 function readRecord(rec: Term, file: string, provider: string | null, rules: ReleaseRules): ReleaseDefinition {
   if (rec.k !== 'rec' || rec.name !== 'ejabberd_commands') throw new SourceError(`${file}: get_commands_spec() holds something other than an ejabberd_commands record`);
-  const at = `${file}:${rec.line}`;
+  let at = `${file}:${rec.line}`;
   const field = (name: string, optional = false): Term | null => {
     const v = rec.fields.get(name) ?? RECORD_DEFAULTS[name] ?? null;
     if (v === null && !optional) throw new SourceError(`${at}: no ${name}`);
@@ -130,7 +130,8 @@ function readRecord(rec: Term, file: string, provider: string | null, rules: Rel
     return v.v;
   };
   const name = atom('name')!;
-  const where = `${at} ${name}`;
+  at = `${at} ${name}`;
+  const where = at;
   const version = field('version')!;
   if (version.k !== 'num' || !Number.isInteger(version.v)) throw new SourceError(`${where}: version is not an integer`);
   const argsTerm = field('args')!;
@@ -174,6 +175,21 @@ function readBlobs(dir: string, specs: readonly string[]): Map<string, string> {
   return blobs;
 }
 
+/**
+ * The definitions in one source file's get_commands_spec() (`where`: "TAG src/FILE.erl"); throws
+ * when a field the catalogue needs cannot be read.
+ */
+export function readSourceFile(text: string, where: string, rules: ReleaseRules): ReleaseDefinition[] {
+  const file = where.split(' ').pop()!;
+  // ejabberd's docs name the module that registers a command when it is a gen_mod (one an
+  // admin enables in the configuration).
+  const provider = /^-behaviou?r\(\s*gen_mod\s*\)/m.test(text) ? file.replace(/^src\/|\.erl$/g, '') : null;
+  return functionBodies(text, 'get_commands_spec').flatMap((body) => {
+    if (body.k !== 'list') throw new SourceError(`${where}: get_commands_spec() is not a list (${body.k === 'unknown' ? body.why : body.k})`);
+    return body.v.map((rec) => readRecord(rec, where, provider, rules));
+  });
+}
+
 /** Every definition of each release, in source order. */
 export function readReleases(dir: string, tags: readonly string[]): Map<string, ReleaseDefinition[]> {
   // The files that define commands: those with a get_commands_spec() function (other mentions
@@ -186,15 +202,7 @@ export function readReleases(dir: string, tags: readonly string[]): Map<string, 
     const rules = releaseRules(tag, blobs.get(`${tag}:src/ejabberd_commands.erl`)!, blobs.get(`${tag}:src/ejabberd_commands_doc.erl`)!);
     const found: ReleaseDefinition[] = [];
     for (const spec of defining.filter((d) => d.startsWith(`${tag}:`))) {
-      const text = blobs.get(spec)!;
-      const file = spec.slice(tag.length + 1);
-      // ejabberd's docs name the module that registers a command when it is a gen_mod (one an
-      // admin enables in the configuration).
-      const provider = /^-behaviou?r\(\s*gen_mod\s*\)/m.test(text) ? file.replace(/^src\/|\.erl$/g, '') : null;
-      for (const body of functionBodies(text, 'get_commands_spec')) {
-        if (body.k !== 'list') throw new SourceError(`${tag} ${file}: get_commands_spec() is not a list (${body.k === 'unknown' ? body.why : body.k})`);
-        for (const rec of body.v) found.push(readRecord(rec, `${tag} ${file}`, provider, rules));
-      }
+      found.push(...readSourceFile(blobs.get(spec)!, `${tag} ${spec.slice(tag.length + 1)}`, rules));
     }
     const seen = new Set<string>();
     for (const d of found) {
