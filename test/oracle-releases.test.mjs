@@ -230,7 +230,7 @@ for (const s of liveServers().filter((x) => x.release !== '23.01')) {
       await api('private_set', { user: A, host: HOST, element: `<storage xmlns="storage:bookmarks"><conference jid="${R1}@${MUC}" autojoin="true" name="Room One"><nick>ali</nick></conference></storage>` });
       await api('private_set', { user: B, host: HOST, element: '<q xmlns="ectl:test:notes">Gruesse &amp; more</q>' });
       if (has('24.06')) await api('ban_account', { user: F, host: HOST, reason: 'Spam, spam and spam' }, 2);
-      await api('muc_register_nick', { nick: 'alicenick', jid: jid(A), service: MUC });
+      await api('muc_register_nick', { nick: `nick${A}`, jid: jid(A), service: MUC });
 
       const join = (room, nick) => `<presence to='${room}@${MUC}/${nick}'><x xmlns='http://jabber.org/protocol/muc'/></presence>`;
       const login = async ({ then = [], ...o }) => {
