@@ -13,8 +13,6 @@ const CERT_CODES = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
-
-
 /** What a failed request's socket had seen, tagged on the error: a retry is safe only on a reused connection that got no byte of reply. */
 const SOCKET_STATE = Symbol('ectl socket state');
 interface SocketState { reused: boolean; replyBytes: number }
