@@ -90,11 +90,20 @@ export const faults = {
   },
   closeAlways: (req) => req.socket.destroy(),
   large: (req, res) => {
-    // A valid registered_users reply of about 20 MB, written in chunks.
+    // A valid registered_users reply of about 20 MB, written in chunks of 1,000 names as fast as
+    // the client reads (a million writes at once make Node 24's server drop the reply).
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('[');
-    for (let i = 0; i < 1_000_000; i++) res.write(`${i ? ',' : ''}"user${String(i).padStart(7, '0')}"`);
-    res.end(']');
+    let i = 0;
+    const pump = () => {
+      while (i < 1_000_000 && !res.destroyed) {
+        let chunk = '';
+        for (const end = i + 1000; i < end; i++) chunk += `${i ? ',' : ''}"user${String(i).padStart(7, '0')}"`;
+        if (!res.write(chunk)) return res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end(']');
+    };
+    pump();
   },
 };
 
