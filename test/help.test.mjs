@@ -15,7 +15,7 @@ const commands = catalogueFor();
 import { renderHelp, renderCommandHelp, exampleLine, tagIndex } from '../dist/cli/help.js';
 import { globalOptions, main } from '../dist/cli/main.js';
 
-const env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:1/api' });
+const env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:1/api', ECTL_RELEASE: null });
 /** Compares with test/expected/help/NAME.txt (ECTL_UPDATE_EXPECTED=1 writes it: review the diff). */
 const matchesHelp = (text, name) => matchesExpected(text, join('..', 'help', `${name}.txt`));
 const SAMPLE = ['register', 'registered_users', 'create_room_with_opts', 'get_user_subscriptions', 'get_last', 'status',

@@ -35,10 +35,16 @@ export function liveEnv(extra = {}) {
   return cleanEnv({ ECTL_URL: live.url, ECTL_USER: live.admin, ECTL_PASSWORD: live.password, ...extra });
 }
 
-/** A minimal environment: nothing of the developer's own ectl settings leaks into a test. */
+/**
+ * A minimal environment: nothing of the developer's own ectl settings leaks into a test. The
+ * release is given (23.01, the host's server; each live server's env gives its own), so that
+ * only the tests about detection (which pass ECTL_RELEASE: null) see ectl ask `status`.
+ */
 export function cleanEnv(extra = {}) {
-  const env = { PATH: process.env.PATH, HOME: join(root, 'test', '.tmp', 'home'), XDG_CONFIG_HOME: join(root, 'test', '.tmp', 'xdg'), LANG: 'C.UTF-8' };
-  return { ...env, ...extra };
+  const env = { PATH: process.env.PATH, HOME: join(root, 'test', '.tmp', 'home'), XDG_CONFIG_HOME: join(root, 'test', '.tmp', 'xdg'), LANG: 'C.UTF-8', ECTL_RELEASE: '23.01' };
+  const all = { ...env, ...extra };
+  for (const [k, v] of Object.entries(all)) if (v === null) delete all[k];
+  return all;
 }
 
 /**
@@ -56,7 +62,7 @@ export function liveServers() {
   if (!process.env.ECTL_TEST_SERVERS) throw new Error('ECTL_TEST_SERVERS is not set: run the tests with `npm test`, which starts the test servers');
   return JSON.parse(process.env.ECTL_TEST_SERVERS).map((s) => ({
     ...s,
-    env: (extra = {}) => cleanEnv({ ECTL_URL: s.url, ECTL_USER: s.admin, ECTL_PASSWORD: s.adminPassword, ...extra }),
+    env: (extra = {}) => cleanEnv({ ECTL_URL: s.url, ECTL_USER: s.admin, ECTL_PASSWORD: s.adminPassword, ECTL_RELEASE: s.release, ...extra }),
     ejabberdctl: (...args) => ejabberdctlOn(s, ...args),
     ejabberdctlAsync: (...args) => ejabberdctlAsync(s, ...args),
     api: async (command, body = {}, version = 0) => {

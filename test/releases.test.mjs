@@ -14,7 +14,7 @@ const tmp = join(root, 'test', '.tmp');
 mkdirSync(tmp, { recursive: true });
 const freshCache = () => mkdtempSync(join(tmp, 'release-cache-'));
 const cacheOf = (dir) => JSON.parse(readFileSync(join(dir, 'ectl', 'releases.json'), 'utf8'));
-const liveEnvWith = (extra) => cleanEnv({ ECTL_URL: live.url, ECTL_USER: live.admin, ECTL_PASSWORD: live.password, ...extra });
+const liveEnvWith = (extra) => cleanEnv({ ECTL_URL: live.url, ECTL_USER: live.admin, ECTL_PASSWORD: live.password, ECTL_RELEASE: null, ...extra });
 const statusRequests = (stderr) => stderr.split('\n').filter((l) => /^> POST \S+\/status$/.test(l)).length;
 
 let fake;
@@ -34,7 +34,7 @@ after(() => fake.close());
 
 test('a bad --release, ECTL_RELEASE or release: is a usage error; nothing is sent', async () => {
   const n = fake.requests.length;
-  const flag = await ectl(['--release', 'latest', 'status'], { env: cleanEnv({ ECTL_URL: fake.url }) });
+  const flag = await ectl(['--release', 'latest', 'status'], { env: cleanEnv({ ECTL_URL: fake.url, ECTL_RELEASE: null }) });
   assert.equal(flag.code, 2);
   assert.match(flag.stderr, /^Error: --release must be an ejabberd release like 24\.12 or 25\.03\.1, got 'latest'\n$/);
   const env = await ectl(['status'], { env: cleanEnv({ ECTL_URL: fake.url, ECTL_RELEASE: '24' }) });
@@ -46,7 +46,7 @@ test('the release given by flag, environment or profile picks the definition and
   const dir = mkdtempSync(join(tmp, 'release-cfg-'));
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `profiles:\n  old:\n    url: ${fake.url}\n    release: "23.01"\n  new:\n    url: ${fake.url}\n    release: "24.12"\n`);
-  const env = cleanEnv({ ECTL_CONFIG: config, XDG_CACHE_HOME: freshCache() });
+  const env = cleanEnv({ ECTL_CONFIG: config, XDG_CACHE_HOME: freshCache(), ECTL_RELEASE: null });
   const n = fake.requests.length;
   const old = await ectl(['-P', 'old', '--dry-run', 'set_room_affiliation', 'r', 'conference.example.com', 'bob@example.com', 'member'], { env });
   assert.equal(old.code, 0, old.stderr);
@@ -117,7 +117,7 @@ test('a command the known release lacks exits 2 naming the release that added it
   assert.equal(r.code, 2);
   assert.equal(r.stderr, 'Error: muc_online_rooms_count was added in ejabberd 26.01; this server runs 23.01 (muc_online_rooms_count is provided by mod_muc_admin)\n');
   assert.equal(fake.requests.length, n);
-  const help = await ectl(['help', '--release', '23.01', 'muc_online_rooms_count'], { env: cleanEnv({ ECTL_URL: fake.url }) });
+  const help = await ectl(['help', '--release', '23.01', 'muc_online_rooms_count'], { env: cleanEnv({ ECTL_URL: fake.url, ECTL_RELEASE: null }) });
   assert.equal(help.code, 2);
   assert.match(help.stderr, /was added in ejabberd 26\.01; this server runs 23\.01/);
 });
@@ -132,7 +132,7 @@ test('on the real 23.01 server a command added in 26.01 fails before it is sent'
 
 test('a server that does not say its release is spoken to as the newest, cached; its refusal exits 1', async () => {
   const cache = freshCache();
-  const env = cleanEnv({ ECTL_URL: fake.url, XDG_CACHE_HOME: cache });
+  const env = cleanEnv({ ECTL_URL: fake.url, XDG_CACHE_HOME: cache, ECTL_RELEASE: null });
   const n = fake.requests.length;
   const r = await ectl(['-v', 'muc_online_rooms_count', 'conference.example.com'], { env });
   assert.equal(r.code, 1, r.stderr);
@@ -147,7 +147,7 @@ test('a server that does not say its release is spoken to as the newest, cached;
 });
 
 test('help follows the release: ectl help --release 23.01 shows the old arguments and the later change', async () => {
-  const env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:1/api', XDG_CACHE_HOME: freshCache() });
+  const env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:1/api', XDG_CACHE_HOME: freshCache(), ECTL_RELEASE: null });
   const old = await ectl(['help', '--release', '23.01', 'set_room_affiliation'], { env });
   assert.equal(old.code, 0, old.stderr);
   assert.match(old.stdout, /^Usage: ectl set_room_affiliation <name> <service> <jid> <affiliation>$/m);
@@ -202,7 +202,7 @@ test('the library speaks the release it is given; an unknown patch level speaks 
 // at the newest API version and at --api-version 0, against that release's own ejabberdctl.
 for (const s of process.env.ECTL_TEST_SERVERS ? liveServers().filter((x) => x.release !== '23.01') : []) {
   const same = async (args, ctlArgs = args) => {
-    const pending = ectl(args, { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+    const pending = ectl(args, { env: s.env({ XDG_CACHE_HOME: sharedCache, ECTL_RELEASE: null }) });
     const oracle = s.ejabberdctl(...ctlArgs);
     const mine = await pending;
     assert.equal(oracle.code, 0, `ejabberdctl ${ctlArgs.join(' ')}: ${showRun(oracle)}`);
@@ -210,14 +210,14 @@ for (const s of process.env.ECTL_TEST_SERVERS ? liveServers().filter((x) => x.re
     assert.equal(mine.code, oracle.code);
   };
   const run = async (args) => {
-    const r = await ectl(args, { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+    const r = await ectl(args, { env: s.env({ XDG_CACHE_HOME: sharedCache, ECTL_RELEASE: null }) });
     assert.equal(r.code, 0, `ectl ${args.join(' ')}: ${showRun(r)}`);
     return r;
   };
   const sharedCache = freshCache();
 
   test(`${s.release}: detected from status; status prints as its ejabberdctl prints it`, async () => {
-    const r = await ectl(['-v', 'status'], { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+    const r = await ectl(['-v', 'status'], { env: s.env({ XDG_CACHE_HOME: sharedCache, ECTL_RELEASE: null }) });
     assert.equal(r.code, 0, showRun(r));
     const m = /^\* ejabberd (\S+) .*\(detected\), API v\d+$/m.exec(r.stderr);
     assert.ok(m && m[1].startsWith(s.release), r.stderr);
@@ -236,7 +236,7 @@ for (const s of process.env.ECTL_TEST_SERVERS ? liveServers().filter((x) => x.re
       await same(['--api-version', '0', 'get_room_affiliations', room, service], ['--version', '0', 'get_room_affiliations', room, service]);
       await same(['get_room_affiliations', room, service]);
     } finally {
-      await ectl(['destroy_room', room, service], { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+      await ectl(['destroy_room', room, service], { env: s.env({ XDG_CACHE_HOME: sharedCache, ECTL_RELEASE: null }) });
     }
   });
 
@@ -250,7 +250,7 @@ for (const s of process.env.ECTL_TEST_SERVERS ? liveServers().filter((x) => x.re
       await same(['--api-version', '0', 'get_roster', user, 'localhost'], ['--version', '0', 'get_roster', user, 'localhost']);
       await same(['kick_user', user, 'localhost']);
     } finally {
-      await ectl(['unregister', user, 'localhost'], { env: s.env({ XDG_CACHE_HOME: sharedCache }) });
+      await ectl(['unregister', user, 'localhost'], { env: s.env({ XDG_CACHE_HOME: sharedCache, ECTL_RELEASE: null }) });
     }
   });
 }

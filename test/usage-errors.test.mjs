@@ -10,7 +10,7 @@ let env;
 const tmp = join(root, 'test', '.tmp', 'usage');
 before(async () => {
   server = await recordingServer();
-  env = cleanEnv({ ECTL_URL: server.url });
+  env = cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: null });
   mkdirSync(tmp, { recursive: true });
 });
 after(() => server.close());

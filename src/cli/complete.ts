@@ -251,7 +251,7 @@ async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io,
   let known: ReleaseChoice;
   let spec: ReleaseSpec;
   try {
-    const plain = await resolveSettings(line.flags as GlobalFlags, io.env, io.cwd, { readToken: false });
+    const plain = await resolveSettings(line.flags as GlobalFlags, io.env, io.cwd, { readToken: false, readSecrets: false });
     known = knownChoice(plain, io.env);
     spec = specFor(entry, known.release, plain.apiVersion);
   } catch {

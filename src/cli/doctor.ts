@@ -14,17 +14,18 @@ import { callNamed, clientFor, readCaFile, sessionFor, settingsFor } from './run
 type Step = { ok: true; detail: string } | { ok: false; detail: string; code: number } | { skip: string };
 
 /** Harmless reads, one per command group, to see what the account may call. */
-const SAMPLES: [string, string, (vhost: string, user: string, host: string) => Record<string, string | number>][] = [
-  ['accounts', 'registered_users', (vhost) => ({ host: vhost })],
-  ['session', 'connected_users_number', () => ({})],
-  ['muc', 'muc_online_rooms', () => ({ service: 'global' })],
-  ['roster', 'get_roster', (_v, user, host) => ({ user, host })],
-  ['vcard', 'get_vcard', (_v, user, host) => ({ user, host, name: 'FN' })],
-  ['offline', 'get_offline_count', (_v, user, host) => ({ user, host })],
-  ['shared_roster_group', 'srg_list', (vhost) => ({ host: vhost })],
-  ['statistics', 'stats', () => ({ name: 'registeredusers' })],
-  ['server', 'get_loglevel', () => ({})],
-  ['oauth', 'oauth_list_tokens', () => ({})],
+// One harmless read per group, its arguments by position (their names differ between releases).
+const SAMPLES: [string, string, (vhost: string, user: string, host: string) => (string | number)[]][] = [
+  ['accounts', 'registered_users', (vhost) => [vhost]],
+  ['session', 'connected_users_number', () => []],
+  ['muc', 'muc_online_rooms', () => ['global']],
+  ['roster', 'get_roster', (_v, user, host) => [user, host]],
+  ['vcard', 'get_vcard', (_v, user, host) => [user, host, 'FN']],
+  ['offline', 'get_offline_count', (_v, user, host) => [user, host]],
+  ['shared_roster_group', 'srg_list', (vhost) => [vhost]],
+  ['statistics', 'stats', () => ['registeredusers']],
+  ['server', 'get_loglevel', () => []],
+  ['oauth', 'oauth_list_tokens', () => []],
 ];
 
 function line(io: Io, name: string, step: Step): void {
@@ -118,11 +119,11 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
 
   const client = clientFor(settings);
   const session = sessionFor(client, settings, io);
-  const call = (name: string, args: Record<string, string | number>) => callNamed(session, name, () => args);
+  const call = (name: string, values: (string | number)[]) => callNamed(session, name, (spec) => Object.fromEntries(spec.args.map((a, i) => [a.name, values[i]])));
   try {
     let statusText = '';
     try {
-      statusText = String(await call('status', {}));
+      statusText = String(await call('status', []));
       line(io, 'API', { ok: true, detail: 'ejabberd answers the status command' });
     } catch (e) {
       if (e instanceof UnreachableError) return fail('API', (e as Error).message, 3);
@@ -133,7 +134,7 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
     if (!settings.user && !settings.token) line(io, 'credentials', { skip: 'no user or token configured' });
     else {
       try {
-        vhosts = await call('registered_vhosts', {}) as ResultValue[];
+        vhosts = await call('registered_vhosts', []) as ResultValue[];
         line(io, 'credentials', { ok: true, detail: `accepted for ${settings.user ?? 'the bearer token'}` });
       } catch (e) {
         const code = e instanceof EctlError && e.kind === 'unauthorized' ? 4 : e instanceof EctlError && e.kind === 'unreachable' ? 3 : 1;

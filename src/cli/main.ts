@@ -133,7 +133,7 @@ function globalFlags(argv: readonly string[]): GlobalFlags {
 
 /** The release a command line speaks without asking the server: given, cached, or the newest. */
 async function knownRelease(argv: readonly string[], io: Io): Promise<ReleaseChoice & { apiVersion?: number }> {
-  const settings = await resolveSettings(globalFlags(argv), io.env, io.cwd, { readToken: false });
+  const settings = await resolveSettings(globalFlags(argv), io.env, io.cwd, { readToken: false, readSecrets: false });
   return { ...knownChoice(settings, io.env), apiVersion: settings.apiVersion };
 }
 

@@ -76,9 +76,11 @@ export async function detectRelease(url: string, env: NodeJS.ProcessEnv, askStat
     const text = await askStatus();
     if (typeof text === 'string') reported = releaseInStatus(text);
   } catch (err) {
-    // A server that cannot be reached or refuses the credentials is not cached as one that
-    // did not say: the call itself would fail the same way, and the next one may get through.
-    if ((err instanceof UnreachableError && !(err instanceof ReplyShapeError)) || (err instanceof UnauthorizedError && err.status === 401)) throw err;
+    // Refused credentials fail the call itself the same way. A server that cannot be reached, or
+    // answers with something that is not an ejabberd reply, did not say: not cached, so the next
+    // call asks again (a misfit reply would make it ask anyway).
+    if (err instanceof UnauthorizedError && err.status === 401) throw err;
+    if (err instanceof UnreachableError && !(err instanceof ReplyShapeError)) return { release: NEWEST_RELEASE, source: 'undetected' };
     reported = undefined;
   }
   const cache = readCache(env);

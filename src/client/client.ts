@@ -63,7 +63,9 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
     http ??= await import('./http.js');
     const { makeDispatcher, post } = http;
     dispatcher ??= makeDispatcher(options);
-    const version = spec.version === undefined ? undefined : pathVersion(call?.release ?? release, { version: spec.version });
+    // A release given (to the client or the call) is named in the path; without one the server's default is used.
+    const speaks = call?.release ?? (options.release === undefined ? undefined : release);
+    const version = spec.version === undefined || speaks === undefined ? undefined : pathVersion(speaks, { version: spec.version });
     const reply = await post(dispatcher, options, spec.name, body, call?.signal, true, version);
     if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module), body);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));

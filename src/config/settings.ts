@@ -428,7 +428,7 @@ function checkUrl(url: string): string {
 }
 
 /** Flag > environment > profile > built-in default. */
-export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string, opts: { readToken?: boolean } = {}): Promise<Settings> {
+export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string, opts: { readToken?: boolean; readSecrets?: boolean } = {}): Promise<Settings> {
   const { loaded, notes, warnings } = await loadConfig(flags, env, cwd);
   const profileName = flags.profile ?? (env.ECTL_PROFILE || undefined);
   const profile = pickProfile(loaded, profileName);
@@ -440,7 +440,9 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const url = checkUrl(pick(flags.url, 'ECTL_URL', 'url') ?? DEFAULT_URL);
   const user = pick(flags.user, 'ECTL_USER', 'user');
   let password: string | undefined;
-  if (user) {
+  // readSecrets: false (working out the release before the command line is parsed) leaves
+  // password files alone: a pipe can be read only once.
+  if (user && opts.readSecrets !== false) {
     // An empty ECTL_PASSWORD counts as unset.
     const envPassword = env.ECTL_PASSWORD || undefined;
     const pwFile = flags.passwordFile ?? (envPassword === undefined ? pick(undefined, 'ECTL_PASSWORD_FILE', 'password-file') : undefined);

@@ -69,6 +69,8 @@ function commandEntry(spec: CommandSpec): string[] {
   const out = ['.TP', [bold(doc.name), ...doc.args.map((a) => italic(a.name))].join(' '), roffText(sentence(doc.summary))];
   out.push('.br', roffText(`Result: ${doc.result.name} (${doc.result.type}), ${doc.result.description.replace(/^./, (c) => c.toLowerCase())}.`));
   if (doc.module) out.push(roffText(`Needs ${doc.module}.`));
+  // Which release added it and where its arguments or result changed (older ones: --api-version).
+  if (doc.history.length) out.push(roffText(`${capital(doc.history.join('; '))}.`));
   if (doc.args.length) {
     // One line per argument: its name, then its description (and type, unless a string).
     out.push('.RS', '.PD 0');
