@@ -4,7 +4,7 @@
 // with node's test runner twice - with this machine's Node and with Node 24 - and stops the nodes.
 // Exits non-zero when a server does not start or either run fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode } from './server/node.mjs';
@@ -77,6 +77,14 @@ process.stderr.write(`test setup: ${summary[0]}\n`);
 const only = process.argv.slice(2);
 const files = only.length ? only : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
 const codes = [];
+const totals = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+/** The closing counts of a TAP file (`# pass N`...); a run that wrote none counts as one failure. */
+function tapCounts(file) {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const count = (k) => Number(text.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? NaN);
+  const c = { pass: count('pass'), fail: count('fail'), skipped: count('skipped'), todo: count('todo') };
+  return Object.values(c).some(Number.isNaN) ? { pass: 0, fail: 1, skipped: 0, todo: 0 } : c;
+}
 try {
   for (const node of nodes) {
     process.stderr.write(`\n=== tests with Node ${node.version} (${node.bin}) ===\n`);
@@ -87,10 +95,18 @@ try {
     // and every test that spawns process.execPath get it too.
     const env = { ...process.env, ...harness.serverEnv(servers), ECTL_TEST_NODE_VERSION: node.version,
       PATH: `${dirname(node.bin)}:${process.env.PATH}` };
-    const r = spawnSync(node.bin, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit', env });
+    // spec on the console; TAP into a file, whose closing counts add up to the last line.
+    const tap = join(root, 'test', '.tmp', `run-${node.version}.tap`);
+    mkdirSync(dirname(tap), { recursive: true });
+    rmSync(tap, { force: true });
+    const r = spawnSync(node.bin, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`, '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit', env });
     const code = r.status ?? 1;
     codes.push(code);
-    summary.push(`Node ${node.version}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${secs(Date.now() - t)}`);
+    const counts = tapCounts(tap);
+    for (const k of Object.keys(totals)) totals[k] += counts[k];
+    summary.push(`Node ${node.version}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${secs(Date.now() - t)}: `
+      + `${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped, ${counts.todo} todo`);
   }
 } finally {
   for (const s of servers) harness.stop(s);
@@ -98,4 +114,8 @@ try {
 if (nodes.length < 2) summary.push('Node 24: NOT RUN (ECTL_TEST_ONE_NODE is set)');
 summary.push(`total ${secs(Date.now() - t0)}`);
 process.stderr.write(`\n=== npm test summary ===\n${summary.join('\n')}\n`);
+// One plain closing line over every run (todo tests are known failures, counted as skipped here).
+// A run that exited non-zero with no failed test (a crash) still counts as a failure.
+const failedTests = Math.max(totals.fail, codes.filter((c) => c !== 0).length);
+process.stdout.write(`${totals.pass} passed, ${failedTests} failed, ${totals.skipped + totals.todo} skipped\n`);
 process.exit(codes.some((c) => c !== 0) ? 1 : 0);
