@@ -240,7 +240,9 @@ test('__complete: vhosts, users, JIDs, rooms and MUC services of the live server
     assert.ok((await c('send_message', 'chat', '')).includes(`${user}@example.org`), 'a JID argument');
     assert.deepEqual((await c('send_message', 'chat', `${user}@`)), [`${user}@example.org`]);
     assert.ok((await c('destroy_room', '')).includes(room), 'a room name');
-    assert.deepEqual(await c('destroy_room', room, 'conf'), ['conference.localhost'], 'the MUC service');
+    // Other test files leave rooms on conference.example.org (the suite runs twice on one server).
+    const services = await c('destroy_room', room, 'conf');
+    assert.ok(services.includes('conference.localhost') && services.every((s) => s.startsWith('conference.')), `the MUC service: ${services}`);
     assert.deepEqual(await c('muc_online_rooms', ''), ['conference.localhost', 'global']);
     assert.ok((await c('unsubscribe_room', 'x@example.org', '')).includes(`${room}@conference.localhost`), 'a room JID');
     assert.deepEqual(await c('change_password', user, 'example.org', ''), [], 'a password is not completed');
