@@ -19,6 +19,8 @@ import { describeRequest, type RequestDescription } from '../client/request.js';
 import { isSecretArgument } from '../catalogue/secrets.js';
 import { escapeControls, escapeJsonText } from '../format/escape.js';
 import { openForReading, readFailure } from '../bounded-read.js';
+import { conflictKeys } from './batch-keys.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 export interface BatchOptions {
   jobs: number;
@@ -39,6 +41,8 @@ interface Outcome {
   shown?: RequestDescription;
   /** In flight when Ctrl-C came: it may or may not have run. */
   interrupted?: boolean;
+  /** Waited for an earlier line and was not sent because the batch stopped. */
+  unsent?: boolean;
 }
 
 type ExitCodeOf = (err: unknown) => number;
@@ -161,6 +165,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
 
   const outcomes = new Map<number, Outcome>();
   const inflight = new Set<Promise<void>>();
+  // Lines about the same account, room or shared roster group run one after another, in input order.
+  const queue = new KeyedQueue(opts.jobs);
   let seq = 0;
   let printed = 0;
   let printedEnd = 0;
@@ -178,7 +184,9 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
     if (o.error && opts.stopOnError) stopping = true;
   };
   const write = (o: Outcome) => {
-    if (o.interrupted) {
+    if (o.unsent) {
+      // Nothing to say: like the lines after a stop, it was never sent.
+    } else if (o.interrupted) {
       interrupted.push(o.line);
       const message = 'interrupted: it may or may not have run';
       if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: null, result: null, error: message, interrupted: true }));
@@ -250,19 +258,25 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         }
         if (!prepared) continue;
         seq++;
-        while (inflight.size >= opts.jobs || seqNo - printed >= window) await Promise.race(inflight);
+        while (queue.active >= opts.jobs || seqNo - printed >= window) await Promise.race(inflight);
         if (stopping || signal?.aborted) break;
         const { entry, spec, body, rebuild } = prepared;
         const line = lineNo;
-        lastSent = line;
         if (flags.dryRun) {
+          lastSent = line;
           // Nothing is sent: each line's request is shown instead.
           record(seqNo, { line, command: spec.name, end, spec, shown: describeRequest(transportOptions(settings), spec.name, body, pathVersion(session.choice.release, spec)) });
           flush();
           continue;
         }
-        const p: Promise<void> = session.call(entry, spec, body, rebuild).then(
-          ({ spec: used, value }) => record(seqNo, { line, command: spec.name, end, spec: used, value }),
+        // A line that waited for an earlier one about the same thing is not sent once the batch stops.
+        const send = () => {
+          if (stopping || signal?.aborted) return Promise.resolve(null);
+          lastSent = Math.max(lastSent, line);
+          return session.call(entry, spec, body, rebuild);
+        };
+        const p: Promise<void> = queue.run(conflictKeys(spec, body), send).then(
+          (done) => record(seqNo, done ? { line, command: spec.name, end, spec: done.spec, value: done.value } : { line, command: spec.name, end, unsent: true }),
           // After Ctrl-C a request that did not finish was cut short: whether it ran is not known.
           (error) => record(seqNo, signal?.aborted ? { line, command: spec.name, end, spec, interrupted: true } : { line, command: spec.name, end, spec, error }),
         ).finally(() => {
