@@ -13,7 +13,8 @@ import { xmppLogin } from './xmpp-client.mjs';
 
 const H = 'localhost';
 const MUC = 'conference.localhost';
-const MUC2 = 'conference.example.org';
+// Only rooms_empty_destroy's cases keep rooms on it (it destroys every empty room of a service).
+const SCRATCH = 'scratch.example.org';
 const MSG = 'urn:xmpp:mucsub:nodes:messages';
 const SUBJ = 'urn:xmpp:mucsub:nodes:subject';
 const PW = 'twin-pw-1';
@@ -253,7 +254,7 @@ for (const s of liveServers()) {
     }
   });
 
-  // Every empty room of a service goes: alone, on example.org's service, each twin's rooms made
+  // Every empty room of a service goes: alone, on example.org's scratch service, each twin's rooms made
   // just before its run. ejabberdctl also writes a count of rooms ("rooms empty: N out of M") to
   // its own console, which ectl cannot repeat: that line is left out. Before 24.06 (and with
   // version 0) the result itself is such text: only the newest definition from 24.06 is compared.
@@ -263,15 +264,15 @@ for (const s of liveServers()) {
         const mine = { a: uniqueName('ce'), b: uniqueName('ce') };
         const theirs = { a: uniqueName('ce'), b: uniqueName('ce') };
         const run = async (t, go) => {
-          await s.api('rooms_empty_destroy', { service: MUC2 });
-          for (const x of Object.values(t)) await room(s, x, MUC2);
+          await s.api('rooms_empty_destroy', { service: SCRATCH });
+          for (const x of Object.values(t)) await room(s, x, SCRATCH);
           const res = await go();
-          const left = s.ejabberdctl('muc_online_rooms', MUC2);
-          for (const x of Object.values(t)) await s.api('destroy_room', { name: x, service: MUC2 }).catch(() => {});
+          const left = s.ejabberdctl('muc_online_rooms', SCRATCH);
+          for (const x of Object.values(t)) await s.api('destroy_room', { name: x, service: SCRATCH }).catch(() => {});
           return [res, left];
         };
-        const [a, leftA] = await run(mine, () => ectl([...(mode === 'v0' ? ['--api-version', '0'] : []), 'rooms_empty_destroy', MUC2], { env: s.env() }));
-        const [b, leftB] = await run(theirs, () => s.ejabberdctlAsync(...(mode === 'v0' && atLeast(r, '24.02') ? ['--version', '0'] : []), 'rooms_empty_destroy', MUC2));
+        const [a, leftA] = await run(mine, () => ectl([...(mode === 'v0' ? ['--api-version', '0'] : []), 'rooms_empty_destroy', SCRATCH], { env: s.env() }));
+        const [b, leftB] = await run(theirs, () => s.ejabberdctlAsync(...(mode === 'v0' && atLeast(r, '24.02') ? ['--version', '0'] : []), 'rooms_empty_destroy', SCRATCH));
         assert.equal(b.code, 0, show(b));
         const result = swap(b.stdout, theirs, mine).replace(/^rooms empty: \d+ out of \d+\n/m, '');
         assert.equal(sortedLines(a.stdout), sortedLines(result), `stdout differs\nectl: ${show(a)}\nejabberdctl: ${show(b)}`);
