@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from './helpers.mjs';
+import { cleanEnv, ectl, root } from './helpers.mjs';
 import { catalogueFor } from '../dist/catalogue/releases.js';
 
 // Help, the man page and completion show the newest release unless one is given or cached.
@@ -100,4 +100,14 @@ test('the freshness check fails when a generated file differs', () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^Error: out of date \(run npm run gen\): man\/ectl\.1, completions\/ectl\.fish\n$/);
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('ectl help --man prints the committed page byte for byte; with a topic it is a usage error', async () => {
+  const r = await ectl(['help', '--man'], { env: cleanEnv() });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, page);
+  const bad = await ectl(['help', '--man', 'register'], { env: cleanEnv() });
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stdout, '');
+  assert.equal(bad.stderr, 'Error: help --man takes no topic\n');
 });

@@ -63,6 +63,7 @@ export const HELP_FORMS: readonly (readonly [string, string])[] = [
   ['ectl help <tag>', 'the commands of one tag, with their summaries'],
   ['ectl help <command>', 'arguments, result and an example of one command (same as ectl <command> --help)'],
   ["ectl help '<pattern>'", 'the commands whose names match a pattern with ? and *'],
+  ['ectl help --man', 'print the manual page (roff), e.g. into man -l - where it is not installed'],
   ['ectl completion bash|zsh|fish', 'print a shell completion script'],
 ];
 
@@ -83,7 +84,7 @@ minute; nothing is offered when the server does not answer within 2 seconds).
 /** help and completion, which main.ts runs itself. */
 export const OWN_COMMANDS: readonly ExtraCommand[] = [
   {
-    name: 'help', usage: '[tags | <tag> | <command> | <pattern>]',
+    name: 'help', usage: '[tags | <tag> | <command> | <pattern> | --man]',
     summary: 'Show help: the overview, the tags, a tag, a command, or the commands matching a pattern',
     help: '',
   },

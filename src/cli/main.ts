@@ -83,6 +83,14 @@ async function runBuiltin(word: string | undefined, rest: string[], call: Comman
     const { runCompletionCommand } = await import('./complete.js');
     return runCompletionCommand(word, rest, io, globalOptions(), () => extraCommands(io));
   }
+  if (word === 'help' && rest.includes('--man')) {
+    if (withoutGlobalOptions(rest).length > 1) throw new UsageError('help --man takes no topic');
+    // The man page itself, generated as npm run gen writes man/ectl.1: an executable without
+    // its package directory has no file to show.
+    const { renderManPage } = await import('../gen/man.js');
+    io.stdout.write(renderManPage({ commands: catalogueFor(), options: globalOptions(), extras: extraCommands(io) }, packageVersion()));
+    return EXIT.ok;
+  }
   const { renderHelp } = await import('./help.js');
   const topics = word === 'help' ? withoutGlobalOptions(rest).filter((a) => a !== '-h' && a !== '--help') : call ? [call.spec.name] : [];
   // Help follows the release in use (given or cached; nothing is asked of the server).

@@ -1,0 +1,86 @@
+// `npm run exe`: one executable, dist/ectl-linux-x64, that runs with no Node installed. It is a
+// copy of the running Node with ectl injected as a single executable application (SEA): a
+// self-contained bundle of its own (every module inside: an SEA's require loads only Node's
+// built-in modules), V8's code cache for it, and postject to put the blob into the copy.
+// Node 20 and 24 make the blob with --experimental-sea-config; a Node that has --build-sea
+// writes the executable itself.
+// Usage: node scripts/exe.mjs [--out FILE]
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const outAt = process.argv.indexOf('--out');
+const out = resolve(root, outAt > 0 ? process.argv[outAt + 1] : `dist/ectl-${process.platform}-${process.arch}`);
+
+const fail = (message) => {
+  process.stderr.write(`Error: ${message}\n`);
+  process.exit(1);
+};
+let sea;
+try {
+  sea = await import('node:sea');
+} catch {}
+if (!sea?.isSea) fail(`Node ${process.version} has no single executable application support (Node 20.12 or later has)`);
+if (!readFileSync(process.execPath).includes(FUSE)) fail(`${process.execPath} was built without single executable application support`);
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const work = mkdtempSync(join(tmpdir(), 'ectl-exe-'));
+const tmpOut = `${out}.${process.pid}`;
+try {
+  const main = join(work, 'ectl-sea.cjs');
+  await build({
+    stdin: {
+      // undici parses HTTP in WebAssembly, which V8's baseline compiler handles far sooner than
+      // its optimising one for ectl's few replies (bin/ectl passes the same flag).
+      contents: "require('node:v8').setFlagsFromString('--liftoff-only');\nrequire('./src/cli/entry.ts').run(process.argv.slice(2));\n",
+      resolveDir: root,
+      sourcefile: 'ectl-sea-entry.js',
+      loader: 'js',
+    },
+    outfile: main,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    // Code that finds files next to itself would look beside the executable: nothing in the
+    // bundle does (the version is defined here, the man page and completions are generated).
+    define: { __ECTL_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__ectlModuleUrl' },
+    banner: { js: 'var __ectlModuleUrl=require("node:url").pathToFileURL(process.execPath).href;' },
+    logLevel: 'warning',
+  });
+  const config = { main, output: join(work, 'ectl.blob'), disableExperimentalSEAWarning: true, useCodeCache: true };
+  const help = spawnSync(process.execPath, ['--help'], { encoding: 'utf8' }).stdout ?? '';
+  if (help.includes('--build-sea')) {
+    writeFileSync(join(work, 'sea.json'), JSON.stringify({ ...config, executable: process.execPath, output: tmpOut }));
+    run(process.execPath, ['--build-sea', join(work, 'sea.json')]);
+  } else {
+    writeFileSync(join(work, 'sea.json'), JSON.stringify(config));
+    run(process.execPath, ['--experimental-sea-config', join(work, 'sea.json')]);
+    copyFileSync(process.execPath, tmpOut);
+    chmodSync(tmpOut, 0o755);
+    // Node's symbols and debugging sections are of no use to ectl's users (about 12 MB).
+    if (spawnSync('strip', ['--version']).status === 0) run('strip', [tmpOut]);
+    // Its command line rather than its API: the ELF library inside warns about those notes too.
+    const postject = join(dirname(createRequire(import.meta.url).resolve('postject')), 'cli.js');
+    run(process.execPath, [postject, tmpOut, 'NODE_SEA_BLOB', config.output, '--sentinel-fuse', FUSE]);
+  }
+  renameSync(tmpOut, out);
+  process.stdout.write(`wrote ${out} (${(readFileSync(out).length / 1e6).toFixed(1)} MB, Node ${process.version})\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  rmSync(tmpOut, { force: true });
+}
+
+/** Runs a step quietly (strip warns about Node's many ELF notes); its output is shown when it fails. */
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) fail(`${cmd} ${args.join(' ')} failed (exit ${r.status})\n${r.stdout ?? ''}${r.stderr ?? ''}`);
+}
