@@ -179,16 +179,6 @@ const cases = [
   },
 ];
 
-// Cases known to fail (ectl sends muc_register_nick/muc_unregister_nick v3 without its host:
-// "Request have missing argument: host"). They run as todo, shown in every run without failing
-// it: remove an entry once it passes.
-// Keys: '<release> <command> <newest|v0>'.
-const UNTIL_RELEASES = new Set([
-  '24.12 muc_register_nick newest', '24.12 muc_unregister_nick newest',
-  '26.07 muc_register_nick newest', '26.07 muc_unregister_nick newest',
-]);
-const pending = (key) => UNTIL_RELEASES.has(key) && 'v3 sent without its host argument';
-
 async function reg(s, u) {
   await s.api('register', { user: u, host: H, password: PW });
 }
@@ -217,7 +207,7 @@ for (const s of liveServers()) {
         // Before the release that changed it, the newest definition is the version 0 one.
         const shape = mode === 'newest' && (!c.changed || atLeast(r, c.changed)) ? 'newest' : 'v0';
         const label = mode === 'newest' ? 'newest definition' : '--api-version 0';
-        test(`${r}: ${c.name} (${label}) does what its ejabberdctl does`, { todo: pending(`${r} ${c.name} ${mode}`) }, async () => {
+        test(`${r}: ${c.name} (${label}) does what its ejabberdctl does`, async () => {
           const mine = c.twin();
           const theirs = c.twin();
           const sessions = [];
@@ -260,7 +250,7 @@ for (const s of liveServers()) {
   // version 0) the result itself is such text: only the newest definition from 24.06 is compared.
   if (atLeast(r, '24.06')) describe(`ejabberd ${r}: rooms_empty_destroy`, () => {
     for (const mode of ['newest']) {
-      test(`${r}: rooms_empty_destroy (${mode === 'newest' ? 'newest definition' : '--api-version 0'}) does what its ejabberdctl does`, { todo: pending(`${r} rooms_empty_destroy ${mode}`) }, async () => {
+      test(`${r}: rooms_empty_destroy (${mode === 'newest' ? 'newest definition' : '--api-version 0'}) does what its ejabberdctl does`, async () => {
         const mine = { a: uniqueName('ce'), b: uniqueName('ce') };
         const theirs = { a: uniqueName('ce'), b: uniqueName('ce') };
         const run = async (t, go) => {

@@ -15,7 +15,7 @@ async function sent(args, extraEnv = {}) {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(server.requests.length, n + 1, 'exactly one request');
   const req = server.requests[n];
-  return { ...req, json: JSON.parse(req.body) };
+  return { ...req, json: req.method === 'POST' ? JSON.parse(req.body) : undefined };
 }
 
 // Commands that stop, wipe or rewrite the server: only their request is checked.
@@ -96,6 +96,29 @@ test('from 24.02 the API version of the definition follows the command in the pa
   assert.equal((await sent(['--api-version', '0', 'registered_users', 'example.com'], { ECTL_RELEASE: '26.07' })).url, '/api/registered_users/v0');
   assert.equal((await sent(['--api-version', '2', 'registered_users', 'example.com'])).url, '/api/registered_users');
   assert.equal((await sent(['--release', '23.10', 'registered_users', 'example.com'], { ECTL_RELEASE: '26.07' })).url, '/api/registered_users');
+});
+
+// Their args_rename turns host into service before the arguments are read, so their host can
+// only come as a second `host` of a query (the first is renamed); a JSON object cannot hold both.
+test('muc_register_nick and muc_unregister_nick v3 (24.12 on) are a GET naming host twice: the service, then the host', async () => {
+  const a = await sent(['muc_register_nick', 'Tim nick', 'tim', 'example.org', 'conference.example.org'], { ECTL_RELEASE: '24.12' });
+  assert.equal(a.method, 'GET');
+  assert.equal(a.body, '');
+  assert.equal(a.headers['content-type'], undefined);
+  assert.equal(a.url, '/api/muc_register_nick/v3?host=conference.example.org&nick=Tim%20nick&user=tim&host=example.org');
+  const b = await sent(['muc_unregister_nick', 'tim&x=1', 'example.org', 'conference.example.org'], { ECTL_RELEASE: '26.07' });
+  assert.equal(b.url, '/api/muc_unregister_nick/v3?host=conference.example.org&user=tim%26x%3D1&host=example.org');
+  // The JID definition (24.12's v0, all of 23.01) is a POST as usual.
+  const c = await sent(['--api-version', '0', 'muc_unregister_nick', 'tim@example.org', 'conference.example.org'], { ECTL_RELEASE: '24.12' });
+  assert.equal(c.method, 'POST');
+  assert.deepEqual(c.json, { jid: 'tim@example.org', service: 'conference.example.org' });
+});
+
+test('--dry-run shows such a GET and an equivalent curl command', async () => {
+  const r = await ectl(['--dry-run', 'muc_unregister_nick', 'tim', 'example.org', 'conference.example.org'], { env: cleanEnv({ ECTL_URL: 'http://127.0.0.1:9/api', ECTL_RELEASE: '26.07', ECTL_USER: 'admin@example.org', ECTL_PASSWORD: 'pw-dry-1' }) });
+  assert.equal(r.code, 0, r.stderr);
+  const url = 'http://127.0.0.1:9/api/muc_unregister_nick/v3?host=conference.example.org&user=tim&host=example.org';
+  assert.equal(r.stdout, `GET ${url}\naccept: application/json\nauthorization: Basic ***\n\ncurl -sS -u 'admin@example.org':"$ECTL_PASSWORD" '${url}'\n`);
 });
 
 test("ejabberd's @all@ and @online@ are sent literally, not read as files", async () => {

@@ -93,6 +93,7 @@ export function resolveCommand(entry: CommandEntry, release: string, apiVersion?
     version: def.version,
     added,
     changes,
+    ...(def.renamedAway ? { renamedAway: def.renamedAway } : {}),
   };
 }
 

@@ -79,6 +79,12 @@ export interface Definition {
   readonly module: string | null;
   /** ejabberd's access policy of the command: admin, restricted, user or open. */
   readonly policy: string;
+  /**
+   * ejabberd's args_rename pairs [old, new] whose two names are both arguments of this
+   * definition: mod_http_api renames `old` to `new` before reading a call's arguments, so a JSON
+   * body cannot carry `old` (see describeRequest). Absent when there is none.
+   */
+  readonly renamedAway?: readonly (readonly [string, string])[];
 }
 
 /** A command callable over the HTTP API in at least one release, with every definition it had. */
@@ -104,6 +110,8 @@ export interface ResolvedCommand extends CommandSpec {
   readonly added: string;
   /** Releases up to the one asked for where the arguments or result changed. */
   readonly changes: readonly CommandChange[];
+  /** See Definition.renamedAway. */
+  readonly renamedAway?: readonly (readonly [string, string])[];
 }
 
 /**

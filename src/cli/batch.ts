@@ -265,7 +265,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         if (flags.dryRun) {
           lastSent = line;
           // Nothing is sent: each line's request is shown instead.
-          record(seqNo, { line, command: spec.name, end, spec, shown: describeRequest(transportOptions(settings), spec.name, body, pathVersion(session.choice.release, spec)) });
+          record(seqNo, { line, command: spec.name, end, spec, shown: describeRequest(transportOptions(settings), spec.name, body, pathVersion(session.choice.release, spec), spec.renamedAway) });
           flush();
           continue;
         }

@@ -172,7 +172,7 @@ export async function runCommand(call: CommandCall, raws: readonly string[], bod
   if (flags.dryRun) {
     // Nothing is sent, not even `status`: the given or cached release, else the newest.
     const { dryRunText } = await import('./show-request.js');
-    io.stdout.write(dryRunText(describeRequest(transportOptions(settings), call.spec.name, body, pathVersion(call.choice.release, call.spec)), settings.user));
+    io.stdout.write(dryRunText(describeRequest(transportOptions(settings), call.spec.name, body, pathVersion(call.choice.release, call.spec), call.spec.renamedAway), settings.user));
     return;
   }
   const show = flags.verbose ? await import('./show-request.js') : undefined;

@@ -38,7 +38,8 @@ function shownBody(text: string, resultName?: string, limit = Infinity): string 
 export function verboseObserver(io: Io): RequestObserver {
   return {
     request(req) {
-      const lines = [`> ${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers).map((h) => `> ${h}`), `> ${shownBody(req.body)}`];
+      const lines = [`> ${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers).map((h) => `> ${h}`)];
+      if (req.body !== undefined) lines.push(`> ${shownBody(req.body)}`);
       io.stderr.write(`${lines.join('\n')}\n`);
     },
     response(reply) {
@@ -54,10 +55,12 @@ function shellQuote(s: string): string {
 
 /** An equivalent curl command line; the credentials and secret arguments come from shell variables. */
 export function curlCommand(req: RequestDescription, user: string | undefined): string {
-  const parts = ['curl', '-sS', '-X', 'POST', '-H', shellQuote('Content-Type: application/json')];
+  const parts = req.body === undefined ? ['curl', '-sS'] : ['curl', '-sS', '-X', 'POST', '-H', shellQuote('Content-Type: application/json')];
   const auth = req.headers.authorization;
   if (auth?.startsWith('Basic ') && user) parts.push('-u', `${shellQuote(user)}:"$ECTL_PASSWORD"`);
   else if (auth?.startsWith('Bearer ')) parts.push('-H', `"Authorization: Bearer $ECTL_TOKEN"`);
+  // A GET's arguments are in its URL; the catalogue sends none that is secret that way.
+  if (req.body === undefined) return escapeControls([...parts, shellQuote(req.url)].join(' '));
   // Secrets become "$ECTL_ARG_<PATH>" (ECTL_ARG_NEWPASS, ECTL_ARG_OPTIONS_PASSWORD) spliced into the single-quoted JSON.
   const marker = '@@ectl-secret@@';
   const variable = (path: readonly string[]) => `ECTL_ARG_${path.join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
@@ -68,11 +71,12 @@ export function curlCommand(req: RequestDescription, user: string | undefined): 
 }
 
 export function dryRunText(req: RequestDescription, user: string | undefined): string {
-  return [`${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers), '', shownBody(req.body), '', curlCommand(req, user), ''].join('\n');
+  const body = req.body === undefined ? [] : [shownBody(req.body), ''];
+  return [`${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers), '', ...body, curlCommand(req, user), ''].join('\n');
 }
 
 /** The same as one JSON value (`-o json --dry-run batch`). */
 export function dryRunRecord(req: RequestDescription, user: string | undefined): Record<string, unknown> {
-  const body = redactValue(parseJsonExact(req.body)); // our own JSON: it parses
+  const body = req.body === undefined ? undefined : redactValue(parseJsonExact(req.body)); // our own JSON: it parses
   return { method: req.method, url: req.url, headers: Object.fromEntries(redactedHeaderEntries(req.headers)), body, curl: curlCommand(req, user) };
 }

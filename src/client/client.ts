@@ -7,7 +7,7 @@ import { knownRelease } from '../catalogue/resolve.js';
 import { checkArguments, type JsonValue } from '../catalogue/args.js';
 import { UsageError } from '../errors.js';
 import { secretStrings } from '../catalogue/secrets.js';
-import { decodeSuccess, errorForReply, type TransportOptions } from './request.js';
+import { decodeSuccess, describeRequest, errorForReply, type TransportOptions } from './request.js';
 import { normaliseResult, type ResultValue } from './normalise.js';
 
 export type ClientOptions = TransportOptions;
@@ -32,7 +32,7 @@ interface ClientBase<R extends Release> {
    * Sends an already checked JSON body for a command's definition (what the CLI uses); a
    * definition with an API version goes to `<url>/<command>/v<N>` on releases that read it.
    */
-  send(spec: CommandSpec & { version?: number }, body: Record<string, JsonValue>, options?: CallOptions): Promise<ResultValue>;
+  send(spec: CommandSpec & { version?: number; renamedAway?: ReleaseSpec['renamedAway'] }, body: Record<string, JsonValue>, options?: CallOptions): Promise<ResultValue>;
   /** The catalogue release this client speaks. */
   readonly release: string;
   /** Closes kept-alive connections. */
@@ -58,15 +58,15 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
   let http: typeof import('./http.js') | undefined;
   // Without a release, the newest (what the types describe); a release ectl does not know speaks as the one before it.
   const release = options.release === undefined ? NEWEST_RELEASE : knownRelease(options.release);
-  const send = async (spec: CommandSpec & { version?: number }, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
+  const send = async (spec: CommandSpec & { version?: number; renamedAway?: ReleaseSpec['renamedAway'] }, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
     // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
     http ??= await import('./http.js');
-    const { makeDispatcher, post } = http;
+    const { makeDispatcher } = http;
     dispatcher ??= makeDispatcher(options);
     // A release given (to the client or the call) is named in the path; without one the server's default is used.
     const speaks = call?.release ?? (options.release === undefined ? undefined : release);
     const version = spec.version === undefined || speaks === undefined ? undefined : pathVersion(speaks, { version: spec.version });
-    const reply = await post(dispatcher, options, spec.name, body, call?.signal, true, version);
+    const reply = await http.send(dispatcher, options, describeRequest(options, spec.name, body, version, spec.renamedAway), call?.signal);
     if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module), body);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
   };

@@ -6,7 +6,7 @@ import buildConnector from 'undici/lib/core/connect.js';
 import requestApi from 'undici/lib/api/api-request.js';
 import { UnreachableError } from '../errors.js';
 import { sizeText } from '../bounded-read.js';
-import { DEFAULT_MAX_REPLY_BYTES, certificateAdvice, describeRequest, type Reply, type TransportOptions } from './request.js';
+import { DEFAULT_MAX_REPLY_BYTES, certificateAdvice, type Reply, type RequestDescription, type TransportOptions } from './request.js';
 
 const CERT_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -83,26 +83,25 @@ function describeNetworkError(err: unknown, url: string, o: TransportOptions): U
   return new UnreachableError(`cannot reach ${where}: ${e.cause?.message ?? e.message ?? String(err)}`);
 }
 
-
-
-
-/** POSTs a JSON body to `<url>/<command>` and returns the decoded reply; network faults throw. */
 const splitCache = new Map<string, { origin: string; path: string }>();
 
-/** Origin and path of a command's URL; parsed once per URL, as a batch sends the same ones again and again. */
+/**
+ * Origin and path of a command's URL; parsed once per URL, as a batch sends the same ones again
+ * and again (not a URL with a query, which holds one call's arguments).
+ */
 function splitUrl(url: string): { origin: string; path: string } {
   let parts = splitCache.get(url);
   if (!parts) {
     const u = new URL(url);
     parts = { origin: u.origin, path: u.pathname + u.search };
-    splitCache.set(url, parts);
+    if (!u.search) splitCache.set(url, parts);
   }
   return parts;
 }
 
-export async function post(dispatcher: Dispatcher, o: TransportOptions, command: string, body: unknown, signal?: AbortSignal, mayRetry = true, version?: number): Promise<Reply> {
-  const req = describeRequest(o, command, body, version);
-  const { url, headers } = req;
+/** Sends a request (describeRequest's) and returns the reply's status and text; network faults throw. */
+export async function send(dispatcher: Dispatcher, o: TransportOptions, req: RequestDescription, signal?: AbortSignal, mayRetry = true): Promise<Reply> {
+  const { url, headers, command } = req;
   const timeoutMs = o.timeoutMs ?? 60_000;
   o.observer?.request?.(req);
   const started = Date.now(); // not performance.now(): loading perf_hooks costs start-up time
@@ -118,7 +117,7 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
   try {
     const { origin, path } = splitUrl(url);
     reply = await requestApi.call(dispatcher, {
-      origin, path, method: 'POST', headers, body: req.body, signal,
+      origin, path, method: req.method, headers, body: req.body, signal,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs, // undici never follows redirects here
     });
     if (timedOut) reply.body.destroy();
@@ -134,7 +133,7 @@ export async function post(dispatcher: Dispatcher, o: TransportOptions, command:
   } catch (err) {
     if (signal?.aborted || err instanceof UnreachableError) throw err;
     // The kept-alive race: the server closed an idle connection just as the request went out.
-    if (mayRetry && !timedOut && reply === undefined && closedUnused(err)) return post(dispatcher, o, command, body, signal, false, version);
+    if (mayRetry && !timedOut && reply === undefined && closedUnused(err)) return send(dispatcher, o, req, signal, false);
     if (timedOut) throw describeNetworkError({ name: 'TimeoutError' }, url, o);
     throw describeNetworkError(err, url, o);
   } finally {

@@ -36,10 +36,11 @@ export interface TransportOptions {
 export interface RequestDescription {
   /** The ejabberd command the request calls. */
   command: string;
-  method: 'POST';
+  method: 'POST' | 'GET';
   url: string;
   headers: Record<string, string>;
-  body: string;
+  /** The JSON body of a POST; a GET carries its arguments in the URL's query. */
+  body?: string;
 }
 
 export interface RequestObserver {
@@ -70,12 +71,27 @@ export function commandUrl(o: TransportOptions, command: string, version?: numbe
   return version === undefined ? `${base}/${command}` : `${base}/${command}/v${version}`;
 }
 
-/** The exact request ectl sends for a command (also what --dry-run shows). */
-export function describeRequest(o: TransportOptions, command: string, body: unknown, version?: number): RequestDescription {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+/**
+ * The exact request ectl sends for a command (also what --dry-run shows): a POST of the arguments
+ * as JSON, or, for a definition whose args_rename renames one of its arguments into another
+ * (`renamedAway`, e.g. muc_register_nick v3: host -> service), a GET. mod_http_api renames the
+ * first `host` it reads into `service` before reading the arguments, so a JSON object, whose keys
+ * are unique, cannot carry both; a query can: `host=<service>` first, then `host=<host>`.
+ */
+export function describeRequest(o: TransportOptions, command: string, body: Readonly<Record<string, unknown>>, version?: number, renamedAway?: readonly (readonly [string, string])[]): RequestDescription {
   const auth = authorizationHeader(o);
+  const url = commandUrl(o, command, version);
+  if (renamedAway?.length) {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (auth) headers.authorization = auth;
+    const pair = (k: string, v: unknown) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`;
+    const query = [...renamedAway.map(([from, to]) => pair(from, body[to])),
+      ...Object.entries(body).filter(([k]) => !renamedAway.some(([, to]) => to === k)).map(([k, v]) => pair(k, v))];
+    return { command, method: 'GET', url: `${url}?${query.join('&')}`, headers };
+  }
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (auth) headers.authorization = auth;
-  return { command, method: 'POST', url: commandUrl(o, command, version), headers, body: JSON.stringify(body) };
+  return { command, method: 'POST', url, headers, body: JSON.stringify(body) };
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {

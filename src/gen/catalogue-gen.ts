@@ -8,6 +8,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArgSpec, CommandEntry, CommandSpec, Definition, ResultType, ValueType, Field } from '../catalogue/types.js';
 import { isMissing, resolveCommand } from '../catalogue/resolve.js';
+import { isSecretName } from '../catalogue/secrets.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -44,6 +45,7 @@ interface SourceDefinition {
   policy: string;
   internal: boolean;
   ctlOnly: boolean;
+  argsRename?: [string, string][];
 }
 
 export interface DefinitionsData {
@@ -106,6 +108,13 @@ export function buildEntries(data: DefinitionsData, descriptions: Record<string,
         if (type === 'rescode' || type === 'restuple') problems.push(`${where}: argument ${a.name} has a result type`);
         return { name: a.name, type: type as ValueType, description: texts[a.name] };
       });
+      // A rename between two of its own arguments: such a definition is sent as a query (see
+      // describeRequest), which carries only text, and shows in URLs: no secrets there.
+      const has = (n: string) => args.some((a) => a.name === n);
+      const renamedAway = (x.argsRename ?? []).filter(([from, to]) => has(from) && has(to));
+      if (renamedAway.length && args.some((a) => a.type !== 'string' || isSecretName(a.name))) {
+        problems.push(`${where}: args_rename hides an argument from a JSON body, and not all its arguments can go in a query instead (text only, no secrets)`);
+      }
       return {
         version: x.version,
         releases: x.releases,
@@ -115,6 +124,7 @@ export function buildEntries(data: DefinitionsData, descriptions: Record<string,
         tags: x.tags,
         module: x.module,
         policy: x.policy,
+        ...(renamedAway.length ? { renamedAway } : {}),
       };
     });
     return { name, summary: d.summary, details: d.details, definitions };

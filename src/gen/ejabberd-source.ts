@@ -40,6 +40,8 @@ export interface SourceDefinition {
   readonly policy: string;
   readonly internal: boolean;
   readonly ctlOnly: boolean;
+  /** ejabberd's args_rename: [old, new] argument names mod_http_api renames before reading the arguments (absent when none). */
+  readonly argsRename?: readonly (readonly [string, string])[];
 }
 
 export interface DefinitionsFile {
@@ -108,6 +110,7 @@ const RECORD_DEFAULTS: Record<string, Term> = {
   tags: { k: 'list', v: [] },
   version: { k: 'num', v: 0 },
   args: { k: 'list', v: [] },
+  args_rename: { k: 'list', v: [] },
   policy: { k: 'atom', v: 'restricted' },
   result: { k: 'tuple', v: [{ k: 'atom', v: 'res' }, { k: 'atom', v: 'rescode' }] },
 };
@@ -142,6 +145,7 @@ function readRecord(rec: Term, file: string, provider: string | null, rules: Rel
   if (policy === 'user') args = [{ name: rules.userArgs[0], type: 'string' }, { name: rules.userArgs[1], type: 'string' }, ...args];
   let tags = atomList(field('tags')!, `${where} tags`);
   if (rules.versionTags && version.v > 0) tags = [...tags, `v${version.v}`];
+  const argsRename = renames(field('args_rename')!, `${where} args_rename`);
   return {
     name,
     version: version.v,
@@ -153,7 +157,18 @@ function readRecord(rec: Term, file: string, provider: string | null, rules: Rel
     policy,
     internal: tags.includes('internal'),
     ctlOnly: tags.includes('ejabberdctl'),
+    ...(argsRename.length ? { argsRename } : {}),
   };
+}
+
+/** An args_rename list: [{Old, New}...] of atoms. */
+function renames(t: Term, where: string): [string, string][] {
+  const items = t.k === 'list' ? t.v : textOf(t) === '' ? [] : null;
+  if (!items) throw new SourceError(`${where}: not a list`);
+  return items.map((x): [string, string] => {
+    if (x.k === 'tuple' && x.v.length === 2 && x.v[0].k === 'atom' && x.v[1].k === 'atom') return [x.v[0].v, x.v[1].v];
+    throw new SourceError(`${where}: not a list of {Old, New} atoms`);
+  });
 }
 
 const implementation = (module: string | null, fn: string | null): string | null => (module && fn ? `${module}:${fn}` : null);
