@@ -59,9 +59,10 @@ export function readCaFile(file: string): string {
   return pem;
 }
 
-export function clientFor(settings: Settings, connections?: number, observer?: RequestObserver) {
+/** A client for the settings' server: undici's kept-alive pool of `connections`, or (`single`) one node:http request per call. */
+export function clientFor(settings: Settings, connections?: number, observer?: RequestObserver, single = false) {
   const ca = settings.caFile ? readCaFile(settings.caFile) : undefined;
-  return createClient({ ...transportOptions(settings), ca, connections, observer });
+  return createClient({ ...transportOptions(settings), ca, connections, observer, singleRequests: single });
 }
 
 export function transportOptions(settings: Settings): TransportOptions {
@@ -177,7 +178,8 @@ export async function runCommand(call: CommandCall, raws: readonly string[], bod
   }
   const show = flags.verbose ? await import('./show-request.js') : undefined;
   const observer = show?.verboseObserver(io);
-  const client = clientFor(settings, undefined, observer);
+  // One command, one or two requests (the second when the release must be asked first).
+  const client = clientFor(settings, undefined, observer, true);
   const session = new ReleaseSession(client, settings, io, call.choice);
   try {
     await session.settle();

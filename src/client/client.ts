@@ -10,7 +10,14 @@ import { secretStrings } from '../catalogue/secrets.js';
 import { decodeSuccess, describeRequest, errorForReply, type TransportOptions } from './request.js';
 import { normaliseResult, type ResultValue } from './normalise.js';
 
-export type ClientOptions = TransportOptions;
+export interface ClientOptions extends TransportOptions {
+  /**
+   * Send each request on a connection of its own with node:http instead of undici: quicker to
+   * start for a program that makes one or two calls and exits (the ectl command line); ignored
+   * when a dispatcher is given.
+   */
+  singleRequests?: boolean;
+}
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -56,17 +63,24 @@ function withoutSecrets(err: Error, body: Record<string, JsonValue>): Error {
 export function createClient<R extends Release = NewestRelease>(options: ClientOptions & { release?: R }): Client<R> {
   let dispatcher: Dispatcher | undefined;
   let http: typeof import('./http.js') | undefined;
+  let single: typeof import('./single-request.js') | undefined;
   // Without a release, the newest (what the types describe); a release ectl does not know speaks as the one before it.
   const release = options.release === undefined ? NEWEST_RELEASE : knownRelease(options.release);
   const send = async (spec: CommandSpec & { version?: number; renamedAway?: ReleaseSpec['renamedAway'] }, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
-    // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
-    http ??= await import('./http.js');
-    const { makeDispatcher } = http;
-    dispatcher ??= makeDispatcher(options);
     // A release given (to the client or the call) is named in the path; without one the server's default is used.
     const speaks = call?.release ?? (options.release === undefined ? undefined : release);
     const version = spec.version === undefined || speaks === undefined ? undefined : pathVersion(speaks, { version: spec.version });
-    const reply = await http.send(dispatcher, options, describeRequest(options, spec.name, body, version, spec.renamedAway), call?.signal);
+    const req = describeRequest(options, spec.name, body, version, spec.renamedAway);
+    let reply;
+    if (options.singleRequests && !options.dispatcher) {
+      single ??= await import('./single-request.js');
+      reply = await single.sendSingle(options, req, call?.signal);
+    } else {
+      // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
+      http ??= await import('./http.js');
+      dispatcher ??= http.makeDispatcher(options);
+      reply = await http.send(dispatcher, options, req, call?.signal);
+    }
     if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module), body);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
   };

@@ -1,17 +1,12 @@
-// One POST to mod_http_api over undici, and the classification of network failures.
+// One request to mod_http_api over undici (the library and batch: kept-alive connections, a retry on the kept-alive race).
 import type { Dispatcher } from 'undici';
 import type { Socket } from 'node:net';
 import Agent from 'undici/lib/dispatcher/agent.js';
 import buildConnector from 'undici/lib/core/connect.js';
 import requestApi from 'undici/lib/api/api-request.js';
 import { UnreachableError } from '../errors.js';
-import { sizeText } from '../bounded-read.js';
-import { DEFAULT_MAX_REPLY_BYTES, certificateAdvice, type Reply, type RequestDescription, type TransportOptions } from './request.js';
-
-const CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+import type { Reply, RequestDescription, TransportOptions } from './request.js';
+import { describeNetworkError, maxReplyBytes, tooLarge } from './network-errors.js';
 
 /** What a failed request's socket had seen, tagged on the error: a retry is safe only on a reused connection that got no byte of reply. */
 const SOCKET_STATE = Symbol('ectl socket state');
@@ -57,30 +52,6 @@ function closedUnused(err: unknown): boolean {
   const e = err as { code?: string; [SOCKET_STATE]?: SocketState };
   const state = e?.[SOCKET_STATE];
   return !!state && state.reused && state.replyBytes === 0 && (e.code === 'UND_ERR_SOCKET' || e.code === 'ECONNRESET' || e.code === 'EPIPE');
-}
-
-const maxReplyBytes = (o: TransportOptions) => o.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
-
-function tooLarge(url: string, o: TransportOptions): UnreachableError {
-  return new UnreachableError(`reply too large: ${new URL(url).host} sent more than ${sizeText(maxReplyBytes(o))} (raise --max-reply-size if such a reply is expected)`);
-}
-
-function describeNetworkError(err: unknown, url: string, o: TransportOptions): UnreachableError {
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e.code ?? e.cause?.code ?? '';
-  const where = new URL(url).host;
-  const timeoutMs = o.timeoutMs ?? 60_000;
-  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return tooLarge(url, o);
-  if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new UnreachableError(`no answer from ${where} within ${timeoutMs / 1000} s (raise --timeout if the command is slow)`);
-  }
-  if (code === 'ECONNREFUSED') return new UnreachableError(`connection to ${where} refused: is ejabberd running and listening there? (check --url)`);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UnreachableError(`cannot resolve the host of ${url} (check --url)`);
-  if (CERT_CODES.has(code)) {
-    return new UnreachableError(`TLS certificate of ${where} not accepted (${code}): ${certificateAdvice(code, o.ca !== undefined)}`);
-  }
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UnreachableError(`connection to ${where} was closed before a full reply`);
-  return new UnreachableError(`cannot reach ${where}: ${e.cause?.message ?? e.message ?? String(err)}`);
 }
 
 const splitCache = new Map<string, { origin: string; path: string }>();

@@ -1,0 +1,34 @@
+// What a failed request means to the user, the same for either transport (undici's for the
+// library and batch, node:http's for the CLI's single call): one line naming the cause.
+import { UnreachableError } from '../errors.js';
+import { sizeText } from '../bounded-read.js';
+import { DEFAULT_MAX_REPLY_BYTES, certificateAdvice, type TransportOptions } from './request.js';
+
+const CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+export const maxReplyBytes = (o: TransportOptions) => o.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+
+export function tooLarge(url: string, o: TransportOptions): UnreachableError {
+  return new UnreachableError(`reply too large: ${new URL(url).host} sent more than ${sizeText(maxReplyBytes(o))} (raise --max-reply-size if such a reply is expected)`);
+}
+
+export function describeNetworkError(err: unknown, url: string, o: TransportOptions): UnreachableError {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code ?? '';
+  const where = new URL(url).host;
+  const timeoutMs = o.timeoutMs ?? 60_000;
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return tooLarge(url, o);
+  if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new UnreachableError(`no answer from ${where} within ${timeoutMs / 1000} s (raise --timeout if the command is slow)`);
+  }
+  if (code === 'ECONNREFUSED') return new UnreachableError(`connection to ${where} refused: is ejabberd running and listening there? (check --url)`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UnreachableError(`cannot resolve the host of ${url} (check --url)`);
+  if (CERT_CODES.has(code)) {
+    return new UnreachableError(`TLS certificate of ${where} not accepted (${code}): ${certificateAdvice(code, o.ca !== undefined)}`);
+  }
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UnreachableError(`connection to ${where} was closed before a full reply`);
+  return new UnreachableError(`cannot reach ${where}: ${e.cause?.message ?? e.message ?? String(err)}`);
+}
