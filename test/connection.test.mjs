@@ -125,8 +125,9 @@ test('no output of -v, --dry-run or an error contains the password or token', as
   assert.ok(!runs[6].stderr.includes(issued), 'token leaked into --verbose');
   assert.match(runs[0].stderr, /^> authorization: Basic \*\*\*$/m);
   assert.match(runs[0].stderr, /"password":"\*\*\*"/);
-  assert.match(runs[2].stdout, /-u 'admin@localhost':"\$ECTL_PASSWORD"/);
-  assert.match(runs[2].stdout, /"newpass":"'"\$ECTL_ARG_NEWPASS"'"/);
+  // The profile's password file, read again by the curl line (see dry-run.test.mjs).
+  assert.ok(runs[2].stdout.includes(`-u 'admin@localhost':"$(cat '${pwFile}')"`), runs[2].stdout);
+  assert.match(runs[2].stdout, /"newpass":'"\$\(node -p 'JSON\.stringify\(process\.env\.ECTL_ARG_NEWPASS\)'\)"'/);
 });
 
 test('--dry-run sends nothing', async () => {

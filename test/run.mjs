@@ -23,9 +23,9 @@ const run = (cmd, args, opts = {}) => {
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci', '--no-audit', '--no-fund']);
 run('npm', ['run', '--silent', 'build']);
 
-// What the man page and completion tests run, from Debian packages when missing.
+// What the man page, completion and --dry-run tests run, from Debian packages when missing.
 const TOOLS = [['groff', 'groff-base'], ['man', 'man-db'], ['zsh', 'zsh'], ['fish', 'fish'],
-  ['/usr/share/bash-completion/bash_completion', 'bash-completion']];
+  ['/usr/share/bash-completion/bash_completion', 'bash-completion'], ['curl', 'curl']];
 const missing = TOOLS.filter(([tool]) => (tool.startsWith('/') ? !existsSync(tool) : spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0));
 if (missing.length) {
   const packages = missing.map(([, pkg]) => pkg);

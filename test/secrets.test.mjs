@@ -28,7 +28,7 @@ test('room passwords are *** in -v and --dry-run: create_room_with_opts in short
     const dryShort = await ectl(['--dry-run', 'create_room_with_opts', a, MUC, 'localhost', `persistent:true,password_protected:true,password:${pwShort}`], { secrets });
     assert.equal(dryShort.code, 0, dryShort.stderr);
     assert.match(dryShort.stdout, /\{"name":"password","value":"\*\*\*"\}/);
-    assert.match(dryShort.stdout, /"value":"'"\$ECTL_ARG_OPTIONS_PASSWORD"'"/, 'the curl line takes it from a variable');
+    assert.match(dryShort.stdout, /"value":'"\$\(node -p 'JSON\.stringify\(process\.env\.ECTL_ARG_OPTIONS_PASSWORD\)'\)"'/, 'the curl line takes it from a variable');
 
     const short = await ectl(['-v', 'create_room_with_opts', a, MUC, 'localhost', `persistent:true,password_protected:true,password:${pwShort}`], { secrets });
     assert.equal(short.code, 0, short.stderr);
@@ -43,7 +43,7 @@ test('room passwords are *** in -v and --dry-run: create_room_with_opts in short
     const dryChange = await ectl(['--dry-run', 'change_room_option', a, MUC, 'password', pwChanged], { secrets });
     assert.equal(dryChange.code, 0, dryChange.stderr);
     assert.match(dryChange.stdout, /"option":"password","value":"\*\*\*"/);
-    assert.match(dryChange.stdout, /"value":"'"\$ECTL_ARG_PASSWORD"'"/);
+    assert.match(dryChange.stdout, /"value":'"\$\(node -p 'JSON\.stringify\(process\.env\.ECTL_ARG_PASSWORD\)'\)"'/);
     const change = await ectl(['-v', 'change_room_option', a, MUC, 'password', pwChanged], { secrets });
     assert.equal(change.code, 0, change.stderr);
     assert.match(change.stderr, /"option":"password","value":"\*\*\*"/);

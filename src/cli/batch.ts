@@ -199,8 +199,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
       else io.stderr.write(`line ${o.line}: Error: ${escapeControls(o.error.message)}\n`);
     } else if (o.shown) {
       ok++;
-      if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: true, result: null, error: null, request: show!.dryRunRecord(o.shown, settings.user) }));
-      else io.stdout.write(`# line ${o.line}\n${show!.dryRunText(o.shown, settings.user)}`);
+      if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: true, result: null, error: null, request: show!.dryRunRecord(o.shown, settings) }));
+      else io.stdout.write(`# line ${o.line}\n${show!.dryRunText(o.shown, settings)}`);
     } else {
       ok++;
       const spec = o.spec!;

@@ -24,6 +24,7 @@ export async function settingsFor(flags: GlobalFlags, io: Io, opts: { readToken?
   if (opts.askPassword !== false && settings.user && settings.password === undefined && settings.token === undefined) {
     if (!io.promptSecret) throw new UsageError(`no password for ${settings.user}: set ECTL_PASSWORD or use --password-file`);
     settings.password = await io.promptSecret(`Password for ${settings.user}: `);
+    settings.credentials = { kind: 'elsewhere', how: 'it was typed at the prompt' };
   }
   if (settings.insecure && settings.url.startsWith('https:')) io.stderr.write('Warning: TLS certificate verification is off (--insecure)\n');
   return settings;
@@ -173,7 +174,7 @@ export async function runCommand(call: CommandCall, raws: readonly string[], bod
   if (flags.dryRun) {
     // Nothing is sent, not even `status`: the given or cached release, else the newest.
     const { dryRunText } = await import('./show-request.js');
-    io.stdout.write(dryRunText(describeRequest(transportOptions(settings), call.spec.name, body, pathVersion(call.choice.release, call.spec), call.spec.renamedAway), settings.user));
+    io.stdout.write(dryRunText(describeRequest(transportOptions(settings), call.spec.name, body, pathVersion(call.choice.release, call.spec), call.spec.renamedAway), settings));
     return;
   }
   const show = flags.verbose ? await import('./show-request.js') : undefined;

@@ -7,6 +7,7 @@ import { parseJsonExact } from '../client/exact-json.js';
 import { stringifyExact } from '../format/json.js';
 import { escapeControls, escapeJsonText } from '../format/escape.js';
 import type { Io } from './io.js';
+import type { CredentialSource, Settings } from '../config/settings.js';
 
 /** How much of a reply body --verbose shows. */
 const SHOWN_REPLY_CHARS = 2000;
@@ -53,30 +54,65 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** An equivalent curl command line; the credentials and secret arguments come from shell variables. */
-export function curlCommand(req: RequestDescription, user: string | undefined): string {
+/** A shell word that yields the secret in `source`'s file, or null when it must come from a variable. */
+function fromFile(source: CredentialSource | undefined): string | null {
+  if (source?.kind !== 'file') return null;
+  // The JSON `ectl login` writes: its "token" field, read with the node that runs ectl.
+  if (source.json) return `$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).token)' ${shellQuote(source.path)})`;
+  return `$(cat ${shellQuote(source.path)})`;
+}
+
+export interface CurlLine {
+  readonly command: string;
+  /** What to set before running it, as sentences (variables the line reads and nothing else provides). */
+  readonly notes: string[];
+}
+
+type Credentials = Pick<Settings, 'user' | 'credentials'>;
+
+/**
+ * An equivalent curl command line that does the same call when pasted into a shell with the same
+ * environment: the password or token comes from where ectl took it (its variable or `$(cat FILE)`),
+ * never printed; a secret that came from elsewhere (the prompt, --token) and every secret
+ * argument come from variables the notes name.
+ */
+export function curlCommand(req: RequestDescription, settings: Credentials): CurlLine {
   const parts = req.body === undefined ? ['curl', '-sS'] : ['curl', '-sS', '-X', 'POST', '-H', shellQuote('Content-Type: application/json')];
+  const notes: string[] = [];
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Basic ') && user) parts.push('-u', `${shellQuote(user)}:"$ECTL_PASSWORD"`);
-  else if (auth?.startsWith('Bearer ')) parts.push('-H', `"Authorization: Bearer $ECTL_TOKEN"`);
+  const source = settings.credentials;
+  const secret = (variable: string, what: string) => {
+    const file = fromFile(source);
+    if (file) return file;
+    if (source?.kind === 'elsewhere') notes.push(`set ${variable} to ${what} first (${source.how})`);
+    return `$${variable}`;
+  };
+  if (auth?.startsWith('Basic ') && settings.user) parts.push('-u', `${shellQuote(settings.user)}:"${secret('ECTL_PASSWORD', `the password of ${settings.user}`)}"`);
+  else if (auth?.startsWith('Bearer ')) parts.push('-H', `"Authorization: Bearer ${secret('ECTL_TOKEN', 'the token')}"`);
   // A GET's arguments are in its URL; the catalogue sends none that is secret that way.
-  if (req.body === undefined) return escapeControls([...parts, shellQuote(req.url)].join(' '));
-  // Secrets become "$ECTL_ARG_<PATH>" (ECTL_ARG_NEWPASS, ECTL_ARG_OPTIONS_PASSWORD) spliced into the single-quoted JSON.
+  const line = (words: string[]): CurlLine => ({ command: escapeControls(words.join(' ')), notes: [...new Set(notes)].map(escapeControls) });
+  if (req.body === undefined) return line([...parts, shellQuote(req.url)]);
+  // Secret arguments come from variables ECTL_ARG_<PATH> (ECTL_ARG_NEWPASS, ECTL_ARG_OPTIONS_PASSWORD) spliced into the single-quoted JSON.
   const marker = '@@ectl-secret@@';
   const variable = (path: readonly string[]) => `ECTL_ARG_${path.join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`;
   const json = escapeJsonText(JSON.stringify(redactValue(JSON.parse(req.body), undefined, (path) => `${marker}${variable(path)}${marker}`)));
-  const quoted = shellQuote(json).replace(new RegExp(`${marker}(\\w+)${marker}`, 'g'), (_, name: string) => `'"$${name}"'`);
-  parts.push('--data', quoted, shellQuote(req.url));
-  return escapeControls(parts.join(' '));
+  // The value is written as a JSON string by node, so that quotes and backslashes in it stay data.
+  const quoted = shellQuote(json).replace(new RegExp(`"${marker}(\\w+)${marker}"`, 'g'), (_, name: string) => {
+    notes.push(`export ${name} holding the secret argument's value first`);
+    return `'"$(node -p 'JSON.stringify(process.env.${name})')"'`;
+  });
+  return line([...parts, '--data', quoted, shellQuote(req.url)]);
 }
 
-export function dryRunText(req: RequestDescription, user: string | undefined): string {
+export function dryRunText(req: RequestDescription, settings: Credentials): string {
+  const curl = curlCommand(req, settings);
   const body = req.body === undefined ? [] : [shownBody(req.body), ''];
-  return [`${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers), '', ...body, curlCommand(req, user), ''].join('\n');
+  return [`${req.method} ${escapeControls(req.url)}`, ...redactedHeaders(req.headers), '', ...body, ...curl.notes.map((n) => `# ${n}`), curl.command, ''].join('\n');
 }
 
 /** The same as one JSON value (`-o json --dry-run batch`). */
-export function dryRunRecord(req: RequestDescription, user: string | undefined): Record<string, unknown> {
+export function dryRunRecord(req: RequestDescription, settings: Credentials): Record<string, unknown> {
   const body = req.body === undefined ? undefined : redactValue(parseJsonExact(req.body)); // our own JSON: it parses
-  return { method: req.method, url: req.url, headers: Object.fromEntries(redactedHeaderEntries(req.headers)), body, curl: curlCommand(req, user) };
+  const curl = curlCommand(req, settings);
+  return { method: req.method, url: req.url, headers: Object.fromEntries(redactedHeaderEntries(req.headers)), body, curl: curl.command, ...(curl.notes.length ? { notes: curl.notes } : {}) };
 }

@@ -63,11 +63,24 @@ export interface GlobalFlags {
   color?: boolean;
 }
 
+/**
+ * Where the admin password or the token came from, so that --dry-run's curl line can take it
+ * from the same place without printing it: an environment variable, a file it can read again,
+ * or neither (typed at the prompt, given with --token, held in the config file, read from a
+ * pipe), when the user must put it in a variable the line names.
+ */
+export type CredentialSource =
+  | { readonly kind: 'variable'; readonly name: string }
+  | { readonly kind: 'file'; readonly path: string; readonly json: boolean }
+  | { readonly kind: 'elsewhere'; readonly how: string };
+
 export interface Settings {
   url: string;
   user?: string;
   password?: string;
   token?: string;
+  /** Where the password (with a user) or else the token came from. */
+  credentials?: CredentialSource;
   /** Where `ectl login` keeps this profile's token (absent with no home directory to put it in). */
   tokenFile?: string;
   timeoutMs: number;
@@ -363,11 +376,22 @@ function checkToken(token: string, from: string): string {
   return token;
 }
 
+/** A secret file as a source: a regular file can be read again by its absolute path; a pipe cannot. */
+function fileSource(path: string, cwd: string, env: NodeJS.ProcessEnv, json: boolean): CredentialSource {
+  const file = resolve(cwd, expandHome(path, env));
+  try {
+    if (statSync(file).isFile()) return { kind: 'file', path: file, json };
+  } catch {
+    // read a moment ago: gone already, or not a path at all
+  }
+  return { kind: 'elsewhere', how: `it was read from ${path}, which cannot be read a second time` };
+}
+
 /** Reads a token file: the JSON `ectl login` writes, or a bare token. An expired token is refused. */
-async function readTokenFile(path: string, warnings: string[], env: NodeJS.ProcessEnv): Promise<string> {
+async function readTokenFile(path: string, warnings: string[], env: NodeJS.ProcessEnv): Promise<{ token: string; json: boolean }> {
   const text = await readSecretFile(path, 'token', warnings, env);
   const from = `the token in ${path}`;
-  if (!text.trimStart().startsWith('{')) return checkToken(text.trim(), from);
+  if (!text.trimStart().startsWith('{')) return { token: checkToken(text.trim(), from), json: false };
   let saved: SavedToken;
   try {
     saved = JSON.parse(text);
@@ -378,7 +402,7 @@ async function readTokenFile(path: string, warnings: string[], env: NodeJS.Proce
   if (saved.expires_at && Date.parse(saved.expires_at) <= Date.now()) {
     throw new UnauthorizedError(`the token in ${path} expired at ${saved.expires_at}; run 'ectl login' again`, 401);
   }
-  return checkToken(saved.token, from);
+  return { token: checkToken(saved.token, from), json: true };
 }
 
 function parseNumber(value: string | number | boolean | undefined, what: string, integer: boolean): number | undefined {
@@ -440,6 +464,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const url = checkUrl(pick(flags.url, 'ECTL_URL', 'url') ?? DEFAULT_URL);
   const user = pick(flags.user, 'ECTL_USER', 'user');
   let password: string | undefined;
+  let credentials: CredentialSource | undefined;
   // readSecrets: false (working out the release before the command line is parsed) leaves
   // password files alone: a pipe can be read only once.
   if (user && opts.readSecrets !== false) {
@@ -447,6 +472,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     const envPassword = env.ECTL_PASSWORD || undefined;
     const pwFile = flags.passwordFile ?? (envPassword === undefined ? pick(undefined, 'ECTL_PASSWORD_FILE', 'password-file') : undefined);
     password = pwFile !== undefined ? await readSecretFile(pwFile, 'password', warnings, env) : envPassword;
+    if (password !== undefined) credentials = pwFile !== undefined ? fileSource(pwFile, cwd, env, false) : { kind: 'variable', name: 'ECTL_PASSWORD' };
   }
   const source = tokenSource(flags, env, profile);
   if (flags.token) warnings.push('a token given with --token can be seen by other users (ps) and stays in shell history; use ECTL_TOKEN, --token-file or ectl login');
@@ -454,8 +480,14 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const tokenFile = source.file ? expandHome(source.file, env) : defaultTokenFile;
   let token: string | undefined;
   if (password === undefined && opts.readToken !== false) {
-    if (source.token !== undefined) token = checkToken(source.token, `the token from ${source.from}`);
-    else if (tokenFile && (source.file || existsSync(tokenFile))) token = await readTokenFile(tokenFile, warnings, env);
+    if (source.token !== undefined) {
+      token = checkToken(source.token, `the token from ${source.from}`);
+      credentials = source.from === 'ECTL_TOKEN' ? { kind: 'variable', name: 'ECTL_TOKEN' } : { kind: 'elsewhere', how: `it was given by ${source.from}` };
+    } else if (tokenFile && (source.file || existsSync(tokenFile))) {
+      const read = await readTokenFile(tokenFile, warnings, env);
+      token = read.token;
+      credentials = fileSource(tokenFile, cwd, env, read.json);
+    }
   }
   const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), '--timeout', false) ?? DEFAULT_TIMEOUT_S;
   if (timeoutS === 0) throw new UsageError('--timeout must be more than 0 seconds');
@@ -475,7 +507,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   const insecureRaw = flags.insecure ? true : (env.ECTL_INSECURE || undefined) ?? profile.insecure;
   const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
   return {
-    url, user, password, token, tokenFile, timeoutMs: Math.max(1, Math.round(timeoutS * 1000)), maxReplyBytes, apiVersion, release, caFile: caFile && expandHome(caFile, env), insecure,
+    url, user, password, token, credentials, tokenFile, timeoutMs: Math.max(1, Math.round(timeoutS * 1000)), maxReplyBytes, apiVersion, release, caFile: caFile && expandHome(caFile, env), insecure,
     output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileUsed,
     configFile: loaded?.filepath, warnings, notes,
   };

@@ -2,10 +2,11 @@
 import type { CommandSpec } from '../catalogue/types.js';
 import type { ResultValue } from '../client/normalise.js';
 import { escapeJsonText } from './escape.js';
+import { printedValue } from './text.js';
 
 export function resultData(spec: CommandSpec, value: ResultValue): unknown {
   if (spec.result.type === 'rescode') return { ok: true };
-  if (spec.result.type === 'restuple') return { ok: true, text: value };
+  if (spec.result.type === 'restuple') return { ok: true, text: printedValue(spec, value) };
   return value;
 }
 

@@ -2,6 +2,7 @@
 // the command's name): a scalar, a list of scalars, a list of records, or one record.
 import type { CommandSpec, ResultType, ValueType } from '../catalogue/types.js';
 import type { ResultValue } from '../client/normalise.js';
+import { printedValue } from './text.js';
 
 /** A column: a catalogue field, or `ok` (a boolean) for rescode and restuple. */
 export interface Column {
@@ -20,7 +21,7 @@ const OK: Column = { name: 'ok', type: 'boolean' };
 export function shapeOf(spec: CommandSpec, value: ResultValue): Shape {
   const { name, type } = spec.result;
   if (type === 'rescode') return { kind: 'record', columns: [OK], record: { ok: true } };
-  if (type === 'restuple') return { kind: 'record', columns: [OK, { name: 'text', type: 'string' }], record: { ok: true, text: value } };
+  if (type === 'restuple') return { kind: 'record', columns: [OK, { name: 'text', type: 'string' }], record: { ok: true, text: printedValue(spec, value) } };
   if (typeof type === 'string') return { kind: 'scalar', column: { name, type }, value };
   if ('tuple' in type) return { kind: 'record', columns: type.tuple, record: value as Record<string, ResultValue> };
   const element = type.list;

@@ -30,9 +30,13 @@ const textOverrides: Record<string, (text: string) => string> = {
   status: (text) => text.replace(STATUS_TEXT, 'The node $1 is $2 with status: $3\n$4'),
 };
 
+/** A result's text as ejabberdctl words it (`status`): every format carries this text, not the API's. */
+export function printedValue(spec: Pick<CommandSpec, 'name'>, value: ResultValue): ResultValue {
+  const override = Object.hasOwn(textOverrides, spec.name) ? textOverrides[spec.name] : undefined;
+  return override && typeof value === 'string' ? override(value) : value;
+}
+
 /** The text ejabberdctl would print for this result, without the final newline ('' prints nothing). */
 export function formatText(spec: CommandSpec, value: ResultValue, rule: TextRule = TEXT_23_01): string {
-  const text = render(value, spec.result.type, rule, true);
-  const override = textOverrides[spec.name];
-  return override ? override(text) : text;
+  return render(printedValue(spec, value), spec.result.type, rule, true);
 }
