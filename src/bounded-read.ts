@@ -23,9 +23,35 @@ export function tooLarge(limit: number): ReadLimitError {
   return new ReadLimitError(`too large (over ${sizeText(limit)})`);
 }
 
-/** The short reason a read failed, for a one-line error: `ENOENT`, `too large (over 16 MiB)`... */
+/** What a file system error code means, in words an admin reads without looking it up. */
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a part of the path is a file, not a directory',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'the file system is read-only',
+  EIO: 'input/output error',
+  ENXIO: 'no such device (a FIFO with no writer?)',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'no route to the host',
+  ENETUNREACH: 'the network is unreachable',
+  ENOTFOUND: 'no such host name',
+  EAI_AGAIN: 'the name server did not answer (try again)',
+};
+
+/** The short reason a read failed, for a one-line error: `no such file or directory`, `too large (over 16 MiB)`... */
 export function readFailure(e: unknown): string {
-  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === undefined) return (e as Error)?.message ?? String(e);
+  return FILE_ERRORS[code] ?? code;
 }
 
 function kindOf(st: Stats): string {

@@ -199,7 +199,7 @@ test('--stop-on-error sends nothing after the first failure and exits with its c
 test('an unreadable batch file is a usage error', async () => {
   const r = await ectl(['batch', join(tmp, 'missing.txt')]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^Error: cannot read batch file .*missing\.txt: ENOENT\n$/);
+  assert.match(r.stderr, /^Error: cannot read batch file .*missing\.txt: no such file or directory\n$/);
 });
 
 test('-j must be a sensible number', async () => {

@@ -173,8 +173,8 @@ test('a URL with a query or fragment, and --timeout beyond what a timer holds, a
     [['--url', `${good.url}?token=qs-secret`, 'status'], /^Error: the URL http:\/\/127\.0\.0\.1:\d+\/api has a query or fragment \('\?\.\.\.' or '#\.\.\.'\): give the API's base URL only/],
     [['--url', `${good.url}#frag`, 'status'], /has a query or fragment/],
     [['--url', `${good.url}?`, 'status'], /has a query or fragment/],
-    [['--url', `${good.url}\n`, 'status'], /^Error: bad URL: it holds a space, line break or other control character\n$/],
-    [['--url', good.url.replace('/api', '/a\tpi'), 'status'], /^Error: bad URL: it holds a space, line break or other control character\n$/],
+    [['--url', `${good.url}\n`, 'status'], /^Error: bad URL in --url: it holds a space, line break or other control character\n$/],
+    [['--url', good.url.replace('/api', '/a\tpi'), 'status'], /^Error: bad URL in --url: it holds a space, line break or other control character\n$/],
     [['--url', good.url, '--timeout', '2147484', 'status'], /^Error: --timeout must be at most 2147483 seconds \(about 24 days\), got '2147484'\n$/],
     [['--url', good.url, '--timeout', '1e10', 'status'], /--timeout must be at most 2147483 seconds/],
   ];
@@ -237,7 +237,7 @@ test('config problems exit 2 with the right words: alias bomb, a directory, __pr
     [['--config', bomb, 'status'], `Error: bad config file ${bomb}: too many aliases (a YAML alias bomb?)\n`],
     [['--config', tmp, 'status'], `Error: the config file ${tmp} is a directory, not a file\n`],
     [['--config', '/dev/zero', 'status'], 'Error: the config file /dev/zero is a character device, not a file\n'],
-    [['--config', join(tmp, 'none.yaml'), 'status'], `Error: cannot read the config file ${join(tmp, 'none.yaml')}: ENOENT\n`],
+    [['--config', join(tmp, 'none.yaml'), 'status'], `Error: cannot read the config file ${join(tmp, 'none.yaml')}: no such file or directory\n`],
     [['--config', profiles, '-P', '__proto__', 'status'], `Error: unknown profile '__proto__' in ${profiles} line 2 (known: scalar, list, ok)\n`],
     [['--config', profiles, '-P', 'constructor', 'status'], `Error: unknown profile 'constructor' in ${profiles} line 2 (known: scalar, list, ok)\n`],
     [['--config', profiles, '-P', 'scalar', 'status'], `Error: bad config file ${profiles} line 3: profile 'scalar' must be a mapping of settings\n`],
@@ -394,7 +394,7 @@ test('login checks the token path before asking for a token, and revokes a token
     const file = join(tmp, 'plain-file');
     writeFileSync(file, 'x');
     mkdirSync(join(tmp, 'a-dir.json'), { recursive: true });
-    for (const [path, why] of [[join(file, 'tok.json'), 'ENOTDIR'], [join(tmp, 'a-dir.json'), 'it is a directory']]) {
+    for (const [path, why] of [[join(file, 'tok.json'), 'a part of the path is a file, not a directory'], [join(tmp, 'a-dir.json'), 'it is a directory']]) {
       const r = await ectl(['--token-file', path, 'login'], { env: base });
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stderr, `Error: cannot save a token as ${path}: ${why}\n`);
@@ -405,7 +405,7 @@ test('login checks the token path before asking for a token, and revokes a token
     const path = join(doomed, 'tok.json');
     const r = await ectl(['--token-file', path, 'login'], { env: base });
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `Error: cannot save the token as ${path} (ENOENT); it was revoked\n`);
+    assert.equal(r.stderr, `Error: cannot save the token as ${path} (no such file or directory); it was revoked\n`);
     assert.deepEqual(server.requests.map((q) => q.url), ['/api/oauth_issue_token', '/api/oauth_revoke_token']);
     assert.deepEqual(JSON.parse(server.requests[1].body), { token: 'IssuedTok3n' });
   } finally {

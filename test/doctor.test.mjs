@@ -145,8 +145,8 @@ test('an unreadable or unusable CA file is a usage error (exit 2), for doctor an
     const folder = join(dir, 'a-directory');
     mkdirSync(folder);
     const cases = [
-      [join(dir, 'missing.pem'), /cannot read the CA file .*missing\.pem: ENOENT/],
-      [folder, /cannot read the CA file .*a-directory: EISDIR/],
+      [join(dir, 'missing.pem'), /cannot read the CA file .*missing\.pem: no such file or directory/],
+      [folder, /cannot read the CA file .*a-directory: it is a directory/],
       ['/dev/zero', /cannot read the CA file \/dev\/zero: a character device, not a regular file/],
       [garbage, /the CA file .*garbage\.pem holds no PEM certificate/],
       [broken, /the CA file .*broken\.pem: certificate 1 of 1 is not a valid certificate/],

@@ -70,8 +70,8 @@ test('a bad --max-reply-size exits 2 and sends nothing', async () => {
 });
 
 const refusals = [
-  ['unauthorizedHtml', 4, /^Error: not authorized: HTTP 401 with a body that is not an ejabberd API reply; check the user and password or the token\n$/],
-  ['forbiddenEmpty', 4, /^Error: not authorized: HTTP 403 with an empty body; check the user and password or the token\n$/],
+  ['unauthorizedHtml', 4, /^Error: not authorized: HTTP 401 with a body that is not an ejabberd API reply \(sent: [^)]*\); .*'ectl doctor' checks the setup step by step\n$/],
+  ['forbiddenEmpty', 4, /^Error: not authorized: HTTP 403 with an empty body \(sent: [^)]*\); .*'ectl doctor' checks the setup step by step\n$/],
   ['tooMany', 1, /^Error: the server refuses more requests for now \(HTTP 429 Too Many Requests\); it asks to wait 30 s before retrying \(Retry-After\)\n$/],
   ['unavailable', 1, /^Error: the server is unavailable for now \(HTTP 503 Service Unavailable\); it asks to wait until 2026-10-21T07:28:00\.000Z before retrying \(Retry-After\)\n$/],
   ['unavailableJson', 1, /^Error: the server is unavailable for now \(HTTP 503 Service Unavailable\): Server is shutting down; try again later\n$/],

@@ -278,7 +278,7 @@ test('the format comes from -o, else ECTL_OUTPUT, else the profile\'s `output` k
   assert.equal(await ok(['-o', 'tsv', ...args], { env: liveEnv({ ECTL_CONFIG: config, ECTL_OUTPUT: 'yaml' }) }), 'timestamp\tstatus\n2017-07-14T02:40:00Z\tGone fishing, back at 5\n');
   const bad = await ectl(args, { env: liveEnv({ ECTL_OUTPUT: 'xml' }) });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /unknown output format 'xml' \(choose from text, table, json, yaml, csv, tsv\)/);
+  assert.match(bad.stderr, /unknown output format 'xml' in the environment variable ECTL_OUTPUT \(choose from text, table, json, yaml, csv, tsv\)/);
 });
 
 test('a pipe never gets escape codes unless FORCE_COLOR says so; text is never coloured', async () => {

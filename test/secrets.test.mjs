@@ -104,7 +104,7 @@ test('a password typed where an option goes, or starting with @, is not echoed',
   assert.equal((await ejabberdctl('check_password', u, 'localhost', dash)).code, 0);
   const file = await ectl(['change_password', u, 'localhost', at], { secrets: [at.slice(1)] });
   assert.equal(file.code, 2);
-  assert.match(file.stderr, /^Error: cannot read the argument file named by a secret argument \(ENOENT\); a secret that starts with '@' is written '@@\.\.\.'\n$/);
+  assert.match(file.stderr, /^Error: cannot read the argument file named by a secret argument \(no such file or directory\); a secret that starts with '@' is written '@@\.\.\.'\n$/);
   const literal = await ectl(['change_password', u, 'localhost', `@${at}`], { secrets: [at.slice(1)] });
   assert.equal(literal.code, 0, literal.stderr);
   assert.equal((await ejabberdctl('check_password', u, 'localhost', at)).code, 0);

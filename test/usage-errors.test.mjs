@@ -24,9 +24,9 @@ const cases = [
   ['malformed JSON list', ['create_room_with_opts', 'r', 'conference.example.com', 'example.com', '[{"name":'], /argument 'options' is not valid JSON/],
   ['tuple with missing field', ['create_room_with_opts', 'r', 'conference.example.com', 'example.com', 'members_only'], /argument 'options' element 1 must have 2 fields \(name:value\)/],
   ['JSON of the wrong shape', ['subscribe_room_many', '{"user":"a"}', 'r', 'conference.example.com', 'messages'], /argument 'users' must be a list/],
-  ['unreadable @file', ['send_message', 'chat', 'a@example.com', 'b@example.com', 'hi', '@/nonexistent/body'], /cannot read argument file \/nonexistent\/body: ENOENT/],
+  ['unreadable @file', ['send_message', 'chat', 'a@example.com', 'b@example.com', 'hi', '@/nonexistent/body'], /cannot read argument file \/nonexistent\/body: no such file or directory/],
   // A secret argument's @word is not echoed: it may be a password that starts with @.
-  ['unreadable @file for a secret', ['register', 'bob', 'example.com', '@/nonexistent/pw'], /^Error: cannot read the argument file named by a secret argument \(ENOENT\); a secret that starts with '@' is written '@@\.\.\.'\n$/],
+  ['unreadable @file for a secret', ['register', 'bob', 'example.com', '@/nonexistent/pw'], /^Error: cannot read the argument file named by a secret argument \(no such file or directory\); a secret that starts with '@' is written '@@\.\.\.'\n$/],
   ['unknown option near a known one', ['--verbos', 'status'], /unknown option '--verbos' \(did you mean --verbose\?\)/],
   // One close to none may be a password typed as an argument: not echoed.
   ['unknown option', ['--colour', 'status'], /^Error: unknown option \(not shown, in case it is a secret\); an argument that starts with '-' goes after '--' \(see 'ectl --help'\)\n$/],

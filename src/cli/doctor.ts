@@ -9,6 +9,7 @@ import { certificateAdvice } from '../client/request.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
+import { readFailure } from '../bounded-read.js';
 import { callNamed, clientFor, readCaFile, sessionFor, settingsFor } from './run.js';
 
 type Step = { ok: true; detail: string } | { ok: false; detail: string; code: number } | { skip: string };
@@ -92,13 +93,13 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
     const addr = await lookup(host);
     line(io, 'DNS', { ok: true, detail: `${host} is ${addr.address}` });
   } catch (e) {
-    return fail('DNS', `cannot resolve ${host}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 3);
+    return fail('DNS', `cannot resolve ${host}: ${readFailure(e)}`, 3);
   }
   try {
     const ms = await tcp(host, port, settings.timeoutMs);
     line(io, 'TCP', { ok: true, detail: `connected to port ${port} in ${ms} ms` });
   } catch (e) {
-    return fail('TCP', `cannot connect to ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 3);
+    return fail('TCP', `cannot connect to ${host}:${port}: ${readFailure(e)}`, 3);
   }
   if (url.protocol === 'https:') {
     try {

@@ -9,12 +9,13 @@ import { SECRET_FILE_MAX_BYTES, isUsableToken, type GlobalFlags, type SavedToken
 import { readSettingsFile } from '../bounded-read.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
+import { readFailure } from '../bounded-read.js';
 import { callNamed, clientFor, sessionFor, settingsFor } from './run.js';
 
 export const DEFAULT_TOKEN_TTL = 30 * 24 * 3600;
 
-// mkdir's EEXIST means a part of the path is a file.
-const errorCode = (e: unknown) => ((e as NodeJS.ErrnoException).code === 'EEXIST' ? 'ENOTDIR' : (e as NodeJS.ErrnoException).code ?? (e as Error).message);
+// mkdir's EEXIST means a part of the path is a file (readFailure says so).
+const errorCode = readFailure;
 
 function tokenFileOf(file: string | undefined): string {
   if (!file) throw new UsageError('there is no home directory to keep the token in: name a file with --token-file');

@@ -129,7 +129,7 @@ export class ReleaseSession {
     ({ spec, body } = this.speak(entry, spec, body, rebuild));
     const was = this.choice;
     try {
-      return { spec, value: await this.client.send(spec, body, { signal: this.io.signal, release: was.release }) };
+      return { spec, value: await this.client.send(spec, body, { signal: this.io.signal, release: was.release, serverRelease: knownServerRelease(was) }) };
     } catch (err) {
       const refused = refusedAsOtherRelease(err);
       if (!(was.source === 'cached' || was.source === 'undetected') || !(refused || err instanceof ReplyShapeError)) throw err;
@@ -139,7 +139,7 @@ export class ReleaseSession {
       const note = `the server now runs ejabberd ${this.choice.reported ?? this.choice.release}, not ${was.reported ?? was.release} as cached`;
       if (!refused) throw withNote(err as EctlError, `${note}; the command ran: check its effect before running it again`);
       ({ spec, body } = this.speak(entry, spec, body, rebuild));
-      return { spec, value: await this.client.send(spec, body, { signal: this.io.signal, release: this.choice.release }) };
+      return { spec, value: await this.client.send(spec, body, { signal: this.io.signal, release: this.choice.release, serverRelease: knownServerRelease(this.choice) }) };
     }
   }
 }
@@ -156,6 +156,11 @@ export async function callNamed(session: ReleaseSession, name: string, args: (sp
 /** A session for the settings' server: given or cached release, else detected on the first call. */
 export function sessionFor(client: Pick<Client, 'send'>, settings: Settings, io: Io): ReleaseSession {
   return new ReleaseSession(client, settings, io, knownChoice(settings, io.env));
+}
+
+/** The release the server runs as far as ectl knows it (none when it was not detected). */
+export function knownServerRelease(c: ReleaseChoice): string | undefined {
+  return c.source === 'unknown' || c.source === 'undetected' ? undefined : c.reported ?? c.release;
 }
 
 function withNote(err: EctlError, note: string): EctlError {

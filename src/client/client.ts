@@ -7,7 +7,7 @@ import { knownRelease } from '../catalogue/resolve.js';
 import { checkArguments, type JsonValue } from '../catalogue/args.js';
 import { UsageError } from '../errors.js';
 import { secretStrings } from '../catalogue/secrets.js';
-import { decodeSuccess, describeRequest, errorForReply, type TransportOptions } from './request.js';
+import { credentialsOf, decodeSuccess, describeRequest, errorForReply, type TransportOptions } from './request.js';
 import { normaliseResult, type ResultValue } from './normalise.js';
 
 export interface ClientOptions extends TransportOptions {
@@ -23,6 +23,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** The release this call speaks (the CLI's detected one); default: the client's. */
   release?: string;
+  /** The release the server is known to run (given, cached or detected), named in error messages. */
+  serverRelease?: string;
 }
 
 type CommandMethods<R extends Release> = {
@@ -81,7 +83,7 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
       dispatcher ??= http.makeDispatcher(options);
       reply = await http.send(dispatcher, options, req, call?.signal);
     }
-    if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module), body);
+    if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module, { credentials: credentialsOf(options), args: body, release: call?.serverRelease ?? (options.release === undefined ? undefined : release) }), body);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
   };
   const call = (name: string, args: Record<string, unknown>, call?: CallOptions) => {

@@ -15,6 +15,11 @@ export function tooLarge(url: string, o: TransportOptions): UnreachableError {
   return new UnreachableError(`reply too large: ${new URL(url).host} sent more than ${sizeText(maxReplyBytes(o))} (raise --max-reply-size if such a reply is expected)`);
 }
 
+function portOf(url: string): string {
+  const u = new URL(url);
+  return u.port || (u.protocol === 'https:' ? '443' : '80');
+}
+
 export function describeNetworkError(err: unknown, url: string, o: TransportOptions): UnreachableError {
   const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e.code ?? e.cause?.code ?? '';
@@ -29,6 +34,11 @@ export function describeNetworkError(err: unknown, url: string, o: TransportOpti
   if (CERT_CODES.has(code)) {
     return new UnreachableError(`TLS certificate of ${where} not accepted (${code}): ${certificateAdvice(code, o.ca !== undefined)}`);
   }
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UnreachableError(`connection to ${where} was closed before a full reply`);
+  const https = url.startsWith('https:');
+  // ejabberd closes the connection when the port speaks the other protocol: say which to try.
+  const otherScheme = https ? `; if port ${portOf(url)} serves plain HTTP, use an http:// URL` : `; if port ${portOf(url)} serves HTTPS (TLS), use an https:// URL`;
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UnreachableError(`connection to ${where} was closed before a full reply${otherScheme}`);
+  if (!https && (code.startsWith('HPE_') || e.name === 'HTTPParserError')) return new UnreachableError(`the reply from ${where} is not HTTP${otherScheme}`);
+  if (https && (code.startsWith('ERR_SSL') || code === 'EPROTO')) return new UnreachableError(`TLS handshake with ${where} failed (${code})${otherScheme}`);
   return new UnreachableError(`cannot reach ${where}: ${e.cause?.message ?? e.message ?? String(err)}`);
 }

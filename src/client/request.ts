@@ -3,6 +3,7 @@
 import type { Dispatcher } from 'undici';
 import { CommandFailedError, UnauthorizedError, UnreachableError } from '../errors.js';
 import { parseJsonExact } from './exact-json.js';
+import { isSecretName } from '../catalogue/secrets.js';
 
 /** Replies larger than this end the request: a broken or hostile server cannot fill the memory. */
 export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
@@ -59,8 +60,9 @@ export function authorizationHeader(o: TransportOptions): string | undefined {
 }
 
 function computeAuthorization(o: TransportOptions): string | undefined {
-  if (o.user && (o.password !== undefined || !o.token)) return `Basic ${Buffer.from(`${o.user}:${o.password ?? ''}`).toString('base64')}`;
-  if (o.token) return `Bearer ${o.token}`;
+  const creds = credentialsOf(o);
+  if (creds.kind === 'user') return `Basic ${Buffer.from(`${o.user}:${o.password ?? ''}`).toString('base64')}`;
+  if (creds.kind === 'token') return `Bearer ${o.token}`;
   return undefined;
 }
 
@@ -138,8 +140,80 @@ const BUSY: Record<number, string> = {
   503: 'the server is unavailable for now (HTTP 503 Service Unavailable)',
 };
 
+/** What ectl knows about a failed call beyond the reply: the credentials sent, the arguments, the release. */
+export interface ReplyContext {
+  /** What the Authorization header carried. */
+  readonly credentials?: Credentials;
+  /** The JSON body sent (secrets are never quoted from it). */
+  readonly args?: Readonly<Record<string, unknown>>;
+  /** The ejabberd release the call spoke, when known. */
+  readonly release?: string;
+}
+
+export type Credentials = { readonly kind: 'user'; readonly user: string } | { readonly kind: 'token' } | { readonly kind: 'none' };
+
+/** Which credentials these options send (the same choice authorizationHeader makes). */
+export function credentialsOf(o: TransportOptions): Credentials {
+  if (o.user && (o.password !== undefined || !o.token)) return { kind: 'user', user: o.user };
+  if (o.token) return { kind: 'token' };
+  return { kind: 'none' };
+}
+
+/** The thing a call named, in words: an account, a room, a JID, else its other plain arguments. */
+function subjectOf(args: Readonly<Record<string, unknown>> | undefined): string {
+  if (!args) return '';
+  const str = (k: string) => (typeof args[k] === 'string' && !isSecretName(k) ? (args[k] as string) : undefined);
+  const user = str('user') ?? str('localuser');
+  const host = str('host') ?? str('localhost') ?? str('localserver');
+  if (user && host) return `account ${user}@${host}`;
+  const room = str('name') ?? str('room');
+  const service = str('service');
+  if (room && service) return `room ${room}@${service}`;
+  const jid = str('jid') ?? str('user_jid');
+  if (jid) return jid;
+  const plain = Object.keys(args).filter((k) => str(k) !== undefined).slice(0, 3).map((k) => `${k} ${str(k)}`);
+  return plain.join(', ');
+}
+
+/** A command's own error reason (404 with a string body: ejabberd's not_found family) in words. */
+function commandErrorMessage(command: string, reason: string, args: ReplyContext['args']): string {
+  const subject = subjectOf(args);
+  if (reason === 'unknown_user' || reason === 'user_not_found' || reason === 'user_not_exists') {
+    return subject.startsWith('account ') ? `no such ${subject} (${reason})` : `no such account (${reason})`;
+  }
+  if (reason === 'not_found') return `'${command}' found nothing${subject ? ` for ${subject}` : ''} (not_found)`;
+  return `'${command}' failed: ${reason}${subject ? ` (${subject})` : ''}`;
+}
+
+const trimPeriod = (s: string) => s.replace(/\.$/, '');
+
+/** A refusal (401/403) that says what was sent and what to do next. */
+function refusal(command: string, status: number, serverSays: string, ctx: ReplyContext): UnauthorizedError {
+  const creds = ctx.credentials ?? { kind: 'none' };
+  const sent = creds.kind === 'user' ? `sent: user ${creds.user} with a password` : creds.kind === 'token' ? 'sent: an OAuth token' : 'sent: no credentials';
+  let next: string;
+  if (status === 401) {
+    next = creds.kind === 'user' ? 'check the password (ECTL_PASSWORD, --password-file) and the user (ECTL_USER)'
+      : creds.kind === 'token' ? "the token is wrong or has expired: get a new one with 'ectl login'"
+        : 'set ECTL_USER and ECTL_PASSWORD, or get a token with ectl login';
+  } else {
+    next = creds.kind === 'user' ? `the server's api_permissions must grant '${command}' to ${creds.user}`
+      : creds.kind === 'token' ? `the token needs the ejabberd:admin scope ('ectl login' asks for it) and api_permissions must grant '${command}'`
+        : `set ECTL_USER and ECTL_PASSWORD (or run ectl login): api_permissions grant '${command}' to no anonymous caller`;
+    // ejabberd 26.07 refuses a host it does not serve this way.
+    if (creds.kind !== 'none' && ctx.args && typeof ctx.args.host === 'string') next += `, or the host '${ctx.args.host}' is not one this server serves`;
+  }
+  return new UnauthorizedError(`not authorized: ${trimPeriod(serverSays)} (${sent}); ${next}; 'ectl doctor' checks the setup step by step`, status);
+}
+
+/** ejabberd's own replies for a command it does not have: code 40 (no such name at all) or 44 (not registered). */
+function isMissingCommand(body: unknown): boolean {
+  const code = body && typeof body === 'object' ? (body as { code?: unknown }).code : undefined;
+  return code === 40 || code === 44;
+}
+
 /** Maps an error reply (any non-200 status) to a typed error. */
-export function errorForReply(command: string, { status, text, retryAfter }: Reply, module: string | null): Error {
+export function errorForReply(command: string, { status, text, retryAfter }: Reply, module: string | null, ctx: ReplyContext = {}): Error {
   const parsed = parseJson(text);
   const body = parsed.ok ? parsed.value : undefined;
   let message: string | undefined;
@@ -155,19 +229,25 @@ export function errorForReply(command: string, { status, text, retryAfter }: Rep
   }
   // A refusal or a busy server means the same whatever the body (a proxy's HTML page, nothing).
   if (status === 401 || status === 403) {
-    return new UnauthorizedError(`not authorized: ${message ?? `HTTP ${status} with ${bodyKind(text)}; check the user and password or the token`}`, status, code);
+    const err = refusal(command, status, message ?? `HTTP ${status} with ${bodyKind(text)}`, ctx);
+    return new UnauthorizedError(err.message, status, code);
   }
   if (status in BUSY) return new CommandFailedError(`${BUSY[status]}${message === undefined ? '' : `: ${message}`}${retryAdvice(retryAfter)}`, status, code);
   if (message === undefined) {
     return new UnreachableError(`HTTP ${status} with ${bodyKind(text)}: is --url the ejabberd API (e.g. http://host:5280/api)?`);
   }
   if (status === 500 && message === 'internal_error') {
-    return new CommandFailedError(`ejabberd failed while running '${command}' (internal_error); the server's log has the details`, status, code);
+    return new CommandFailedError(`ejabberd failed while running '${command}' (internal_error): check the arguments (a host the server does not serve, a value it does not know); `
+      + "the reason is in the server's log, on a 'REST API Error' line of ejabberd.log (e.g. /var/log/ejabberd/ejabberd.log)", status, code);
   }
-  if (status === 404) {
-    const need = module ? `; it needs ${module} loaded` : '';
-    return new CommandFailedError(`the server does not offer '${command}'${need} (${message})`, status, code);
+  if (status === 404 && isMissingCommand(body)) {
+    const server = ctx.release ? `the server (ejabberd ${ctx.release})` : 'the server';
+    const need = module ? `; it comes with ${module}: add that module to ejabberd.yml's modules (for this host) and reload` : '; is it a command of this release?';
+    return new CommandFailedError(`${server} does not offer '${command}'${need} (${trimPeriod(message)})`, status, code);
   }
+  // Any other 404 is the command's own "not found" (a string body such as "unknown_user"), or a
+  // restuple error of type not_exists (an object whose message says what).
+  if (status === 404 && typeof body === 'string') return new CommandFailedError(commandErrorMessage(command, message, ctx.args), status, code);
   return new CommandFailedError(message, status, code);
 }
 

@@ -432,15 +432,15 @@ export function shownUrl(raw: string): string {
 }
 
 /** The API base URL: http(s), no user info (refused, never echoed), no query or fragment. */
-function checkUrl(url: string): string {
+function checkUrl(url: string, source = '--url'): string {
   // The URL parser would quietly drop some of these; the request must go where the user sees.
-  if (/[\x00-\x20\x7f]/.test(url)) throw new UsageError('bad URL: it holds a space, line break or other control character');
+  if (/[\x00-\x20\x7f]/.test(url)) throw new UsageError(`bad URL in ${source}: it holds a space, line break or other control character`);
   let u: URL;
   try {
     u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
   } catch {
-    throw new UsageError(`bad URL '${shownUrl(url)}': expected http(s)://host:port/path, e.g. ${DEFAULT_URL}`);
+    throw new UsageError(`bad URL '${shownUrl(url)}' in ${source}: expected http(s)://host:port/path, e.g. ${DEFAULT_URL}`);
   }
   if (u.username || u.password || /^[^:/?#]*:\/\/[^/?#]*@/.test(url)) {
     throw new UsageError(`the URL ${u.origin}${u.pathname} has a user name or password in it: give the user with --user and the password with ECTL_PASSWORD or --password-file`);
@@ -461,7 +461,13 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     const v = flag ?? (env[envName] || undefined) ?? profile[key];
     return v === undefined || v === '' ? undefined : String(v);
   };
-  const url = checkUrl(pick(flags.url, 'ECTL_URL', 'url') ?? DEFAULT_URL);
+  // Where a bad value came from, so the message blames the flag, the variable or the config key that holds it.
+  const from = (flag: string | undefined, flagName: string, envName: string, key: ProfileKey) => {
+    if (flag !== undefined) return flagName;
+    if (env[envName]) return `the environment variable ${envName}`;
+    return `'${key}' in ${loaded?.filepath ?? 'the config file'}`;
+  };
+  const url = checkUrl(pick(flags.url, 'ECTL_URL', 'url') ?? DEFAULT_URL, from(flags.url, '--url', 'ECTL_URL', 'url'));
   const user = pick(flags.user, 'ECTL_USER', 'user');
   let password: string | undefined;
   let credentials: CredentialSource | undefined;
@@ -489,23 +495,26 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
       credentials = fileSource(tokenFile, cwd, env, read.json);
     }
   }
-  const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), '--timeout', false) ?? DEFAULT_TIMEOUT_S;
-  if (timeoutS === 0) throw new UsageError('--timeout must be more than 0 seconds');
-  if (timeoutS > MAX_TIMEOUT_S) throw new UsageError(`--timeout must be at most ${MAX_TIMEOUT_S} seconds (about 24 days), got '${timeoutS}'`);
+  const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout'), false) ?? DEFAULT_TIMEOUT_S;
+  if (timeoutS === 0) throw new UsageError(`${from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout')} must be more than 0 seconds`);
+  if (timeoutS > MAX_TIMEOUT_S) throw new UsageError(`${from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout')} must be at most ${MAX_TIMEOUT_S} seconds (about 24 days), got '${timeoutS}'`);
   const maxReply = pick(flags.maxReplySize, 'ECTL_MAX_REPLY_SIZE', 'max-reply-size');
-  const maxReplyBytes = maxReply === undefined ? DEFAULT_MAX_REPLY_BYTES : parseSize(maxReply, '--max-reply-size', MAX_REPLY_RANGE);
-  const apiVersion = parseNumber(pick(flags.apiVersion, 'ECTL_API_VERSION', 'api-version'), '--api-version', true);
+  const maxReplyBytes = maxReply === undefined ? DEFAULT_MAX_REPLY_BYTES : parseSize(maxReply, from(flags.maxReplySize, '--max-reply-size', 'ECTL_MAX_REPLY_SIZE', 'max-reply-size'), MAX_REPLY_RANGE);
+  const apiVersion = parseNumber(pick(flags.apiVersion, 'ECTL_API_VERSION', 'api-version'), from(flags.apiVersion, '--api-version', 'ECTL_API_VERSION', 'api-version'), true);
   const release = pick(flags.release, 'ECTL_RELEASE', 'release');
   if (release !== undefined && !RELEASE_PATTERN.test(release)) {
-    throw new UsageError(`--release must be an ejabberd release like 24.12 or 25.03.1, got '${release}'`);
+    throw new UsageError(`${from(flags.release, '--release', 'ECTL_RELEASE', 'release')} must be an ejabberd release like 24.12 or 25.03.1, got '${release}'`);
   }
   const output = pick(flags.output, 'ECTL_OUTPUT', 'output');
   if (output !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(output)) {
-    throw new UsageError(`unknown output format '${output}' (choose from ${OUTPUT_FORMATS.join(', ')})`);
+    throw new UsageError(`unknown output format '${output}' in ${from(flags.output, '--output', 'ECTL_OUTPUT', 'output')} (choose from ${OUTPUT_FORMATS.join(', ')})`);
   }
   const caFile = pick(flags.caFile, 'ECTL_CA_FILE', 'ca-file');
   const insecureRaw = flags.insecure ? true : (env.ECTL_INSECURE || undefined) ?? profile.insecure;
   const insecure = insecureRaw === true || insecureRaw === 'true' || insecureRaw === '1';
+  if (!insecure && insecureRaw !== undefined && insecureRaw !== false && insecureRaw !== 'false' && insecureRaw !== '0') {
+    throw new UsageError(`${from(undefined, '--insecure', 'ECTL_INSECURE', 'insecure')} must be true, false, 1 or 0, got '${String(insecureRaw)}'`);
+  }
   return {
     url, user, password, token, credentials, tokenFile, timeoutMs: Math.max(1, Math.round(timeoutS * 1000)), maxReplyBytes, apiVersion, release, caFile: caFile && expandHome(caFile, env), insecure,
     output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileUsed,
