@@ -46,14 +46,14 @@ _ectl_commands='
   stats stats_host status status_list status_list_host status_num status_num_host stop
   stop_kindly stop_s2s_connections subscribe_room subscribe_room_many unban_account unban_ip
   unregister unsubscribe_room update update_list update_sql user_resources user_sessions_info
-  help completion batch login logout doctor
+  help completion batch login logout cluster rolling-restart doctor
 '
 _ectl_tags='
   tags accounts acme announce async cluster config db documentation erlang last logs mam mnesia
   modules muc muc_room muc_sub oauth offline private purge roster s2s server session
   shared_roster_group spam sql stanza statistics v1 v2 v3 vcard
 '
-_ectl_options='--url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file --insecure -P --profile --config -o --output --no-color -v --verbose --dry-run --debug -V --version -h --help'
+_ectl_options='--node --all-nodes --yes --url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file --insecure -P --profile --config -o --output --no-color -v --verbose --dry-run --debug -V --version -h --help'
 
 # Sets _ectl_kinds to what each argument of command $1 is completed with: ask (ectl asks the
 # server), file (a path) or - (nothing).
@@ -191,7 +191,7 @@ _ectl() {
     if [[ -z $dashes && $word == -?* ]]; then
       case $word in
         --) dashes=1 ;;
-        --url|--user|--password-file|--token|--token-file|--timeout|--max-reply-size|--release|--api-version|--ca-file|-P|--profile|--config|-o|--output)
+        --node|--url|--user|--password-file|--token|--token-file|--timeout|--max-reply-size|--release|--api-version|--ca-file|-P|--profile|--config|-o|--output)
           if ((i + 1 == last)); then opt=$word; else ((i += 1)); fi ;;
       esac
       continue
@@ -205,7 +205,7 @@ _ectl() {
   if [[ -n $opt ]]; then
     case $opt in
       -o|--output) _ectl_offer "$pre" text table json yaml csv tsv ;;
-      -P|--profile) _ectl_ask "$pre" ;;
+      --node|-P|--profile) _ectl_ask "$pre" ;;
       --password-file|--token-file|--ca-file|--config) _ectl_files "$pre" ;;
     esac
     return 0

@@ -19,7 +19,7 @@ function __ectl_state
         if test $dashes = 0; and string match -q -- '-?*' $w
             if test $w = --
                 set dashes 1
-            else if contains -- $w --url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file -P --profile --config -o --output
+            else if contains -- $w --node --url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file -P --profile --config -o --output
                 set value 1
             end
             continue
@@ -361,11 +361,16 @@ complete -c ectl -n __ectl_wants_command -a completion -d 'Print a completion sc
 complete -c ectl -n __ectl_wants_command -a batch -d 'run many commands, one per line of FILE or standard input, in input order'
 complete -c ectl -n __ectl_wants_command -a login -d 'get an OAuth token for the admin account and save it in the profile\'s token file'
 complete -c ectl -n __ectl_wants_command -a logout -d 'revoke the token saved by ectl login and delete it'
+complete -c ectl -n __ectl_wants_command -a cluster -d 'one table of every node of the profile\'s nodes: reachable, release, uptime, online users, whether its list_cluster agrees'
+complete -c ectl -n __ectl_wants_command -a rolling-restart -d 'restart the profile\'s nodes one at a time, each answering again and back in the cluster before the next'
 complete -c ectl -n __ectl_wants_command -a doctor -d 'check the connection to the server step by step: URL, DNS, TCP, TLS, API, credentials, permissions, version'
 complete -c ectl -n '__ectl_command_is help' -a 'tags accounts acme announce async cluster config db documentation erlang last logs mam mnesia modules muc muc_room muc_sub oauth offline private purge roster s2s server session shared_roster_group spam sql stanza statistics v1 v2 v3 vcard'
 complete -c ectl -n '__ectl_command_is completion' -a 'bash zsh fish'
 complete -c ectl -n '__ectl_kind_is ask' -a '(__ectl_ask)'
 complete -c ectl -n '__ectl_kind_is file' -F
+complete -c ectl -l node -x -a '(__ectl_ask)' -d 'send to this node of the profile\'s nodes (env ECTL_NODES lists them as name=url,...)'
+complete -c ectl -l all-nodes -d 'run the command on every node of the profile at once; each line of text output starts with the node\'s name'
+complete -c ectl -l yes -d 'confirm a command that stops or restarts nodes (stop, restart... with --all-nodes)'
 complete -c ectl -l url -x -d 'ejabberd API base URL (env ECTL_URL; default http://localhost:5280/api)'
 complete -c ectl -l user -x -d 'admin JID for HTTP Basic auth (env ECTL_USER); password from ECTL_PASSWORD or --password-file'
 complete -c ectl -l password-file -r -F -d 'read the admin password from this file'

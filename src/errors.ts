@@ -22,6 +22,12 @@ export class CommandFailedError extends EctlError {
 /** The server could not be reached, timed out, failed TLS, or did not answer like an ejabberd API. */
 export class UnreachableError extends EctlError {
   readonly kind = 'unreachable';
+  /** The request never left: the connection was refused, the name not resolved, or TLS failed before it was written. */
+  readonly notSent: boolean;
+  constructor(message: string, options: { notSent?: boolean } = {}) {
+    super(message);
+    this.notSent = options.notSent ?? false;
+  }
 }
 
 /** The server refused the credentials (HTTP 401 or 403). */

@@ -60,6 +60,7 @@ interface OptionInfo {
   readonly key: keyof GlobalFlags | string;
   readonly takesValue: boolean;
   readonly isProfile: boolean;
+  readonly isNode: boolean;
   readonly choices?: readonly string[];
 }
 
@@ -72,6 +73,7 @@ function optionTable(options: readonly OptionDoc[]): Map<string, OptionInfo> {
       key: (long ?? '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()),
       takesValue: /[<[]/.test(o.flags),
       isProfile: long === 'profile',
+      isNode: long === 'node',
       choices: o.argChoices,
     };
     for (const spelling of o.flags.split(/[ ,|]+/).filter((f) => f.startsWith('-'))) table.set(spelling, info);
@@ -227,6 +229,16 @@ async function profileNames(line: Line, io: Io): Promise<string[]> {
   return profiles && typeof profiles === 'object' ? Object.keys(profiles) : [];
 }
 
+/** The names of the profile's nodes (or ECTL_NODES'), for --node. */
+async function nodeNames(line: Line, io: Io): Promise<string[]> {
+  try {
+    const flags = { ...(line.flags as GlobalFlags), node: undefined };
+    return (await resolveSettings(flags, io.env, io.cwd, { readToken: false, readSecrets: false })).nodes.map((n) => n.name);
+  } catch {
+    return [];
+  }
+}
+
 /** The candidates for the last word of `words` (the words after `ectl`), filtered by what is typed. */
 export async function complete(words: readonly string[], io: Io, options: readonly OptionDoc[], extras: () => readonly ExtraCommand[] = () => []): Promise<string[]> {
   const table = optionTable(options);
@@ -238,6 +250,7 @@ export async function complete(words: readonly string[], io: Io, options: readon
 async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io, extras: () => readonly ExtraCommand[]): Promise<string[]> {
   if (line.valueFor) {
     if (line.valueFor.choices) return [...line.valueFor.choices];
+    if (line.valueFor.isNode) return nodeNames(line, io);
     return line.valueFor.isProfile ? profileNames(line, io) : [];
   }
   if (line.current.startsWith('-')) return [...table.keys()];

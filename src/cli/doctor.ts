@@ -4,7 +4,7 @@ import { lookup } from 'node:dns/promises';
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { ResultValue } from '../client/normalise.js';
-import { CommandFailedError, EctlError, UnreachableError } from '../errors.js';
+import { CommandFailedError, EctlError, UnreachableError, UsageError } from '../errors.js';
 import { certificateAdvice } from '../client/request.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import type { Io } from './io.js';
@@ -79,12 +79,26 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
   try {
     settings = await settingsFor(flags, io);
     if (settings.caFile) ca = readCaFile(settings.caFile);
+    if (flags.allNodes) throw new UsageError('doctor checks every node of the profile already: leave out --all-nodes');
   } catch (e) {
     line(io, 'config', { ok: false, detail: (e as Error).message, code: 2 });
     return e instanceof EctlError && e.kind === 'unauthorized' ? 4 : 2;
   }
+  // A cluster: every node of the profile in turn (unless --url or --node names one server).
+  if (settings.nodes.length === 0 || flags.url !== undefined || flags.node !== undefined) return checkServer(settings, ca, io);
+  let code = 0;
+  for (const node of settings.nodes) {
+    io.stdout.write(`${node === settings.nodes[0] ? '' : '\n'}node ${escapeControls(node.name)}\n`);
+    const c = await checkServer({ ...settings, url: node.url, node: node.name, failover: [] }, ca, io);
+    code ||= c;
+  }
+  return code;
+}
+
+/** The checks of one server, from the URL to the version; returns the exit code of the first that fails. */
+async function checkServer(settings: Settings, ca: string | undefined, io: Io): Promise<number> {
   const url = new URL(settings.url);
-  line(io, 'URL', { ok: true, detail: `${settings.url}${settings.profile ? ` (profile ${settings.profile})` : ''}${settings.configFile ? ` from ${settings.configFile}` : ''}` });
+  line(io, 'URL', { ok: true, detail: `${settings.url}${settings.node ? ` (node ${settings.node})` : ''}${settings.profile ? ` (profile ${settings.profile})` : ''}${settings.configFile ? ` from ${settings.configFile}` : ''}` });
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
   const fail = (name: string, detail: string, code: number) => { line(io, name, { ok: false, detail, code }); return code; };

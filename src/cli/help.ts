@@ -1,6 +1,7 @@
 // Help: `ectl help [tags | <tag> | <command> | <pattern>]`, `ectl <command> --help`, and the
 // per-command documentation model that src/gen/man.ts renders as roff. Pure functions of the
 // catalogue and the option list; nothing here touches the terminal or the network.
+import { nodeLocal } from '../catalogue/node-local.js';
 import type { CommandSpec, Field, ResultType } from '../catalogue/types.js';
 import { isList, isTuple, typeToString } from '../catalogue/types.js';
 import { UsageError } from '../errors.js';
@@ -164,6 +165,8 @@ export interface CommandDoc {
   };
   readonly tags: readonly string[];
   readonly module: string | null;
+  /** In a cluster: that the command runs on the node that receives it, and why (absent for cluster-wide commands). */
+  readonly node?: string;
   /** `added in ejabberd 24.06`, `arguments changed in 24.12, API v3`... */
   readonly history: readonly string[];
   /** Which release and API version the help describes, when it is not simply the newest. */
@@ -273,11 +276,19 @@ export function describeCommand(spec: CommandSpec, at?: HelpRelease): CommandDoc
     },
     tags: spec.tags,
     module: spec.module,
+    node: nodeNote(spec.name),
     history,
     definition,
     details: spec.details,
     example: exampleLine(spec),
   };
+}
+
+/** The cluster note of a node-local command. */
+function nodeNote(name: string): string | undefined {
+  const fact = nodeLocal(name);
+  if (!fact) return undefined;
+  return `runs on the node that receives it: ${fact.why}${fact.destructive ? '; with --all-nodes it needs --yes' : ''}`;
 }
 
 function sentence(text: string): string {
@@ -307,6 +318,7 @@ export function renderCommandHelp(spec: CommandSpec, at?: HelpRelease): string {
   out.push('');
   const facts: [string, string][] = [['Tags:', doc.tags.join(', ')]];
   if (doc.module) facts.push(['Module:', `${doc.module} (must be loaded on the server)`]);
+  if (doc.node) facts.push(['Node:', doc.node]);
   if (doc.history.length) facts.push(['History:', doc.history.join('; ')]);
   if (doc.definition) facts.push(['Shown:', doc.definition]);
   if (doc.alias) facts.push(['Alias:', doc.alias]);

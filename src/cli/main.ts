@@ -21,6 +21,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, unauthorized: 
 
 export function globalOptions(): Option[] {
   return [
+    new Option('--node <name>', 'send to this node of the profile\'s nodes (env ECTL_NODES lists them as name=url,...)'),
+    new Option('--all-nodes', 'run the command on every node of the profile at once; each line of text output starts with the node\'s name'),
+    new Option('--yes', 'confirm a command that stops or restarts nodes (stop, restart... with --all-nodes)'),
     new Option('--url <url>', 'ejabberd API base URL (env ECTL_URL; default http://localhost:5280/api)'),
     new Option('--user <jid>', 'admin JID for HTTP Basic auth (env ECTL_USER); password from ECTL_PASSWORD or --password-file'),
     new Option('--password-file <file>', 'read the admin password from this file'),
@@ -184,7 +187,7 @@ function addCommand(program: Command, call: CommandCall, io: Io): void {
     const expanded = await expandAtArguments(raws, io, (i) => isSecretArgument(spec, i, raws));
     const body = parseArguments(spec, expanded);
     const flags = program.opts() as GlobalFlags;
-    await runCommand(call, expanded, body, flags, io);
+    actionExitCode = await runCommand(call, expanded, body, flags, io);
   });
 }
 
@@ -232,6 +235,26 @@ function addConnectionCommands(program: Command, io: Io): void {
     .description('revoke the token saved by ectl login and delete it')
     .allowExcessArguments(false)
     .action(async () => (await import('./login.js')).logout(flags(), io));
+  program.command('cluster')
+    .description("one table of every node of the profile's nodes: reachable, release, uptime, online users, whether its list_cluster agrees")
+    .allowExcessArguments(false)
+    .action(async () => { actionExitCode = await (await import('./cluster.js')).clusterCommand(program.opts() as GlobalFlags, io); });
+  program.command('rolling-restart')
+    .description("restart the profile's nodes one at a time, each answering again and back in the cluster before the next")
+    .option('--wait <seconds>', 'how long a node has to go down and come back (default 300)')
+    .option('--delay <seconds>', 'with restart_kindly: how long its users are warned before (default 30)')
+    .option('--message <text>', 'with restart_kindly: the warning its users get')
+    .allowExcessArguments(false)
+    .action(async (opts: { wait?: string; delay?: string; message?: string }) => {
+      const seconds = (v: string | undefined, name: string, dflt: number, min: number) => {
+        const n = v === undefined ? dflt : Number(v);
+        if (!Number.isInteger(n) || n < min || n > 86_400) throw new UsageError(`--${name} must be a whole number of seconds from ${min} to 86400, got '${v}'`);
+        return n;
+      };
+      const waitS = seconds(opts.wait, 'wait', 300, 1);
+      const delayS = seconds(opts.delay, 'delay', 30, 0);
+      actionExitCode = await (await import('./cluster.js')).rollingRestart(program.opts() as GlobalFlags, io, { waitS, delayS, message: opts.message });
+    });
   program.command('doctor')
     .description('check the connection to the server step by step: URL, DNS, TCP, TLS, API, credentials, permissions, version')
     .allowExcessArguments(false)

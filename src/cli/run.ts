@@ -8,7 +8,8 @@ import type { CommandEntry } from '../catalogue/resolve.js';
 import { createClient, type Client } from '../client/client.js';
 import { ReplyShapeError, type ResultValue } from '../client/normalise.js';
 import { describeRequest, type RequestObserver, type TransportOptions } from '../client/request.js';
-import { CommandFailedError, EctlError, UsageError } from '../errors.js';
+import { CommandFailedError, EctlError, UnreachableError, UsageError } from '../errors.js';
+import { nodeLocal } from '../catalogue/node-local.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
@@ -173,30 +174,68 @@ export function textRule(choice: ReleaseChoice, settings: Pick<Settings, 'apiVer
   return { listSeparator: nestedListSeparator(choice.release, settings.apiVersion), release: choice.release };
 }
 
-export async function runCommand(call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<void> {
-  const settings = await settingsFor(flags, io);
-  const { entry } = call;
-  if (flags.dryRun) {
-    // Nothing is sent, not even `status`: the given or cached release, else the newest.
-    const { dryRunText } = await import('./show-request.js');
-    io.stdout.write(dryRunText(describeRequest(transportOptions(settings), call.spec.name, body, pathVersion(call.choice.release, call.spec), call.spec.renamedAway), settings));
-    return;
-  }
+/** A call's outcome on one server: the definition used, the value, and the release spoken. */
+export interface CallResult {
+  readonly spec: ReleaseSpec;
+  readonly value: ResultValue;
+  readonly choice: ReleaseChoice;
+}
+
+/**
+ * Calls the command on the settings' server: its release (given, cached or detected), one call,
+ * the connections closed. `choice` is the release the command line was parsed for, if it is
+ * that server's; `label` prefixes the -v lines (a node's name).
+ */
+export async function callOn(settings: Settings, call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io, choice: ReleaseChoice, label = ''): Promise<CallResult> {
   const show = flags.verbose ? await import('./show-request.js') : undefined;
   const observer = show?.verboseObserver(io);
   // One command, one or two requests (the second when the release must be asked first).
   const client = clientFor(settings, undefined, observer, true);
-  const session = new ReleaseSession(client, settings, io, call.choice);
+  const session = new ReleaseSession(client, settings, io, choice);
   try {
     await session.settle();
     const rebuild = (spec: ReleaseSpec) => parseArguments(spec, raws);
     if (flags.verbose) {
-      const { spec } = session.speak(entry, call.spec, body, rebuild);
-      io.stderr.write(`* ${describeChoice(session.choice, pathVersion(session.choice.release, spec) ?? spec.version)}\n`);
+      const { spec } = session.speak(call.entry, call.spec, body, rebuild);
+      io.stderr.write(`* ${label}${describeChoice(session.choice, pathVersion(session.choice.release, spec) ?? spec.version)}\n`);
     }
-    const { spec, value } = await session.call(entry, call.spec, body, rebuild);
-    await writeResult(spec, value, settings, io, textRule(session.choice, settings));
+    const { spec, value } = await session.call(call.entry, call.spec, body, rebuild);
+    return { spec, value, choice: session.choice };
   } finally {
     await client.close();
   }
+}
+
+/** A failure that left before any byte of the request was written: another node may take the call. */
+export function neverSent(err: unknown): boolean {
+  return err instanceof UnreachableError && err.notSent;
+}
+
+/** Runs one command line's command; returns its exit code (0: the action's errors are thrown). */
+export async function runCommand(call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<number> {
+  const settings = await settingsFor(flags, io);
+  if (flags.allNodes) return (await import('./all-nodes.js')).runOnAllNodes(call, raws, body, flags, settings, io);
+  if (flags.dryRun) {
+    // Nothing is sent, not even `status`: the given or cached release, else the newest.
+    const { dryRunText } = await import('./show-request.js');
+    io.stdout.write(dryRunText(describeRequest(transportOptions(settings), call.spec.name, body, pathVersion(call.choice.release, call.spec), call.spec.renamedAway), settings));
+    return 0;
+  }
+  const local = nodeLocal(call.entry.name);
+  let target = settings;
+  let choice = call.choice;
+  for (const next of [...settings.failover, undefined]) {
+    try {
+      const { spec, value, choice: spoken } = await callOn(target, call, raws, body, flags, io, choice);
+      await writeResult(spec, value, settings, io, textRule(spoken, settings));
+      return 0;
+    } catch (err) {
+      if (!neverSent(err) || next === undefined || io.signal?.aborted) throw err;
+      if (local) throw withNote(err as EctlError, `${call.entry.name} runs on the node that receives it, so it is not sent to another node`);
+      if (flags.verbose) io.stderr.write(`* ${escapeControls((err as Error).message)}: nothing was sent; trying node ${escapeControls(next.name)} at ${next.url}\n`);
+      target = { ...settings, url: next.url };
+      choice = knownChoice(target, io.env);
+    }
+  }
+  throw new Error('unreachable: the failover loop always returns or throws');
 }

@@ -9,6 +9,9 @@ const CERT_CODES = new Set([
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** Failures to open a connection (before any byte of a request could be written). */
+const NOT_CONNECTED = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EHOSTDOWN', 'ENETDOWN']);
+
 export const maxReplyBytes = (o: TransportOptions) => o.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
 
 export function tooLarge(url: string, o: TransportOptions): UnreachableError {
@@ -27,12 +30,17 @@ export function describeNetworkError(err: unknown, url: string, o: TransportOpti
   const timeoutMs = o.timeoutMs ?? 60_000;
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return tooLarge(url, o);
   if (e.name === 'TimeoutError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-    return new UnreachableError(`no answer from ${where} within ${timeoutMs / 1000} s (raise --timeout if the command is slow)`);
+    // A connection that was never made carried no request.
+    return new UnreachableError(`no answer from ${where} within ${timeoutMs / 1000} s (raise --timeout if the command is slow)`, { notSent: code === 'UND_ERR_CONNECT_TIMEOUT' });
   }
-  if (code === 'ECONNREFUSED') return new UnreachableError(`connection to ${where} refused: is ejabberd running and listening there? (check --url)`);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UnreachableError(`cannot resolve the host of ${url} (check --url)`);
+  const notSent = { notSent: true };
+  if (code === 'ECONNREFUSED') return new UnreachableError(`connection to ${where} refused: is ejabberd running and listening there? (check --url)`, notSent);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UnreachableError(`cannot resolve the host of ${url} (check --url)`, notSent);
   if (CERT_CODES.has(code)) {
-    return new UnreachableError(`TLS certificate of ${where} not accepted (${code}): ${certificateAdvice(code, o.ca !== undefined)}`);
+    return new UnreachableError(`TLS certificate of ${where} not accepted (${code}): ${certificateAdvice(code, o.ca !== undefined)}`, notSent);
+  }
+  if (NOT_CONNECTED.has(code) || /^ERR_SSL_|^ERR_TLS_/.test(code)) {
+    return new UnreachableError(`cannot reach ${where}: ${e.cause?.message ?? e.message ?? code}`, notSent);
   }
   const https = url.startsWith('https:');
   // ejabberd closes the connection when the port speaks the other protocol: say which to try.

@@ -32,7 +32,7 @@ export const RELEASE_PATTERN = /^\d{2}\.\d{2}(\.\d+)?$/;
 /** The keys a profile (or the top level of the config file) may hold. */
 export const PROFILE_KEYS = ['url', 'user', 'password-file', 'token', 'token-file', 'ca-file', 'insecure', 'timeout', 'api-version', 'release', 'output', 'max-reply-size'] as const;
 type ProfileKey = (typeof PROFILE_KEYS)[number];
-export type Profile = Partial<Record<ProfileKey, string | number | boolean>>;
+export type Profile = Partial<Record<ProfileKey, string | number | boolean>> & { nodes?: ClusterNode[] };
 /** Top-level keys besides the profile keys. */
 const FILE_KEYS = ['profiles', 'default', 'trusted-dirs'];
 
@@ -42,7 +42,16 @@ export const PROJECT_CONFIG_NAMES = [
   '.config/ectlrc', '.config/ectlrc.json', '.config/ectlrc.yaml', '.config/ectlrc.yml',
 ] as const;
 
+/** One node of a cluster: its name (the Erlang node name, or any name the user gives it) and API URL. */
+export interface ClusterNode {
+  readonly name: string;
+  readonly url: string;
+}
+
 export interface GlobalFlags {
+  node?: string;
+  allNodes?: boolean;
+  yes?: boolean;
   url?: string;
   user?: string;
   passwordFile?: string;
@@ -76,6 +85,12 @@ export type CredentialSource =
 
 export interface Settings {
   url: string;
+  /** The cluster's nodes in the profile's order (`nodes:` or ECTL_NODES); empty for one server. */
+  nodes: ClusterNode[];
+  /** The node --node chose (its URL is `url`). */
+  node?: string;
+  /** The nodes a call that cannot reach `url` may go to instead, in order (none with --url or --node). */
+  failover: ClusterNode[];
   user?: string;
   password?: string;
   token?: string;
@@ -289,6 +304,10 @@ function checkProfileValues(values: Record<string, unknown>, loaded: LoadedConfi
     ? `bad config file ${loaded.filepath}${keyLine(loaded, key)}: ${why}`
     : `bad config file ${loaded.filepath}: in profile '${profile}', ${why}`);
   for (const key of Object.keys(values)) {
+    if (key === 'nodes') {
+      if (values.nodes !== null && values.nodes !== undefined) out.nodes = checkNodes(values.nodes, (why) => bad(key, why), `'nodes' in ${loaded.filepath}`);
+      continue;
+    }
     if (!(PROFILE_KEYS as readonly string[]).includes(key)) {
       const hint = key === 'password' ? ' (a password is not kept in the config file: use password-file)' : '';
       throw bad(key, `unknown key '${key}'${hint}`);
@@ -301,6 +320,43 @@ function checkProfileValues(values: Record<string, unknown>, loaded: LoadedConfi
     out[key as ProfileKey] = v;
   }
   return out;
+}
+
+/** A node name as it may be written in a profile and in ECTL_NODES (`name=url,...`). */
+const NODE_NAME = /^[^\s=,\x00-\x1f\x7f]+$/;
+
+/** `nodes:` of a profile: a mapping of node names to API URLs, in the order written. */
+function checkNodes(raw: unknown, bad: (why: string) => UsageError, source: string): ClusterNode[] {
+  if (!isMapping(raw)) throw bad("'nodes' must map each node's name to its API URL");
+  const nodes = Object.entries(raw).map(([name, url]) => {
+    if (!NODE_NAME.test(name)) throw bad(`node name '${name}' must not be empty or hold spaces, '=', ',' or control characters`);
+    if (typeof url !== 'string' || url === '') throw bad(`node '${name}' needs an API URL, e.g. ${DEFAULT_URL}`);
+    return { name, url: checkUrl(url, `node '${name}' of ${source}`) };
+  });
+  if (nodes.length === 0) throw bad("'nodes' is empty");
+  return nodes;
+}
+
+/** ECTL_NODES: `name=url,name=url...`. */
+export function parseNodesVariable(text: string): ClusterNode[] {
+  const bad = (why: string) => new UsageError(`bad ECTL_NODES: ${why} (expected name=url,name=url...)`);
+  const entries = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (entries.length === 0) throw bad('no node');
+  const mapping: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw bad(`'${shownUrl(entry)}' has no name=`);
+    const name = entry.slice(0, eq);
+    if (Object.hasOwn(mapping, name)) throw bad(`node '${name}' is named twice`);
+    mapping[name] = entry.slice(eq + 1);
+  }
+  return checkNodes(mapping, bad, 'the environment variable ECTL_NODES');
+}
+
+/** The nodes a call goes to when `url` cannot be reached: those after it in the list, then those before it. */
+function failoverOrder(nodes: readonly ClusterNode[], url: string): ClusterNode[] {
+  const at = nodes.findIndex((n) => n.url === url);
+  return at < 0 ? [...nodes] : [...nodes.slice(at + 1), ...nodes.slice(0, at)];
 }
 
 function pickProfile(loaded: LoadedConfig | null, name: string | undefined): Profile {
@@ -467,7 +523,22 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     if (env[envName]) return `the environment variable ${envName}`;
     return `'${key}' in ${loaded?.filepath ?? 'the config file'}`;
   };
-  const url = checkUrl(pick(flags.url, 'ECTL_URL', 'url') ?? DEFAULT_URL, from(flags.url, '--url', 'ECTL_URL', 'url'));
+  const nodes = env.ECTL_NODES ? parseNodesVariable(env.ECTL_NODES) : profile.nodes ?? [];
+  let url: string;
+  let failover: ClusterNode[] = [];
+  if (flags.node !== undefined) {
+    if (flags.url !== undefined) throw new UsageError('give --node or --url, not both');
+    const node = nodes.find((n) => n.name === flags.node);
+    if (!node) {
+      throw new UsageError(nodes.length ? `unknown node '${flags.node}' (known: ${nodes.map((n) => n.name).join(', ')})`
+        : `unknown node '${flags.node}': the profile has no nodes (add nodes: to it, or set ECTL_NODES)`);
+    }
+    url = node.url;
+  } else {
+    // Without a URL of its own, a profile with nodes speaks to its first node.
+    url = checkUrl(pick(flags.url, 'ECTL_URL', 'url') ?? nodes[0]?.url ?? DEFAULT_URL, from(flags.url, '--url', 'ECTL_URL', 'url'));
+    if (flags.url === undefined) failover = failoverOrder(nodes, url);
+  }
   const user = pick(flags.user, 'ECTL_USER', 'user');
   let password: string | undefined;
   let credentials: CredentialSource | undefined;
@@ -516,7 +587,7 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     throw new UsageError(`${from(undefined, '--insecure', 'ECTL_INSECURE', 'insecure')} must be true, false, 1 or 0, got '${String(insecureRaw)}'`);
   }
   return {
-    url, user, password, token, credentials, tokenFile, timeoutMs: Math.max(1, Math.round(timeoutS * 1000)), maxReplyBytes, apiVersion, release, caFile: caFile && expandHome(caFile, env), insecure,
+    url, nodes, node: flags.node, failover, user, password, token, credentials, tokenFile, timeoutMs: Math.max(1, Math.round(timeoutS * 1000)), maxReplyBytes, apiVersion, release, caFile: caFile && expandHome(caFile, env), insecure,
     output: output as OutputFormat | undefined, noColor: flags.color === false, profile: profileUsed,
     configFile: loaded?.filepath, warnings, notes,
   };

@@ -76,3 +76,8 @@ export function* formatYaml(spec: CommandSpec, value: ResultValue, options?: Pic
   const chunkRows = options?.chunkRows ?? DEFAULT_CHUNK_ROWS;
   for (let i = 0; i < data.length; i += chunkRows) yield sequence(data.slice(i, i + chunkRows), '');
 }
+
+/** Data keyed by name (each node's result, with --all-nodes) as one YAML mapping. */
+export function formatYamlMapping(data: Record<string, unknown>): string {
+  return Object.keys(data).length === 0 ? '{}\n' : mapping(data as { [field: string]: Data }, '');
+}

@@ -34,7 +34,7 @@ function scriptOptions(options: readonly OptionDoc[]): ScriptOption[] {
     const valueAction = !value ? 'none'
       : o.argChoices?.length ? 'choices'
       : value === 'file' ? 'file'
-      : long === '--profile' ? 'ask'
+      : long === '--profile' || long === '--node' ? 'ask'
       : 'none';
     return { short, long, description: o.description, value, choices: o.argChoices, valueAction };
   });

@@ -11,6 +11,7 @@ export const MAN_FILE = 'man/ectl.1';
 /** Environment variables ectl reads (src/config/settings.ts, src/cli/complete.ts). */
 const ENVIRONMENT: readonly (readonly [string, string])[] = [
   ['ECTL_URL', 'API base URL, like --url.'],
+  ['ECTL_NODES', 'The nodes of a cluster as name=url,name=url...; replaces nodes: of the profile (see --node and --all-nodes).'],
   ['ECTL_USER', 'Admin JID for HTTP Basic auth, like --user.'],
   ['ECTL_PASSWORD', "The admin's password itself (there is no --password option)."],
   ['ECTL_PASSWORD_FILE', "File holding the admin's password, like --password-file."],
@@ -69,6 +70,7 @@ function commandEntry(spec: CommandSpec): string[] {
   const out = ['.TP', [bold(doc.name), ...doc.args.map((a) => italic(a.name))].join(' '), roffText(sentence(doc.summary))];
   out.push('.br', roffText(`Result: ${doc.result.name} (${doc.result.type}), ${doc.result.description.replace(/^./, (c) => c.toLowerCase())}.`));
   if (doc.module) out.push(roffText(`Needs ${doc.module}.`));
+  if (doc.node) out.push(roffText(`In a cluster, it ${doc.node}.`));
   // Which release added it and where its arguments or result changed (older ones: --api-version).
   if (doc.history.length) out.push(roffText(`${capital(doc.history.join('; '))}.`));
   if (doc.args.length) {

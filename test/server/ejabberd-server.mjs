@@ -65,6 +65,71 @@ export function describeServer(release) {
   return s;
 }
 
+/**
+ * The test cluster: CLUSTER_SIZE nodes of the host's release (ECTL_TEST_CLUSTER_SIZE, default 3)
+ * joined into one Mnesia cluster. Node i is the first release's node name with a letter added
+ * (ectltesta@localhost...), its directory with `-cluster-<letter>`, its ports 400 + 100*i above
+ * the first release's (ECTL_TEST_CLUSTER_HTTP_PORT moves the first; C2S and HTTPS keep their
+ * distance to HTTP). Its config also lets the admin restart the node over HTTP (rolling restarts).
+ */
+export const CLUSTER_SIZE = Number(env.ECTL_TEST_CLUSTER_SIZE ?? 3);
+
+export function describeClusterNode(i) {
+  const base = describeServer(RELEASES[0].release);
+  const letter = String.fromCharCode(97 + i);
+  const [nodeName, nodeHost] = base.node.split('@');
+  const http = Number(env.ECTL_TEST_CLUSTER_HTTP_PORT ?? base.httpPort + 400) + 100 * i;
+  const s = {
+    ...base,
+    node: `${nodeName}${letter}@${nodeHost}`,
+    dir: `${base.dir}-cluster-${letter}`,
+    httpPort: http,
+    httpsPort: http + (base.httpsPort - base.httpPort),
+    c2sPort: http + (base.c2sPort - base.httpPort),
+    cluster: true,
+  };
+  s.url = `http://127.0.0.1:${s.httpPort}/api`;
+  s.httpsUrl = `https://127.0.0.1:${s.httpsPort}/api`;
+  s.hostDir = s.dir;
+  s.caFile = join(s.hostDir, 'ca.pem');
+  return s;
+}
+
+/** The nodes `list_cluster` names on a node (ejabberdctl prints them one per line, maybe quoted). */
+export async function clusterMembers(s) {
+  const r = await ejabberdctlAsync(s, 'list_cluster');
+  return r.code === 0 ? r.stdout.split('\n').map((l) => l.trim().replace(/^'|'$/g, '')).filter(Boolean).sort() : null;
+}
+
+/**
+ * Starts the test cluster: every node at once with a fresh spool, then each other node joins the
+ * first with ejabberdctl join_cluster, one after the other; resolves when every node's
+ * list_cluster names all of them and every HTTP API answers. `startMs` is the whole time.
+ */
+export async function startCluster(size = CLUSTER_SIZE) {
+  const t0 = Date.now();
+  const nodes = Array.from({ length: size }, (_, i) => describeClusterNode(i));
+  await Promise.all(nodes.map((s) => start(s)));
+  const want = nodes.map((s) => s.node).sort();
+  for (const s of nodes.slice(1)) {
+    const r = await ejabberdctlAsync(s, 'join_cluster', nodes[0].node);
+    if (r.code !== 0) throw new Error(`test cluster: ${s.node} could not join ${nodes[0].node}: ${r.stdout}${r.stderr}`);
+  }
+  for (const s of nodes) {
+    await waitFor(async () => JSON.stringify(await clusterMembers(s)) === JSON.stringify(want), 90_000, `${s.node} to see the whole cluster`, s);
+    await waitFor(async () => {
+      try { return (await fetch(`${s.url}/status`, { method: 'POST', body: '{}' })).status === 200; } catch { return false; }
+    }, 60_000, 'the HTTP API after joining', s);
+  }
+  nodes.startMs = Date.now() - t0;
+  return nodes;
+}
+
+/** Stops every node of the test cluster (those running). */
+export function stopCluster(nodes = Array.from({ length: CLUSTER_SIZE }, (_, i) => describeClusterNode(i))) {
+  for (const s of nodes) if (existsSync(join(s.hostDir, 'ejabberd.yml'))) stop(s);
+}
+
 /** The releases to start: all of them unless ECTL_TEST_RELEASES (comma-separated) narrows it. */
 export function selectedReleases() {
   const all = RELEASES.map((r) => r.release);
@@ -166,7 +231,9 @@ function writeConfig(s) {
   writeFileSync(join(d, 'cert.pem'), readFileSync(s.caFile, 'utf8') + readFileSync(key, 'utf8'));
   const desc = RELEASES.find((r) => r.release === s.release);
   const tmpl = readFileSync(join(here, 'ejabberd.yml.tmpl'), 'utf8');
-  const yml = tmpl.replaceAll('@DIR@', s.dir).replaceAll('@HTTP_PORT@', String(s.httpPort))
+  // A cluster node may be restarted over HTTP: the rolling restart tests do it.
+  const allowed = s.cluster ? tmpl.replace(/^ *- "!restart"\n/m, '') : tmpl;
+  const yml = allowed.replaceAll('@DIR@', s.dir).replaceAll('@HTTP_PORT@', String(s.httpPort))
     .replaceAll('@HTTPS_PORT@', String(s.httpsPort)).replaceAll('@C2S_PORT@', String(s.c2sPort))
     + (desc.modules ?? []).map((m) => `  ${m}\n`).join('');
   writeFileSync(join(d, 'ejabberd.yml'), yml);
@@ -176,7 +243,8 @@ function writeConfig(s) {
     `EJABBERD_PID_PATH=${join(s.dir, 'ejabberd.pid')}`,
     `CONTRIB_MODULES_PATH=${join(s.dir, 'modules')}`,
     `CONTRIB_MODULES_CONF_DIR=${join(s.dir, 'modules.d')}`,
-    'ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0"',
+    // A cluster's nodes speak Erlang distribution to each other: on loopback only.
+    `ERL_OPTIONS="-env ERL_CRASH_DUMP_BYTES 0${s.cluster ? ' -kernel inet_dist_use_interface {127,0,0,1}' : ''}"`,
     'EJABBERD_BYPASS_WARNINGS=true',
     '',
   ].join('\n'));
@@ -255,8 +323,8 @@ export function stop(s = server) {
 
 /** What a test process needs to reach a server and run its ejabberdctl (ECTL_TEST_SERVERS holds a list). */
 export function serverInfo(s) {
-  const { release, node, dir, root, hostDir, url, httpsUrl, caFile, admin, adminPassword, host, httpPort, httpsPort, c2sPort } = s;
-  return { release, node, dir, root, hostDir, url, httpsUrl, caFile, admin, adminPassword, host, httpPort, httpsPort, c2sPort };
+  const { release, node, dir, root, hostDir, url, httpsUrl, caFile, admin, adminPassword, host, httpPort, httpsPort, c2sPort, cluster } = s;
+  return { release, node, dir, root, hostDir, url, httpsUrl, caFile, admin, adminPassword, host, httpPort, httpsPort, c2sPort, cluster };
 }
 
 /**
@@ -286,12 +354,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       await start(s);
       process.stdout.write(`ejabberd ${s.release} test node ${s.node} is up in ${(s.startMs / 1000).toFixed(1)} s: ${s.url} (admin ${s.admin})\n`);
     }));
+  } else if (cmd === 'start-cluster') {
+    const nodes = await startCluster();
+    process.stdout.write(`test cluster of ${nodes.length} nodes up in ${(nodes.startMs / 1000).toFixed(1)} s: ${nodes.map((s) => `${s.node} ${s.url}`).join(', ')}\n`);
+  } else if (cmd === 'stop-cluster') {
+    stopCluster();
   } else if (cmd === 'stop') {
     for (const s of servers) stop(s);
   } else if (cmd === 'env') {
     for (const [k, v] of Object.entries(serverEnv(servers))) process.stdout.write(`export ${k}='${v}'\n`);
   } else {
-    process.stderr.write('usage: ejabberd-server.mjs start|stop|env [release...]\n');
+    process.stderr.write('usage: ejabberd-server.mjs start|stop|env [release...] | start-cluster|stop-cluster\n');
     process.exit(2);
   }
 }
