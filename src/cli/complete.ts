@@ -3,6 +3,8 @@
 // profile names. It uses the connection settings every ectl command uses, gives up after
 // about two seconds, keeps answers for a minute, and prints nothing when anything goes wrong.
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { basename } from 'node:path';
 import { hasControls } from '../format/escape.js';
 import { cacheFilePath, readCacheFile, writeCacheFile } from './cache-file.js';
 import type { CommandSpec } from '../catalogue/types.js';
@@ -37,7 +39,7 @@ export async function runCompletionCommand(
       throw new UsageError(`completion takes one shell name: ${SHELLS.join(', ')}`);
     }
     const { completionScript } = await import('../gen/completions.js');
-    io.stdout.write(completionScript(shell, { commands: catalogueFor(), options, extras: extras() }));
+    io.stdout.write(completionScript(shell, { commands: catalogueFor(), options, extras: extras() }, programNames()));
     return 0;
   }
   const words = rest[0] === '--' ? rest.slice(1) : rest;
@@ -51,6 +53,21 @@ export async function runCompletionCommand(
     // A completion that fails offers nothing; the shell stays quiet.
   }
   return 0;
+}
+
+/**
+ * ectl, and the single executable's own file name when it is another that a shell can complete
+ * (`ectl-linux-x64`); the npm package's bin is always `ectl`.
+ */
+function programNames(): string[] {
+  let isSea = false;
+  try {
+    // Required, not imported: an executable's main script cannot import() (Node 20).
+    isSea = (createRequire(import.meta.url)('node:sea') as typeof import('node:sea')).isSea();
+  } catch {} // a Node before 20.12 has no node:sea
+
+  const own = basename(process.execPath);
+  return isSea && own !== 'ectl' && /^[\w.+-]+$/.test(own) ? ['ectl', own] : ['ectl'];
 }
 
 // ---------------------------------------------------------------------------------------------

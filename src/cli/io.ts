@@ -21,7 +21,14 @@ function descriptorOutput(fd: 1 | 2): Io['stdout'] & { once(event: 'drain', list
   let stream: NodeJS.WriteStream | undefined;
   let closed = false;
   const getStream = () => {
-    stream ??= fd === 1 ? process.stdout : process.stderr;
+    if (!stream) {
+      stream = fd === 1 ? process.stdout : process.stderr;
+      // The reader may also go away while the stream still holds output: end quietly then too.
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') throw e;
+        closed = true;
+      });
+    }
     streamsUsed.add(stream);
     return stream;
   };

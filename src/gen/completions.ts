@@ -86,7 +86,7 @@ function tagTopics(ctx: HelpContext): string[] {
 // ---------------------------------------------------------------------------------------------
 // bash
 
-function bashScript(ctx: HelpContext): string {
+function bashScript(ctx: HelpContext, names: readonly string[]): string {
   const options = scriptOptions(ctx.options);
   const valueOptions = options.filter((o) => o.value);
   const byValue = (action: ScriptOption['valueAction']) => valueOptions.filter((o) => o.valueAction === action).flatMap(spellings);
@@ -216,7 +216,7 @@ ${choiceCases.join('\n')}
   return 0
 }
 
-complete -F _ectl ectl
+complete -F _ectl ${names.join(' ')}
 `;
 }
 
@@ -244,7 +244,7 @@ function zshOptionSpecs(options: readonly ScriptOption[]): string[] {
   return specs;
 }
 
-function zshScript(ctx: HelpContext): string {
+function zshScript(ctx: HelpContext, names: readonly string[]): string {
   const options = scriptOptions(ctx.options);
   const commandItems = [...ctx.commands.map((c) => [c.name, c.summary] as const), ...otherItems(ctx)].map(([n, s]) => `  ${zshDescribeItem(n, s)}`);
   const tags = tagIndex(ctx.commands);
@@ -257,7 +257,7 @@ function zshScript(ctx: HelpContext): string {
     const value = sq(kinds.map((k, i) => `${actionOf(k)}:${c.args[i].name}`).join(' '));
     kindItems.push(`  ${c.name} ${value}`);
   }
-  return `#compdef ectl
+  return `#compdef ${names.join(' ')}
 # ${GENERATED}
 # zsh completion for ectl. Save it as _ectl in a directory of $fpath before compinit runs, or
 # load it with \`source <(ectl completion zsh)\` after compinit.
@@ -321,7 +321,7 @@ ${zshOptionSpecs(options).map((s) => `    ${s} \\`).join('\n')}
 if [[ $funcstack[1] == _ectl ]]; then
   _ectl "$@"
 else
-  compdef _ectl ectl
+  compdef _ectl ${names.join(' ')}
 fi
 `;
 }
@@ -329,7 +329,7 @@ fi
 // ---------------------------------------------------------------------------------------------
 // fish
 
-function fishScript(ctx: HelpContext): string {
+function fishScript(ctx: HelpContext, names: readonly string[]): string {
   const options = scriptOptions(ctx.options);
   const valueSpellings = options.filter((o) => o.value).flatMap(spellings);
   const kindCases = [...actionGroups(ctx.commands)].map(([actions, names]) =>
@@ -430,13 +430,17 @@ complete -c ectl -n '__ectl_command_is completion' -a '${SHELLS.join(' ')}'
 complete -c ectl -n '__ectl_kind_is ask' -a '(__ectl_ask)'
 complete -c ectl -n '__ectl_kind_is file' -F
 ${optionLines.join('\n')}
-`;
+${names.filter((n) => n !== 'ectl').map((n) => `complete -c ${n} -w ectl\n`).join('')}`;
 }
 
-export function completionScript(shell: Shell, ctx: HelpContext): string {
-  if (shell === 'bash') return bashScript(ctx);
-  if (shell === 'zsh') return zshScript(ctx);
-  return fishScript(ctx);
+/**
+ * `names`: the command names the script completes, `ectl` first; the single executable adds its
+ * own file name when that is another (`ectl-linux-x64`), so the script completes what was run.
+ */
+export function completionScript(shell: Shell, ctx: HelpContext, names: readonly string[] = ['ectl']): string {
+  if (shell === 'bash') return bashScript(ctx, names);
+  if (shell === 'zsh') return zshScript(ctx, names);
+  return fishScript(ctx, names);
 }
 
 /** Where each script is committed, relative to the package root. */
