@@ -6,7 +6,8 @@
 // writes the executable itself.
 // Usage: node scripts/exe.mjs [--out FILE]
 import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -33,17 +34,10 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const work = mkdtempSync(join(tmpdir(), 'ectl-exe-'));
 const tmpOut = `${out}.${process.pid}`;
 try {
-  const main = join(work, 'ectl-sea.cjs');
+  const bundle = join(work, 'ectl.cjs');
   await build({
-    stdin: {
-      // undici parses HTTP in WebAssembly, which V8's baseline compiler handles far sooner than
-      // its optimising one for ectl's few replies (bin/ectl passes the same flag).
-      contents: "require('node:v8').setFlagsFromString('--liftoff-only');\nrequire('./src/cli/entry.ts').run(process.argv.slice(2));\n",
-      resolveDir: root,
-      sourcefile: 'ectl-sea-entry.js',
-      loader: 'js',
-    },
-    outfile: main,
+    entryPoints: [join(root, 'src/cli/entry.ts')],
+    outfile: bundle,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -56,7 +50,25 @@ try {
     banner: { js: 'var __ectlModuleUrl=require("node:url").pathToFileURL(process.execPath).href;' },
     logLevel: 'warning',
   });
-  const config = { main, output: join(work, 'ectl.blob'), disableExperimentalSEAWarning: true, useCodeCache: true };
+  // V8's code cache of the bundle, made by one call against a stand-in server (as for
+  // dist/ectl.cjs.cache) so that it holds a whole command's functions, not only the top level
+  // that the SEA's own useCodeCache compiles. The executable's Node is this Node: it accepts it.
+  const warm = join(work, 'warm.cjs');
+  writeFileSync(warm, loader(`const fs = require('node:fs');
+const source = fs.readFileSync(process.argv[2], 'utf8');
+const cachedData = undefined;
+const args = process.argv.slice(4);
+process.once('exit', () => fs.writeFileSync(process.argv[3], script.createCachedData()));`));
+  await warmUp(warm, bundle, `${bundle}.cache`);
+  const main = join(work, 'ectl-sea.cjs');
+  writeFileSync(main, loader(`const sea = require('node:sea');
+const source = sea.getAsset('ectl.cjs', 'utf8');
+const cachedData = Buffer.from(sea.getAsset('ectl.cjs.cache'));
+const args = process.argv.slice(2);`));
+  const config = {
+    main, output: join(work, 'ectl.blob'), disableExperimentalSEAWarning: true,
+    assets: { 'ectl.cjs': bundle, 'ectl.cjs.cache': `${bundle}.cache` },
+  };
   const help = spawnSync(process.execPath, ['--help'], { encoding: 'utf8' }).stdout ?? '';
   if (help.includes('--build-sea')) {
     writeFileSync(join(work, 'sea.json'), JSON.stringify({ ...config, executable: process.execPath, output: tmpOut }));
@@ -77,6 +89,45 @@ try {
 } finally {
   rmSync(work, { recursive: true, force: true });
   rmSync(tmpOut, { force: true });
+}
+
+/**
+ * The script that runs the bundle through V8's code cache (bin/ectl does the same with
+ * dist/ectl.cjs); `load` defines source, cachedData and args.
+ */
+function loader(load) {
+  return `'use strict';
+// undici parses HTTP in WebAssembly, which V8's baseline compiler handles far sooner than its
+// optimising one for ectl's few replies (bin/ectl passes the same flag).
+require('node:v8').setFlagsFromString('--liftoff-only');
+const { Script } = require('node:vm');
+${load}
+const script = new Script('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: 'ectl.cjs', cachedData });
+if (process.env.ECTL_EXE_DEBUG) process.stderr.write('code cache ' + (cachedData ? (script.cachedDataRejected ? 'rejected' : 'accepted') : 'none') + '\\n');
+const mod = { exports: {} };
+script.runInThisContext()(mod.exports, require, mod, process.execPath, require('node:path').dirname(process.execPath));
+mod.exports.run(args);
+`;
+}
+
+/** Runs `ectl status` from the bundle against a local stand-in server, writing the code cache. */
+async function warmUp(script, bundle, cacheFile) {
+  const standIn = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('"The node ectl@localhost is started. Status: startedejabberd 0 is running in that node"');
+    });
+  });
+  await new Promise((resolve) => standIn.listen(0, '127.0.0.1', resolve));
+  try {
+    const url = `http://127.0.0.1:${standIn.address().port}/api`;
+    const r = await new Promise((resolve) => execFile(process.execPath, [script, bundle, cacheFile, '--url', url, 'status'],
+      { env: { PATH: process.env.PATH, HOME: '/nonexistent' } }, (error, stdout, stderr) => resolve({ error, stderr })));
+    if (r.error) fail(`the code cache run failed: ${r.error.message}\n${r.stderr}`);
+  } finally {
+    standIn.close();
+  }
 }
 
 /** Runs a step quietly (strip warns about Node's many ELF notes); its output is shown when it fails. */
