@@ -62,20 +62,26 @@ for (const s of servers) {
     process.exit(1);
   }
 }
+const only = process.argv.slice(2);
+const files = only.length ? only : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
+// The test cluster (several nodes of the host's release, joined) only when its tests run.
+const wantsCluster = files.some((f) => /(^|\/)cluster\.test\.mjs$/.test(f));
 const tStart = Date.now();
-const started = await Promise.allSettled(servers.map((s) => harness.start(s)));
+const startingCluster = wantsCluster ? harness.startCluster() : Promise.resolve(null);
+const started = await Promise.allSettled([...servers.map((s) => harness.start(s)), startingCluster]);
 const failed = started.filter((r) => r.status === 'rejected');
 if (failed.length) {
   for (const f of failed) process.stderr.write(`test setup: ${f.reason?.message ?? f.reason}\n`);
-  started.forEach((r, i) => { if (r.status === 'fulfilled') harness.stop(servers[i]); });
+  started.slice(0, servers.length).forEach((r, i) => { if (r.status === 'fulfilled') harness.stop(servers[i]); });
+  if (wantsCluster) harness.stopCluster();
   process.exit(1);
 }
+const cluster = started.at(-1).value;
 const summary = [`set-up ${secs(tSetup - t0)}, installing servers ${secs(tStart - tSetup)}, starting them ${secs(Date.now() - tStart)} (`
-  + servers.map((s) => `${s.release} on ${s.url} in ${(s.startMs / 1000).toFixed(1)} s`).join(', ') + ')'];
+  + servers.map((s) => `${s.release} on ${s.url} in ${(s.startMs / 1000).toFixed(1)} s`).join(', ')
+  + (cluster ? `, a cluster of ${cluster.length} ${cluster[0].release} nodes in ${(cluster.startMs / 1000).toFixed(1)} s` : '') + ')'];
 process.stderr.write(`test setup: ${summary[0]}\n`);
 
-const only = process.argv.slice(2);
-const files = only.length ? only : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
 const codes = [];
 const totals = { pass: 0, fail: 0, skipped: 0, todo: 0 };
 /** The closing counts of a TAP file (`# pass N`...); a run that wrote none counts as one failure. */
@@ -94,6 +100,7 @@ try {
     // The runner itself is this Node, and it comes first on PATH: bin/ectl (#!/usr/bin/env node)
     // and every test that spawns process.execPath get it too.
     const env = { ...process.env, ...harness.serverEnv(servers), ECTL_TEST_NODE_VERSION: node.version,
+      ...(cluster ? { ECTL_TEST_CLUSTER: JSON.stringify(cluster.map(harness.serverInfo)) } : {}),
       PATH: `${dirname(node.bin)}:${process.env.PATH}` };
     // spec on the console; TAP into a file, whose closing counts add up to the last line.
     const tap = join(root, 'test', '.tmp', `run-${node.version}.tap`);
@@ -110,6 +117,7 @@ try {
   }
 } finally {
   for (const s of servers) harness.stop(s);
+  if (cluster) harness.stopCluster(cluster);
 }
 if (nodes.length < 2) summary.push('Node 24: NOT RUN (ECTL_TEST_ONE_NODE is set)');
 summary.push(`total ${secs(Date.now() - t0)}`);

@@ -454,6 +454,8 @@ export function renderHelp(words: readonly string[], ctx: HelpContext): string {
     if (!tag && !command) throw unknownTopic(raw, word, ctx, tags.keys());
     if (tag) parts.push(renderTag(word, tag));
     if (command) parts.push(renderCommandHelp(command, ctx.release));
+    // A tag that is also one of ectl's own commands (cluster): both.
+    else if (other && tag) parts.push(other.help);
   }
   return parts.join('\n');
 }

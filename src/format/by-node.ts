@@ -34,19 +34,22 @@ export function dataByNode(results: readonly NodeResult[]): Record<string, unkno
 
 /**
  * The rows of tables, CSV and TSV: one result whose records are every node's rows, each with the
- * node's name in a first `node` column. Columns come from the first node's definition.
+ * node's name in a first `node` column. Columns come from the first node's definition (one
+ * named `node` is renamed after the result).
  */
 export function recordsByNode(results: readonly NodeResult[]): { spec: CommandSpec; value: ResultValue } | undefined {
   if (results.length === 0) return undefined;
   const first = results[0].spec;
-  const columns = gridOf(shapeOf(first, results[0].value)).columns;
+  // A result column called `node` (list_cluster's) takes the result's name instead.
+  const rename = (name: string) => (name !== 'node' ? name : first.result.name !== 'node' ? first.result.name : 'value');
+  const columns = gridOf(shapeOf(first, results[0].value)).columns.map((c) => ({ ...c, name: rename(c.name) }));
   const rows: Record<string, ResultValue>[] = [];
   for (const r of results) {
     const grid = gridOf(shapeOf(r.spec, r.value));
     for (let i = 0; i < grid.rowCount; i++) {
       const cells = grid.row(i);
       const row: Record<string, ResultValue> = { node: r.node };
-      grid.columns.forEach((c, j) => { row[c.name] = cells[j]; });
+      grid.columns.forEach((c, j) => { row[rename(c.name)] = cells[j]; });
       rows.push(row);
     }
   }
