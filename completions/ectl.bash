@@ -53,7 +53,7 @@ _ectl_tags='
   modules muc muc_room muc_sub oauth offline private purge roster s2s server session
   shared_roster_group spam sql stanza statistics v1 v2 v3 vcard
 '
-_ectl_options='--node --all-nodes --yes --url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file --insecure -P --profile --config -o --output --no-color -v --verbose --dry-run --debug -V --version -h --help'
+_ectl_options='--node --all-nodes --yes --url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file --insecure -P --profile --config -o --output --columns --no-color -v --verbose --dry-run --debug -V --version -h --help'
 
 # Sets _ectl_kinds to what each argument of command $1 is completed with: ask (ectl asks the
 # server), file (a path) or - (nothing).
@@ -191,7 +191,7 @@ _ectl() {
     if [[ -z $dashes && $word == -?* ]]; then
       case $word in
         --) dashes=1 ;;
-        --node|--url|--user|--password-file|--token|--token-file|--timeout|--max-reply-size|--release|--api-version|--ca-file|-P|--profile|--config|-o|--output)
+        --node|--url|--user|--password-file|--token|--token-file|--timeout|--max-reply-size|--release|--api-version|--ca-file|-P|--profile|--config|-o|--output|--columns)
           if ((i + 1 == last)); then opt=$word; else ((i += 1)); fi ;;
       esac
       continue
@@ -204,7 +204,7 @@ _ectl() {
   fi
   if [[ -n $opt ]]; then
     case $opt in
-      -o|--output) _ectl_offer "$pre" text table json yaml csv tsv ;;
+      -o|--output) _ectl_offer "$pre" text table vertical json yaml csv tsv ;;
       --node|-P|--profile) _ectl_ask "$pre" ;;
       --password-file|--token-file|--ca-file|--config) _ectl_files "$pre" ;;
     esac

@@ -19,7 +19,7 @@ function __ectl_state
         if test $dashes = 0; and string match -q -- '-?*' $w
             if test $w = --
                 set dashes 1
-            else if contains -- $w --node --url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file -P --profile --config -o --output
+            else if contains -- $w --node --url --user --password-file --token --token-file --timeout --max-reply-size --release --api-version --ca-file -P --profile --config -o --output --columns
                 set value 1
             end
             continue
@@ -384,7 +384,8 @@ complete -c ectl -l ca-file -r -F -d 'also trust this CA certificate (PEM) for h
 complete -c ectl -l insecure -d 'do not verify the server TLS certificate'
 complete -c ectl -s P -l profile -x -a '(__ectl_ask)' -d 'use this profile of the config file (env ECTL_PROFILE)'
 complete -c ectl -l config -r -F -d 'read settings from this YAML file (env ECTL_CONFIG)'
-complete -c ectl -s o -l output -x -a 'text table json yaml csv tsv' -d 'output format (env ECTL_OUTPUT; default: a table for records on a terminal, else text)'
+complete -c ectl -s o -l output -x -a 'text table vertical json yaml csv tsv' -d 'output format (env ECTL_OUTPUT; default: a table for records on a terminal, else text)'
+complete -c ectl -l columns -x -d 'show only these fields of the result\'s records, in this order (comma-separated), in every format'
 complete -c ectl -l no-color -d 'no colour, even on a terminal (also NO_COLOR; FORCE_COLOR forces colour)'
 complete -c ectl -s v -l verbose -d 'show each request and reply on stderr (secrets as ***)'
 complete -c ectl -l dry-run -d 'show the request and an equivalent curl command; send nothing'

@@ -13,7 +13,7 @@ import { formatJson, resultData } from '../dist/format/json.js';
 import { formatYaml, yamlScalar } from '../dist/format/yaml.js';
 import { formatDelimited, csvField, tsvField } from '../dist/format/delimited.js';
 import { formatTable, tableSource, tableLayout, fitWidths, TABLE_CHARS } from '../dist/format/table.js';
-import { displayWidth, wrapCell, visible } from '../dist/format/cells.js';
+import { displayWidth, wrapCell, visible, unbreakableWidth } from '../dist/format/cells.js';
 import { prefersTable } from '../dist/format/shape.js';
 import { matchesExpected, stripAnsi, joinChunks, parseTsv, parseCompactTable } from './output-helpers.mjs';
 
@@ -110,6 +110,11 @@ function expectedGrid(name, value) {
 
 function assertFrameIntact(text, maxWidth, label) {
   const lines = stripAnsi(text).split('\n').slice(0, -1);
+  if (lines[0].startsWith('-[ RECORD 1 ]-')) {
+    // Laid out vertically: no frame to keep, every line within the width.
+    assert.ok(lines.every((l) => displayWidth(l) <= maxWidth && !/[│┌└]/.test(l)), `${label}:\n${text}`);
+    return;
+  }
   const widths = new Set(lines.map(displayWidth));
   assert.equal(widths.size, 1, `${label}: lines of different widths ${[...widths]}:\n${text}`);
   assert.ok([...widths][0] <= maxWidth, `${label}: ${[...widths][0]} columns, more than ${maxWidth}`);
@@ -211,11 +216,14 @@ test('control characters in data never reach the terminal as such', () => {
 });
 
 test('the streamed table body is what cli-table3 draws for the same layout', () => {
+  let drawn = 0;
   for (const [name, value] of Object.entries(fixtures)) {
     for (const width of [Infinity, 60, 40]) {
       const s = spec(name);
       const source = tableSource(s, value);
       const layout = tableLayout(source, width);
+      if (layout.vertical) continue; // no table at all (see the vertical layout's own test)
+      drawn++;
       const table = new Table({
         head: layout.head ? layout.head.map((l) => l.join('\n')) : [],
         colWidths: layout.widths.map((w) => w + 2),
@@ -230,6 +238,7 @@ test('the streamed table body is what cli-table3 draws for the same layout', () 
       assert.equal(ours, `${table.toString()}\n`, `${name} at width ${width}`);
     }
   }
+  assert.ok(drawn >= 20, `only ${drawn} tables compared`);
 });
 
 test('chunked output is the same as unchunked, for every chunk size', () => {
@@ -289,9 +298,42 @@ test('fitting: narrow columns keep their width, wide ones share the rest, the fr
   assert.equal(w.reduce((a, b) => a + b, 0) + 3 * 4 + 1, 60);
   assert.ok(Math.abs(w[1] - w[2]) <= 1);
   assert.deepEqual(fitWidths([10, 1, 10], 5), [2, 1, 2], 'never below two columns (the widest character)');
+  // Never below a column's widest word: the others give way.
+  assert.deepEqual(fitWidths([22, 16, 30], 60, [22, 16, 10]), [22, 16, 12]);
+  assert.deepEqual(fitWidths([30, 30], 40, [20, 5]), [20, 13]);
 });
 
-test('display width: wide characters and emoji take two columns; wrapping never exceeds the width', () => {
+test('wrapping breaks at spaces and after , and ; only: a JID, an IP, a number or a header is never cut', () => {
+  assert.deepEqual(wrapCell(['alice@localhost/laptop and bob@localhost'], 24), ['alice@localhost/laptop', 'and bob@localhost']);
+  assert.deepEqual(wrapCell(['::ffff:127.0.0.1'], 5), ['::ffff:127.0.0.1'], 'wider than asked rather than cut');
+  assert.deepEqual(wrapCell(['[moderator,participant,visitor]'], 14), ['[moderator,', 'participant,', 'visitor]']);
+  assert.deepEqual(wrapCell(['a;b c'], 3), ['a;b', 'c']);
+  assert.deepEqual(unbreakableWidth(['Back "soon", maybe there', 'x']), 7);
+  assert.deepEqual(unbreakableWidth(['192.0.2.10']), 10);
+});
+
+test('a table that cannot fit without cutting a word is laid out vertically; -o vertical forces it', () => {
+  const s = spec('connected_users_info');
+  const value = fixtures.connected_users_info;
+  const wide = joinChunks(formatTable(s, value, { color: false, width: 200, pretty: false }));
+  assert.match(wide, /^┌/);
+  for (const width of [80, 100]) {
+    const out = joinChunks(formatTable(s, value, { color: false, width, pretty: false }));
+    const lines = out.trimEnd().split('\n');
+    assert.equal(lines[0], '-[ RECORD 1 ]-');
+    assert.equal(lines[1], 'jid:        alice@localhost/laptop');
+    assert.equal(lines[3], 'ip:         ::ffff:127.0.0.1');
+    assert.equal(lines.filter((l) => l.startsWith('-[ RECORD ')).length, 3);
+    assert.ok(lines.every((l) => displayWidth(l) <= width), out);
+  }
+  const forced = joinChunks(formatTable(s, value, { color: false, width: Infinity, pretty: false }, 'vertical'));
+  assert.equal(forced, joinChunks(formatTable(s, value, { color: false, width: 80, pretty: false })));
+  // One record: field: value lines, no record header; long values wrap under the value.
+  const record = joinChunks(formatTable(spec('get_last'), fixtures.get_last, { color: false, width: 20, pretty: false }, 'vertical'));
+  assert.equal(record, 'timestamp: 2017-07-14T02:40:00Z\nstatus:    Gone\n           fishing,\n           back at 5\n');
+});
+
+test('display width: wide characters and emoji take two columns; wrapping exceeds the width only for a word wider than it', () => {
   assert.equal(displayWidth('abc'), 3);
   assert.equal(displayWidth('日本'), 4);
   assert.equal(displayWidth('😀'), 2);
@@ -299,7 +341,9 @@ test('display width: wide characters and emoji take two columns; wrapping never 
   for (const text of ['Grüße aus 日本 😀 und mehr', 'Back "soon", maybe there', 'x'.repeat(50)]) {
     for (const width of [2, 3, 7, 12]) {
       const lines = wrapCell([text], width);
-      assert.ok(lines.every((l) => displayWidth(l) <= width), `${text} at ${width}: ${JSON.stringify(lines)}`);
+      assert.ok(lines.every((l) => displayWidth(l) <= Math.max(width, unbreakableWidth([l]))), `${text} at ${width}: ${JSON.stringify(lines)}`);
+      const words = text.split(' ').filter((w) => !/[,;]/.test(w));
+      assert.ok(words.every((w) => lines.some((l) => l.split(' ').includes(w))), `a word was cut: ${JSON.stringify(lines)}`);
       assert.equal(lines.join('').replace(/ /g, ''), text.replace(/ /g, ''), 'nothing lost but the spaces it broke at');
     }
   }

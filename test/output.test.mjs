@@ -278,7 +278,7 @@ test('the format comes from -o, else ECTL_OUTPUT, else the profile\'s `output` k
   assert.equal(await ok(['-o', 'tsv', ...args], { env: liveEnv({ ECTL_CONFIG: config, ECTL_OUTPUT: 'yaml' }) }), 'timestamp\tstatus\n2017-07-14T02:40:00Z\tGone fishing, back at 5\n');
   const bad = await ectl(args, { env: liveEnv({ ECTL_OUTPUT: 'xml' }) });
   assert.equal(bad.code, 2);
-  assert.match(bad.stderr, /unknown output format 'xml' in the environment variable ECTL_OUTPUT \(choose from text, table, json, yaml, csv, tsv\)/);
+  assert.match(bad.stderr, /unknown output format 'xml' in the environment variable ECTL_OUTPUT \(choose from text, table, vertical, json, yaml, csv, tsv\)/);
 });
 
 test('a pipe never gets escape codes unless FORCE_COLOR says so; text is never coloured', async () => {
@@ -351,6 +351,11 @@ test('terminal: tables fit the terminal width without breaking the frame; status
     assert.equal(r.code, 0);
     const lines = stripAnsi(r.out).split('\n').slice(0, -1);
     assert.ok(lines.length > 3);
+    if (lines[0] === '-[ RECORD 1 ]-') {
+      // Too wide for a table without cutting a word: laid out vertically, within the width.
+      assert.ok(lines.every((l) => displayWidth(l) <= cols), `${args[0]} at ${cols}:\n${r.out}`);
+      continue;
+    }
     const widths = new Set(lines.map(displayWidth));
     assert.equal(widths.size, 1, `${args[0]} at ${cols}: ${[...widths]}\n${stripAnsi(r.out)}`);
     assert.ok([...widths][0] <= cols, `${args[0]}: ${[...widths][0]} > ${cols}`);
@@ -365,4 +370,68 @@ test('terminal: Error: is red on a colour terminal, plain with NO_COLOR', async 
   assert.match(r.out, /^\x1b\[31m\x1b\[1mError:\x1b\[22m\x1b\[39m missing required argument/);
   const plain = await onTerminal(['get_last', C], { env: liveEnv({ NO_COLOR: '1' }) });
   assert.match(plain.out, /^Error: missing required argument/);
+});
+
+test('terminal at 80 and 100 columns: no JID, IP or header is cut; records that do not fit are laid out vertically', async () => {
+  await ok(['add_rosteritem', A, HOST, B, HOST, 'Bob "the" builder', 'Friends, and colleagues', 'both']);
+  for (const cols of [80, 100]) {
+    for (const args of [['connected_users_info'], ['user_sessions_info', A, HOST], ['get_roster', A, HOST], ['get_room_affiliations', ROOM, MUC], ['get_user_subscriptions', B, HOST]]) {
+      const r = await onTerminal(args, { cols, env: liveEnv({ NO_COLOR: '1' }) });
+      assert.equal(r.code, 0, r.out);
+      const lines = r.out.split('\n').slice(0, -1);
+      assert.ok(lines.every((l) => displayWidth(l) <= cols), `${args[0]} at ${cols}:\n${r.out}`);
+      // Every JID, name and IP address of the result shows whole, as one word of the output.
+      const json = JSON.parse(await ok(['-o', 'json', ...args]));
+      const strings = JSON.stringify(json).match(/"(?:[^"\\]|\\.)*"/g).map((q) => JSON.parse(q));
+      const words = strings.flatMap((v) => v.split(/\s+/)).filter((w) => w.includes(TOKEN) || /^(::ffff:)?127\.0\.0\.1$/.test(w));
+      assert.ok(words.length > 0, `${args[0]}: nothing to look for`);
+      const shown = r.out.split(/[\s│]+/);
+      for (const w of words) assert.ok(shown.includes(w) || shown.includes(`${w},`), `${args[0]} at ${cols}: '${w}' cut:\n${r.out}`);
+      const fields = Object.keys((Array.isArray(json) ? json[0] : json) ?? {});
+      for (const f of fields) assert.ok(shown.includes(f) || shown.includes(`${f}:`), `${args[0]} at ${cols}: header '${f}' cut:\n${r.out}`);
+    }
+  }
+  // A session table is too wide for 80 columns: vertical, with the record headers.
+  const sessions80 = await onTerminal(['user_sessions_info', A, HOST], { cols: 80, env: liveEnv({ NO_COLOR: '1' }) });
+  assert.match(sessions80.out, /^-\[ RECORD 1 \]-\nconnection: +c2s/);
+  assert.match(sessions80.out, /^priority: +(7|-1)$/m);
+  // -o vertical forces it, also into a pipe.
+  const forced = await ok(['-o', 'vertical', 'get_room_affiliations', ROOM, MUC]);
+  assert.match(forced, new RegExp(`^-\\[ RECORD 1 \\]-\nusername: +f\\w+\ndomain: +\\S+\naffiliation: +\\w+\nreason:`));
+});
+
+test('--columns picks and orders fields in every format; an unknown column exits 2 naming the valid ones', async () => {
+  const args = ['--columns', 'resource,priority', 'user_sessions_info', A, HOST];
+  const rows = JSON.parse(await ok(['-o', 'json', ...args]));
+  assert.deepEqual(rows.map((r) => Object.keys(r)), [['resource', 'priority'], ['resource', 'priority']]);
+  const expected = rows.map((r) => [r.resource, String(r.priority)]).sort();
+  assert.deepEqual(expected.map((r) => r[0]), ['laptop', 'phone']);
+  assert.deepEqual(parseCsv(await ok(['-o', 'csv', ...args])), [['resource', 'priority'], ...rows.map((r) => [r.resource, String(r.priority)])]);
+  assert.deepEqual(parseTsv(await ok(['-o', 'tsv', ...args])), [['resource', 'priority'], ...rows.map((r) => [r.resource, String(r.priority)])]);
+  assert.deepEqual(parseYaml(await ok(['-o', 'yaml', ...args])), rows);
+  assert.deepEqual(parseCompactTable(await ok(['-o', 'table', ...args])), [['resource', 'priority'], ...rows.map((r) => [r.resource, String(r.priority)])]);
+  assert.equal(await ok(['-o', 'text', ...args]), rows.map((r) => `${r.resource}\t${r.priority}\n`).join(''));
+  // A record (one tuple) too.
+  assert.equal(await ok(['-o', 'json', '--columns', 'status', 'get_last', C, HOST]), '{"status":"Gone fishing, back at 5"}\n');
+  // Without --columns the text is ejabberdctl's, byte for byte.
+  assert.equal(await ok(['get_last', C, HOST]), ctl('get_last', C, HOST));
+});
+
+test('--columns: an unknown column, or a result without fields, exits 2 before anything is sent', async () => {
+  const { recordingServer, cleanEnv } = await import('./helpers.mjs');
+  const server = await recordingServer();
+  try {
+    const env = cleanEnv({ ECTL_URL: server.url, ECTL_USER: 'admin@localhost', ECTL_PASSWORD: 'x' });
+    const bad = await ectl(['--columns', 'jid,bogus', 'connected_users_info'], { env });
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "Error: connected_users_info has no column 'bogus' (its columns: jid, connection, ip, port, priority, node, uptime, status, resource, statustext)\n");
+    const none = await ectl(['--columns', 'x', 'registered_users', 'localhost'], { env });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^Error: --columns picks fields of records, and registered_users returns none/);
+    const batch = await ectl(['--columns', 'jid', 'batch'], { env, input: 'status\n' });
+    assert.equal(batch.code, 2);
+    assert.equal(server.requests.length, 0);
+  } finally {
+    await server.close();
+  }
 });

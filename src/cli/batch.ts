@@ -145,6 +145,7 @@ function batchFormat(output: string | undefined, flags: GlobalFlags, io: Io): 't
 }
 
 export async function runBatch(source: string | undefined, opts: BatchOptions, flags: GlobalFlags, io: Io, exitCodeOf: ExitCodeOf, signal?: AbortSignal): Promise<number> {
+  if (flags.columns !== undefined) throw new UsageError('--columns applies to one command, not to batch (its lines are different commands)');
   const { input, size } = await openInput(source, io);
   let settings: Settings;
   let json: boolean;

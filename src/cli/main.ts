@@ -38,6 +38,7 @@ export function globalOptions(): Option[] {
     new Option('-P, --profile <name>', 'use this profile of the config file (env ECTL_PROFILE)'),
     new Option('--config <file>', 'read settings from this YAML file (env ECTL_CONFIG)'),
     new Option('-o, --output <format>', 'output format (env ECTL_OUTPUT; default: a table for records on a terminal, else text)').choices(OUTPUT_FORMATS as unknown as string[]),
+    new Option('--columns <fields>', "show only these fields of the result's records, in this order (comma-separated), in every format"),
     new Option('--no-color', 'no colour, even on a terminal (also NO_COLOR; FORCE_COLOR forces colour)'),
     new Option('-v, --verbose', 'show each request and reply on stderr (secrets as ***)'),
     new Option('--dry-run', 'show the request and an equivalent curl command; send nothing'),

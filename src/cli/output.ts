@@ -49,6 +49,7 @@ export const printers: Record<OutputFormat, Printer> = {
     return text === '' ? [] : [`${text}\n`];
   },
   table: async (spec, value, o) => (await import('../format/table.js')).formatTable(spec, value, o),
+  vertical: async (spec, value, o) => (await import('../format/table.js')).formatTable(spec, value, o, 'vertical'),
   json: async (spec, value, o) => [`${(await import('../format/json.js')).formatJson(spec, value, o.pretty)}\n`],
   yaml: async (spec, value, o) => (await import('../format/yaml.js')).formatYaml(spec, value, o),
   csv: async (spec, value, o) => (await import('../format/delimited.js')).formatDelimited(spec, value, 'csv', o),

@@ -13,6 +13,8 @@ import { nodeLocal } from '../catalogue/node-local.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
+import { columnNames, selectColumns, unknownColumns } from '../format/columns.js';
+import { typeToString } from '../catalogue/types.js';
 import type { CommandCall } from './main.js';
 import { writeResult } from './output.js';
 import { describeChoice, detectRelease, knownChoice, type ReleaseChoice } from './release.js';
@@ -174,6 +176,18 @@ export function textRule(choice: ReleaseChoice, settings: Pick<Settings, 'apiVer
   return { listSeparator: nestedListSeparator(choice.release, settings.apiVersion), release: choice.release };
 }
 
+/** The fields --columns asks for, checked against the result of the definition in use. */
+export function checkedColumns(spec: ReleaseSpec, flag: string | undefined): string[] | undefined {
+  if (flag === undefined) return undefined;
+  const names = flag.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const known = columnNames(spec.result.type);
+  if (!known) throw new UsageError(`--columns picks fields of records, and ${spec.name} returns none (${typeToString(spec.result.type)})`);
+  if (names.length === 0) throw new UsageError(`--columns needs field names, e.g. --columns ${known.slice(0, 2).join(',')} (${spec.name}'s: ${known.join(', ')})`);
+  const unknown = unknownColumns(spec.result.type, names);
+  if (unknown.length) throw new UsageError(`${spec.name} has no column${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `'${n}'`).join(', ')} (its columns: ${known.join(', ')})`);
+  return names;
+}
+
 /** A call's outcome on one server: the definition used, the value, and the release spoken. */
 export interface CallResult {
   readonly spec: ReleaseSpec;
@@ -213,6 +227,8 @@ export function neverSent(err: unknown): boolean {
 
 /** Runs one command line's command; returns its exit code (0: the action's errors are thrown). */
 export async function runCommand(call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<number> {
+  // Checked before anything is read or sent.
+  checkedColumns(call.spec, flags.columns);
   const settings = await settingsFor(flags, io);
   if (flags.allNodes) return (await import('./all-nodes.js')).runOnAllNodes(call, raws, body, flags, settings, io);
   if (flags.dryRun) {
@@ -226,8 +242,10 @@ export async function runCommand(call: CommandCall, raws: readonly string[], bod
   let choice = call.choice;
   for (const next of [...settings.failover, undefined]) {
     try {
-      const { spec, value, choice: spoken } = await callOn(target, call, raws, body, flags, io, choice);
-      await writeResult(spec, value, settings, io, textRule(spoken, settings));
+      const reply = await callOn(target, call, raws, body, flags, io, choice);
+      const columns = checkedColumns(reply.spec, flags.columns);
+      const { spec, value } = columns ? selectColumns(reply.spec, reply.value, columns) : reply;
+      await writeResult(spec, value, settings, io, textRule(reply.choice, settings));
       return 0;
     } catch (err) {
       if (!neverSent(err) || next === undefined || io.signal?.aborted) throw err;

@@ -12,7 +12,7 @@ import { UnauthorizedError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../client/request.js';
 import { KiB, MiB, readSettingsFile } from '../bounded-read.js';
 
-export const OUTPUT_FORMATS = ['text', 'table', 'json', 'yaml', 'csv', 'tsv'] as const;
+export const OUTPUT_FORMATS = ['text', 'table', 'vertical', 'json', 'yaml', 'csv', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export const DEFAULT_URL = 'http://localhost:5280/api';
@@ -68,6 +68,8 @@ export interface GlobalFlags {
   output?: string;
   verbose?: boolean;
   dryRun?: boolean;
+  /** --columns: the result's fields to show, in this order (comma-separated). */
+  columns?: string;
   /** false with --no-color. */
   color?: boolean;
 }

@@ -1,5 +1,5 @@
 // Text inside table cells: how wide it shows in a terminal, control characters made visible,
-// and long lines wrapped to a column's width.
+// and long lines wrapped to a column's width without cutting a word.
 import stringWidth from 'string-width';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
@@ -24,57 +24,63 @@ export function visible(text: string): string {
   });
 }
 
-let graphemes: Intl.Segmenter | undefined;
+// Where a line may break: at a run of spaces (dropped at the break), or after `,` or `;` (kept).
+// Nothing else: a JID (bob@localhost/phone), an IP address, a number or a header is one piece.
+const PIECE = /( +)|([^ ,;]*[,;]+|[^ ,;]+)/g;
 
-/** The user-perceived characters of a line, so that wrapping never splits an emoji or an accent. */
-function splitGraphemes(line: string): string[] {
-  if (PRINTABLE_ASCII.test(line)) return line.split('');
-  graphemes ??= new Intl.Segmenter('en', { granularity: 'grapheme' });
-  return Array.from(graphemes.segment(line), (s) => s.segment);
-}
-
-/**
- * Breaks one line (no newline inside) into lines at most `width` columns wide: at the last
- * space that fits (the space itself is dropped), else in the middle of the word.
- */
-export function wrapLine(line: string, width: number): string[] {
-  if (displayWidth(line) <= width) return [line];
-  if (PRINTABLE_ASCII.test(line)) return wrapAscii(line, width);
-  const chars = splitGraphemes(line);
-  const widths = chars.map(displayWidth);
-  const out: string[] = [];
-  let start = 0;
-  let rest = widths.reduce((a, b) => a + b, 0);
-  while (rest > width) {
-    let end = start;
-    let used = 0;
-    while (end < chars.length && (end === start || used + widths[end] <= width)) used += widths[end++];
-    let space = -1;
-    for (let i = Math.min(end, chars.length - 1); i > start; i--) if (chars[i] === ' ') { space = i; break; }
-    const stop = space > start ? space : end;
-    out.push(chars.slice(start, stop).join(''));
-    for (let i = start; i < (space > start ? space + 1 : end); i++) rest -= widths[i];
-    start = space > start ? space + 1 : end;
+/** The pieces of a line that wrapping keeps whole, each with the spaces before it. */
+function pieces(line: string): { space: string; text: string }[] {
+  const out: { space: string; text: string }[] = [];
+  let space = '';
+  for (const m of line.matchAll(PIECE)) {
+    if (m[1] !== undefined) space += m[1];
+    else {
+      out.push({ space, text: m[2] });
+      space = '';
+    }
   }
-  out.push(chars.slice(start).join(''));
+  if (space !== '') out.push({ space, text: '' }); // trailing spaces stay with the line
   return out;
 }
 
-/** wrapLine for printable ASCII, where a character is one column. */
-function wrapAscii(line: string, width: number): string[] {
-  const out: string[] = [];
-  let start = 0;
-  while (line.length - start > width) {
-    const space = line.lastIndexOf(' ', start + width);
-    if (space > start) {
-      out.push(line.slice(start, space));
-      start = space + 1;
-    } else {
-      out.push(line.slice(start, start + width));
-      start += width;
+/** The widest piece of the cell's lines: the narrowest column that shows it without cutting a word. */
+export function unbreakableWidth(lines: readonly string[]): number {
+  let widest = 0;
+  for (const line of lines) {
+    if (displayWidth(line) <= widest) continue;
+    for (const p of pieces(line)) {
+      const w = displayWidth(p.text);
+      if (w > widest) widest = w;
     }
   }
-  out.push(line.slice(start));
+  return widest;
+}
+
+/**
+ * Breaks one line (no newline inside) into lines at most `width` columns wide, at spaces (which
+ * are dropped) and after `,` and `;`; never inside a word. A piece wider than `width` gets a line
+ * of its own, wider than asked (tables make their columns wide enough, or go vertical).
+ */
+export function wrapLine(line: string, width: number): string[] {
+  if (displayWidth(line) <= width) return [line];
+  const out: string[] = [];
+  let current = '';
+  let used = 0;
+  for (const { space, text } of pieces(line)) {
+    const w = displayWidth(text);
+    if (current === '' && out.length === 0) {
+      current = space + text;
+      used = displayWidth(current);
+    } else if (used + space.length + w <= width) {
+      current += space + text;
+      used += space.length + w;
+    } else {
+      out.push(current);
+      current = text;
+      used = w;
+    }
+  }
+  out.push(current);
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Tables for people: headers from the catalogue's field names, numbers right-aligned, fitted to
-// the terminal by wrapping cells, colour only when the caller says so.
+// the terminal by wrapping cells at spaces (never inside a word), laid out vertically when even
+// that does not fit; colour only when the caller says so.
 //
 // cli-table3 draws the frame (top border, header, separators, bottom border). The body rows are
 // drawn here with the same characters and widths, streamed in chunks: cli-table3 spends ~55 µs
@@ -8,7 +9,7 @@ import Table from 'cli-table3';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { CommandSpec } from '../catalogue/types.js';
 import type { ResultValue } from '../client/normalise.js';
-import { displayWidth, visible, wrapCell } from './cells.js';
+import { displayWidth, unbreakableWidth, visible, wrapCell, wrapLine } from './cells.js';
 import { DEFAULT_CHUNK_ROWS, type FormatOptions } from './options.js';
 import { gridOf, isNumeric, shapeOf, type Column } from './shape.js';
 import { stringifyExact } from './json.js';
@@ -93,30 +94,29 @@ export function tableSource(spec: CommandSpec, value: ResultValue): TableSource 
 
 /**
  * Column widths (without padding) that fit `total` terminal columns: narrow columns keep their
- * width, the wider ones share what is left equally. Infinity (or enough room) keeps every width.
+ * width, the wider ones share what is left equally, none below its `minimum` (its widest word).
+ * Infinity (or enough room) keeps every width; when even the minimums do not fit, they are returned.
  */
-export function fitWidths(natural: readonly number[], total: number): number[] {
+export function fitWidths(natural: readonly number[], total: number, minimum: readonly number[] = natural.map((w) => Math.min(w, MIN_COLUMN))): number[] {
   const n = natural.length;
-  const room = Math.max(total - frameWidth(n), n);
+  const room = total - frameWidth(n);
   if (natural.reduce((a, b) => a + b, 0) <= room) return [...natural];
-  const widths = [...natural];
-  const order = natural.map((_, i) => i).sort((a, b) => natural[a] - natural[b] || a - b);
-  let remaining = room;
-  for (let k = 0; k < n; k++) {
-    const i = order[k];
-    const left = n - k;
-    if (natural[i] <= Math.floor(remaining / left)) {
-      remaining -= natural[i];
-      continue;
-    }
-    const rest = order.slice(k).sort((a, b) => a - b);
-    const base = Math.floor(remaining / left);
-    let extra = remaining - base * left;
-    for (const j of rest) widths[j] = base + (extra-- > 0 ? 1 : 0);
-    break;
+  const floor = natural.map((w, i) => Math.min(w, Math.max(minimum[i], 1)));
+  const at = (level: number) => natural.map((w, i) => Math.max(floor[i], Math.min(w, level)));
+  const sum = (ws: number[]) => ws.reduce((a, b) => a + b, 0);
+  if (sum(floor) >= room) return floor;
+  // The highest level every wide column can be cut to, then the columns left over one more each.
+  let low = 0;
+  let high = Math.max(...natural);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (sum(at(mid)) <= room) low = mid;
+    else high = mid - 1;
   }
-  // Room for the widest character (2 columns) even when the terminal is too narrow for the table.
-  return widths.map((w, i) => Math.max(w, Math.min(natural[i], MIN_COLUMN)));
+  const widths = at(low);
+  let extra = room - sum(widths);
+  for (let i = 0; i < n && extra > 0; i++) if (widths[i] < natural[i]) { widths[i]++; extra--; }
+  return widths;
 }
 
 export interface TableLayout {
@@ -126,6 +126,8 @@ export interface TableLayout {
   readonly right: boolean[];
   /** No separator lines between rows (every row is one line high). */
   readonly compact: boolean;
+  /** Even with every column cut to its widest word the table is wider than the terminal: draw it vertically. */
+  readonly vertical: boolean;
 }
 
 /** First pass over all rows: natural widths, then the fitted widths and whether rows need separators. */
@@ -146,10 +148,20 @@ export function tableLayout(source: TableSource, width: number): TableLayout {
       }
     }
   }
-  const widths = fitWidths(natural, width);
+  let minimum = natural;
+  if (natural.reduce((a, b) => a + b, 0) > width - frameWidth(n)) {
+    // Too wide: a second pass finds each column's widest word (headers are never cut).
+    minimum = source.head ? source.head.map((c) => displayWidth(c.name)) : new Array<number>(n).fill(1);
+    for (let r = 0; r < source.rowCount; r++) {
+      const cells = source.row(r);
+      for (let c = 0; c < n; c++) minimum[c] = Math.max(minimum[c], unbreakableWidth(cells[c].lines));
+    }
+    if (minimum.reduce((a, b) => a + b, 0) > width - frameWidth(n)) return { head: null, widths: natural, right, compact: true, vertical: true };
+  }
+  const widths = fitWidths(natural, width, minimum);
   const wraps = widths.some((w, i) => w < natural[i]);
   const head = source.head && source.head.map((c, i) => wrapCell([c.name], widths[i]));
-  return { head, widths, right, compact: !multiLine && !wraps };
+  return { head, widths, right, compact: !multiLine && !wraps, vertical: false };
 }
 
 /** The frame lines cli-table3 draws for this layout: everything above the body, the row separator and the bottom. */
@@ -216,6 +228,10 @@ function drawRow(cells: readonly TableCell[], layout: TableLayout, paint: ChalkI
 export function* drawTable(source: TableSource, options: FormatOptions): Generator<string> {
   const paint = new Chalk({ level: options.color ? 1 : 0 });
   const layout = tableLayout(source, options.width);
+  if (layout.vertical) {
+    yield* drawVertical(source, options);
+    return;
+  }
   const frame = tableFrame(layout, paint);
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   let out: string[] = [frame.above];
@@ -231,12 +247,55 @@ export function* drawTable(source: TableSource, options: FormatOptions): Generat
   yield `${out.join('\n')}\n`;
 }
 
+/**
+ * Records laid out vertically, like psql's expanded mode: a `-[ RECORD n ]-` line before each
+ * record of a list, then one `field: value` line per field, values aligned and wrapped at spaces
+ * to the width (continuation lines indented under the value; a word wider than that is not cut).
+ */
+export function* drawVertical(source: TableSource, options: FormatOptions): Generator<string> {
+  const paint = new Chalk({ level: options.color ? 1 : 0 });
+  const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  // A record (no header) has its field names in the first cell of each row.
+  const single = source.head === null;
+  const names = single ? Array.from({ length: source.rowCount }, (_, r) => source.row(r)[0].lines.join(' ')) : source.head!.map((c) => c.name);
+  const labelWidth = Math.max(...names.map(displayWidth)) + 1;
+  const valueWidth = Math.max(options.width - labelWidth - 1, 1);
+  const indent = pad(labelWidth + 1);
+  const field = (name: string, c: TableCell, out: string[]) => {
+    const lines = c.lines.flatMap((l) => wrapLine(l, valueWidth));
+    const style = painter(paint, c);
+    const label = `${paint.bold(`${name}:`)}${pad(labelWidth - displayWidth(name) - 1)}`;
+    lines.forEach((l, i) => {
+      const shown = l === '' || !style ? l : style(l);
+      if (i === 0) out.push(l === '' ? label.trimEnd() : `${label} ${shown}`);
+      else out.push(l === '' ? '' : `${indent}${shown}`);
+    });
+    if (lines.length === 0) out.push(`${paint.bold(`${name}:`)}`);
+  };
+  if (single) {
+    const out: string[] = [];
+    for (let r = 0; r < source.rowCount; r++) field(names[r], source.row(r)[1], out);
+    yield `${out.join('\n')}\n`;
+    return;
+  }
+  let out: string[] = [];
+  for (let r = 0; r < source.rowCount; r++) {
+    out.push(paint.dim(`-[ RECORD ${r + 1} ]-`));
+    source.row(r).forEach((c, i) => field(names[i], c, out));
+    if ((r + 1) % chunkRows === 0) {
+      yield `${out.join('\n')}\n`;
+      out = [];
+    }
+  }
+  if (out.length) yield `${out.join('\n')}\n`;
+}
+
 /** The result as a table, in chunks; an empty list is one dimmed `(no results)` line. */
-export function* formatTable(spec: CommandSpec, value: ResultValue, options: FormatOptions): Generator<string> {
+export function* formatTable(spec: CommandSpec, value: ResultValue, options: FormatOptions, layout: 'table' | 'vertical' = 'table'): Generator<string> {
   const source = tableSource(spec, value);
   if (source.rowCount === 0) {
     yield `${new Chalk({ level: options.color ? 1 : 0 }).dim('(no results)')}\n`;
     return;
   }
-  yield* drawTable(source, options);
+  yield* layout === 'vertical' ? drawVertical(source, options) : drawTable(source, options);
 }
