@@ -3,7 +3,6 @@
 import { closeSync, constants, createReadStream, fstatSync, open as fsOpen, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { isatty, ReadStream } from 'node:tty';
 import { UsageError } from './errors.js';
 
 export const KiB = 1024;
@@ -154,7 +153,9 @@ export async function openForReading(path: string): Promise<{ stream: Readable; 
     const stats = fstatSync(fd);
     if (stats.isDirectory()) throw isDirectoryError();
     if (stats.isFIFO() || stats.isSocket()) return { stream: new Socket({ fd, readable: true, writable: false }), stats };
-    if (isatty(fd)) return { stream: new ReadStream(fd), stats };
+    // node:tty only when reading from a terminal (start-up time).
+    const tty = stats.isCharacterDevice() ? process.getBuiltinModule('node:tty') : undefined;
+    if (tty?.isatty(fd)) return { stream: new tty.ReadStream(fd), stats };
     return { stream: createReadStream('', { fd, highWaterMark: CHUNK }), stats };
   } catch (e) {
     closeSync(fd);

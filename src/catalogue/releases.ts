@@ -2,7 +2,7 @@
 // what a release lacks, and what ejabberdctl of that release does differently. Data lives in
 // resolve.ts (generated from ejabberd's source); this file holds the rules over it.
 import { UsageError } from '../errors.js';
-import { entries } from './commands.js';
+import { allEntries } from './commands.js';
 import {
   NEWEST_RELEASE, RELEASES, compareReleases, findEntry, resolveCommand, type CommandEntry,
 } from './resolve.js';
@@ -54,7 +54,7 @@ export function specFor(entry: CommandEntry, release: string, apiVersion?: numbe
 /** Every command of a release, as help, the man page and completion show them. */
 export function catalogueFor(release: string = NEWEST_RELEASE, apiVersion?: number): ReleaseSpec[] {
   const out: ReleaseSpec[] = [];
-  for (const entry of entries) {
+  for (const entry of allEntries()) {
     const resolved = resolveCommand(entry, release, apiVersion);
     if (!('missing' in resolved)) out.push(resolved);
   }

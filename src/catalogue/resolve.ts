@@ -1,6 +1,6 @@
 // Which definition of a command a given ejabberd release speaks, at its newest API version or
 // at the highest one at or below a version asked for (as mod_http_api picks).
-import { entries, releases } from './commands.js';
+import { entryNamed, releases } from './commands.js';
 import type { CommandChange, CommandEntry, Definition, MissingCommand, ResolvedCommand } from './types.js';
 
 export type { CommandEntry, Definition, MissingCommand, ResolvedCommand, CommandChange } from './types.js';
@@ -10,12 +10,9 @@ export type { Release } from './commands.js';
 export const RELEASES = releases;
 export const NEWEST_RELEASE = releases[releases.length - 1];
 
-let byName: Map<string, CommandEntry> | undefined;
-
 /** The catalogue entry of a command, by ejabberd name or its dashed spelling. */
 export function findEntry(name: string): CommandEntry | undefined {
-  byName ??= new Map(entries.map((e) => [e.name, e]));
-  return byName.get(name.replace(/-/g, '_'));
+  return entryNamed(name.replace(/-/g, '_'));
 }
 
 /** Orders release strings numerically: 23.10 < 24.02 < 24.12 < 25.03 < 25.03.1. */

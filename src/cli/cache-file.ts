@@ -1,14 +1,13 @@
 // Small JSON files under $XDG_CACHE_HOME/ectl/ (completion answers, detected releases): read
 // leniently, written atomically, private to the user.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** $XDG_CACHE_HOME/ectl/<name> (~/.cache/ectl/<name>); undefined without a home directory. */
 export function cacheFilePath(env: NodeJS.ProcessEnv, name: string): string | undefined {
   let base = env.XDG_CACHE_HOME || (env.HOME && join(env.HOME, '.cache'));
   try {
-    base ||= join(homedir(), '.cache');
+    base ||= join(process.getBuiltinModule('node:os').homedir(), '.cache'); // node:os only without HOME
   } catch {
     return undefined;
   }

@@ -1,14 +1,20 @@
 // What the CLI needs from its process, passed in so tests and batch mode can supply their own.
-import { writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { fstatSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { MiB, readFailure, readLimited } from '../bounded-read.js';
 
 // node:tty and process.stdout/stderr are loaded only when needed: creating the stream objects
 // (and the modules behind them) is a noticeable part of a short command's start-up.
-const lazyRequire = createRequire(import.meta.url);
-const isatty = (fd: number): boolean => (lazyRequire('node:tty') as typeof import('node:tty')).isatty(fd);
+// Only a character device can be a terminal: a pipe or a file is told by fstat alone.
+const isatty = (fd: number): boolean => {
+  try {
+    if (!fstatSync(fd).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return process.getBuiltinModule('node:tty').isatty(fd);
+};
 
 const streamsUsed = new Set<NodeJS.WriteStream>();
 

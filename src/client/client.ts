@@ -9,6 +9,8 @@ import { UsageError } from '../errors.js';
 import { secretStrings } from '../catalogue/secrets.js';
 import { credentialsOf, decodeSuccess, describeRequest, errorForReply, type TransportOptions } from './request.js';
 import { normaliseResult, type ResultValue } from './normalise.js';
+// node:http itself is loaded only when a request is sent.
+import { sendSingle } from './single-request.js';
 
 export interface ClientOptions extends TransportOptions {
   /**
@@ -65,7 +67,6 @@ function withoutSecrets(err: Error, body: Record<string, JsonValue>): Error {
 export function createClient<R extends Release = NewestRelease>(options: ClientOptions & { release?: R }): Client<R> {
   let dispatcher: Dispatcher | undefined;
   let http: typeof import('./http.js') | undefined;
-  let single: typeof import('./single-request.js') | undefined;
   // Without a release, the newest (what the types describe); a release ectl does not know speaks as the one before it.
   const release = options.release === undefined ? NEWEST_RELEASE : knownRelease(options.release);
   const send = async (spec: CommandSpec & { version?: number; renamedAway?: ReleaseSpec['renamedAway'] }, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
@@ -75,8 +76,7 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
     const req = describeRequest(options, spec.name, body, version, spec.renamedAway);
     let reply;
     if (options.singleRequests && !options.dispatcher) {
-      single ??= await import('./single-request.js');
-      reply = await single.sendSingle(options, req, call?.signal);
+      reply = await sendSingle(options, req, call?.signal);
     } else {
       // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
       http ??= await import('./http.js');

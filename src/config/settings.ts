@@ -6,7 +6,6 @@
 // directory or a parent is read only when the user's file lists that directory in trusted-dirs,
 // so a cloned repository cannot point the user's credentials at a server of its choosing.
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UnauthorizedError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../client/request.js';
@@ -136,7 +135,7 @@ export interface FoundConfig {
 function homeDir(env: NodeJS.ProcessEnv): string | undefined {
   if (env.HOME) return env.HOME;
   try {
-    return homedir() || undefined;
+    return process.getBuiltinModule('node:os').homedir() || undefined; // node:os only without HOME (start-up time)
   } catch {
     return undefined;
   }
