@@ -47,8 +47,8 @@ const lazyModules = {
 };
 
 // The catalogue (over 200 KiB of JSON) stays out of the code: each command's entry is a file of
-// its own in dist/catalogue-data/, read when that command is used, and all.json holds them all
-// (help, completion, suggestions). Only with --single is it inline, as in the library.
+// its own in dist/catalogue-data/, read when that command is used, and _all.json (a name no
+// command has) holds them all for help, completion and suggestions. With --single it is inline.
 const catalogue = await import(pathToFileURL(join(root, 'dist', 'catalogue', 'commands.js')).href);
 const catalogueFromFiles = {
   name: 'catalogue-from-files',
@@ -71,7 +71,7 @@ export function entryNamed(name) {
 }
 let all;
 export function allEntries() {
-  return (all ??= read('all.json').map((e) => byName.get(e.name) ?? (byName.set(e.name, e), e)));
+  return (all ??= read('_all.json').map((e) => byName.get(e.name) ?? (byName.set(e.name, e), e)));
 }
 `,
     }));
@@ -105,6 +105,13 @@ const bodies = new Map();
 for (const file of split.outputFiles) {
   const { code } = await transform(file.text, { format: 'cjs', platform: 'node', target: 'node20', minify: true, supported: { 'dynamic-import': false }, legalComments: 'none' });
   bodies.set(basename(file.path), code);
+}
+// import() of a CommonJS package (yaml) is a chunk that exports only `default` (the split build
+// is ESM): as Node's import() of it, its exports are the package's own, named.
+for (const [path, out] of Object.entries(split.metafile.outputs)) {
+  if (out.entryPoint?.startsWith('node_modules/') && out.exports.length === 1 && out.exports[0] === 'default') {
+    bodies.set(basename(path), `${bodies.get(basename(path))}\nmodule.exports=module.exports.default;`);
+  }
 }
 
 // The files one command loads at start: the entry and what it imports statically, transitively.
@@ -156,7 +163,7 @@ rmSync(join(dist, 'catalogue-data'), { recursive: true, force: true });
 mkdirSync(join(dist, 'catalogue-data'));
 const entries = catalogue.allEntries();
 for (const e of entries) writeFileSync(join(dist, 'catalogue-data', `${e.name}.json`), JSON.stringify(e));
-writeFileSync(join(dist, 'catalogue-data', 'all.json'), JSON.stringify(entries));
+writeFileSync(join(dist, 'catalogue-data', '_all.json'), JSON.stringify(entries));
 rmSync(join(dist, 'code-cache'), { recursive: true, force: true });
 rmSync(join(dist, 'ectl.cjs.cache'), { force: true });
 mkdirSync(join(dist, 'chunks'), { recursive: true });

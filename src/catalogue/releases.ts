@@ -37,13 +37,24 @@ function moduleOf(entry: CommandEntry): string | null {
   return entry.definitions[entry.definitions.length - 1]?.module ?? null;
 }
 
+const resolvedSpecs = new WeakMap<CommandEntry, Map<string, ReleaseSpec>>();
+
 /**
  * The definition of a command that a release runs for a requested API version (undefined:
  * the newest it has), or a usage error saying which release added it.
  */
 export function specFor(entry: CommandEntry, release: string, apiVersion?: number): ReleaseSpec {
+  // Resolved once per command, release and version: a batch asks for the same ones line after line.
+  const key = `${release}/${apiVersion ?? ''}`;
+  let resolvedByKey = resolvedSpecs.get(entry);
+  const known = resolvedByKey?.get(key);
+  if (known) return known;
   const resolved = resolveCommand(entry, release, apiVersion);
-  if (!('missing' in resolved)) return resolved;
+  if (!('missing' in resolved)) {
+    if (!resolvedByKey) resolvedSpecs.set(entry, (resolvedByKey = new Map()));
+    resolvedByKey.set(key, resolved);
+    return resolved;
+  }
   if (resolved.versions) {
     throw new UsageError(`${entry.name} has no definition of API version ${apiVersion} or older in ejabberd ${release} (it has ${resolved.versions.map((v) => `v${v}`).join(', ')}): raise --api-version or leave it out`);
   }

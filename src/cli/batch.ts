@@ -144,6 +144,45 @@ function batchFormat(output: string | undefined, flags: GlobalFlags, io: Io): 't
   throw new UsageError(`batch prints text or JSON Lines (-o json), not ${output}${from}`);
 }
 
+/**
+ * The lines of a batch's results, written a few at a time (once per turn of the event loop,
+ * or sooner past 64 KiB) rather than with one system call each; stdout and stderr in the
+ * order written.
+ */
+class LineOutput {
+  private readonly parts: { toErr: boolean; text: string }[] = [];
+  private size = 0;
+  private scheduled = false;
+
+  constructor(private readonly io: Io) {}
+
+  stdout(text: string): void {
+    this.add(false, text);
+  }
+
+  stderr(text: string): void {
+    this.add(true, text);
+  }
+
+  private add(toErr: boolean, text: string): void {
+    const last = this.parts[this.parts.length - 1];
+    if (last?.toErr === toErr) last.text += text;
+    else this.parts.push({ toErr, text });
+    this.size += text.length;
+    if (this.size >= 65536) this.drain();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  drain(): void {
+    this.scheduled = false;
+    this.size = 0;
+    for (const { toErr, text } of this.parts.splice(0)) (toErr ? this.io.stderr : this.io.stdout).write(text);
+  }
+}
+
 export async function runBatch(source: string | undefined, opts: BatchOptions, flags: GlobalFlags, io: Io, exitCodeOf: ExitCodeOf, signal?: AbortSignal): Promise<number> {
   if (flags.columns !== undefined) throw new UsageError('--columns applies to one command, not to batch (its lines are different commands)');
   const { input, size } = await openInput(source, io);
@@ -163,6 +202,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   // Lines read from stdin cannot also take arguments from stdin.
   const lineIo: Io = { ...io, readStdin: () => Promise.reject(new UsageError("'@-' cannot be used in batch input")) };
   const progress = io.stderr.isTTY ? new Progress(io, size) : null;
+  const out = new LineOutput(io);
 
   const outcomes = new Map<number, Outcome>();
   const inflight = new Set<Promise<void>>();
@@ -179,6 +219,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   let inputError: Error | undefined;
   let lastSent = 0;
   const window = opts.jobs * 64;
+  // The reading loop waits on this for a line to finish (one waiter, not a race over every line in flight).
+  let slotFreed: (() => void) | undefined;
 
   const record = (seqNo: number, o: Outcome) => {
     outcomes.set(seqNo, o);
@@ -190,26 +232,26 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
     } else if (o.interrupted) {
       interrupted.push(o.line);
       const message = 'interrupted: it may or may not have run';
-      if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: null, result: null, error: message, interrupted: true }));
-      else io.stderr.write(`line ${o.line}: ${message}\n`);
+      if (json) out.stdout(jsonLine({ line: o.line, command: o.command, ok: null, result: null, error: message, interrupted: true }));
+      else out.stderr(`line ${o.line}: ${message}\n`);
     } else if (o.error) {
       failed++;
       const code = exitCodeOf(o.error);
       if (!firstFailureCode) firstFailureCode = code;
-      if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: false, result: null, error: o.error.message, exit: code }));
-      else io.stderr.write(`line ${o.line}: Error: ${escapeControls(o.error.message)}\n`);
+      if (json) out.stdout(jsonLine({ line: o.line, command: o.command, ok: false, result: null, error: o.error.message, exit: code }));
+      else out.stderr(`line ${o.line}: Error: ${escapeControls(o.error.message)}\n`);
     } else if (o.shown) {
       ok++;
-      if (json) io.stdout.write(jsonLine({ line: o.line, command: o.command, ok: true, result: null, error: null, request: show!.dryRunRecord(o.shown, settings) }));
-      else io.stdout.write(`# line ${o.line}\n${show!.dryRunText(o.shown, settings)}`);
+      if (json) out.stdout(jsonLine({ line: o.line, command: o.command, ok: true, result: null, error: null, request: show!.dryRunRecord(o.shown, settings) }));
+      else out.stdout(`# line ${o.line}\n${show!.dryRunText(o.shown, settings)}`);
     } else {
       ok++;
       const spec = o.spec!;
       if (json) {
-        io.stdout.write(jsonLine({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null }));
+        out.stdout(jsonLine({ line: o.line, command: spec.name, ok: true, result: resultData(spec, o.value!), error: null }));
       } else {
         const text = terminalSafe(formatText(spec, o.value!, textRule(session.choice, settings)), io);
-        if (text !== '') io.stdout.write(`${text.split('\n').map((l) => `${o.line}: ${l}`).join('\n')}\n`);
+        if (text !== '') out.stdout(`${text.split('\n').map((l) => `${o.line}: ${l}`).join('\n')}\n`);
       }
     }
     printedEnd = o.end;
@@ -222,6 +264,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
       outcomes.delete(printed);
       printed++;
     }
+    if (progress) out.drain(); // the bar is drawn after the lines it counts
     progress?.update(printed, printedEnd, hadBar);
   };
 
@@ -259,7 +302,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         }
         if (!prepared) continue;
         seq++;
-        while (queue.active >= opts.jobs || seqNo - printed >= window) await Promise.race(inflight);
+        while (queue.active >= opts.jobs || seqNo - printed >= window) await new Promise<void>((resolve) => { slotFreed = resolve; });
         if (stopping || signal?.aborted) break;
         const { entry, spec, body, rebuild } = prepared;
         const line = lineNo;
@@ -283,6 +326,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         ).finally(() => {
           inflight.delete(p);
           flush();
+          slotFreed?.();
+          slotFreed = undefined;
         });
         inflight.add(p);
       }
@@ -297,6 +342,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   } finally {
     signal?.removeEventListener('abort', stopReading);
     input.destroy();
+    out.drain();
     progress?.clear();
     await client.close();
   }
