@@ -32,7 +32,9 @@ export function sendSingle(o: TransportOptions, req: RequestDescription, signal?
     const fail = (err: unknown) => finish(err instanceof UnreachableError ? err : describeNetworkError(err, req.url, o));
     const onAbort = () => finish(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
     // One time limit for the whole request, as with undici: silence and a trickle alike.
-    const timer = setTimeout(() => fail({ name: 'TimeoutError' }), timeoutMs);
+    // Still connecting when time is up: nothing was sent (another node of a cluster may take it).
+    let connected = false;
+    const timer = setTimeout(() => fail(connected ? { name: 'TimeoutError' } : { code: 'UND_ERR_CONNECT_TIMEOUT' }), timeoutMs);
     const outgoing = request(url, {
       method: req.method,
       headers: req.body === undefined ? req.headers : { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) },
@@ -59,6 +61,7 @@ export function sendSingle(o: TransportOptions, req: RequestDescription, signal?
       });
     });
     outgoing.on('error', fail);
+    outgoing.once('socket', (socket) => socket.once(https ? 'secureConnect' : 'connect', () => { connected = true; }));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     outgoing.end(req.body);
