@@ -29,7 +29,7 @@ const cases = [
   ['unreadable @file for a secret', ['register', 'bob', 'example.com', '@/nonexistent/pw'], /^Error: cannot read the argument file named by a secret argument \(no such file or directory\); a secret that starts with '@' is written '@@\.\.\.'\n$/],
   ['unknown option near a known one', ['--verbos', 'status'], /unknown option '--verbos' \(did you mean --verbose\?\)/],
   // One close to none may be a password typed as an argument: not echoed.
-  ['unknown option', ['--colour', 'status'], /^Error: unknown option \(not shown, in case it is a secret\); an argument that starts with '-' goes after '--' \(see 'ectl --help'\)\n$/],
+  ['unknown option', ['--colour', 'status'], /^Error: unknown option \(not shown, in case it is a secret\); ectl's options go before the command or after all of its arguments \(usage: ectl status \[options\]; see 'ectl status --help'\)\n$/],
   ['bad output format', ['-o', 'xml', 'status'], /argument 'xml' is invalid/],
   ['bad timeout', ['--timeout', 'soon', 'status'], /--timeout must be a number/],
   ['bad URL', ['--url', 'ftp://x/api', 'status'], /bad URL 'ftp:\/\/x\/api'/],

@@ -2,7 +2,7 @@
 // results printed in input order.
 import type { Readable } from 'node:stream';
 import { parseArguments, checkArguments, type JsonValue } from '../catalogue/args.js';
-import { entryFor, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { catalogueFor, entryFor, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import type { ResultValue } from '../client/normalise.js';
 import { EctlError, UsageError } from '../errors.js';
@@ -19,6 +19,7 @@ import { describeRequest, type RequestDescription } from '../client/request.js';
 import { isSecretArgument } from '../catalogue/secrets.js';
 import { escapeControls, escapeJsonText } from '../format/escape.js';
 import { openForReading, readFailure } from '../bounded-read.js';
+import { didYouMean } from '../catalogue/closest.js';
 import { conflictKeys } from './batch-keys.js';
 import { KeyedQueue } from './keyed-queue.js';
 
@@ -61,7 +62,7 @@ async function prepare(text: string, io: Io, release: string, apiVersion: number
   if (!parsed) return null;
   const name = parsed.kind === 'json' ? parsed.command : parsed.words[0];
   const entry = entryFor(name);
-  if (!entry) throw new UsageError(`unknown command '${name}'`);
+  if (!entry) throw new UsageError(`unknown command '${name}'${didYouMean(name, catalogueFor(release, apiVersion).map((s) => s.name))}`);
   const spec = specFor(entry, release, apiVersion);
   if (parsed.kind === 'json' && !Array.isArray(parsed.args)) {
     const args = parsed.args;

@@ -7,6 +7,7 @@ import { isList, isTuple, typeToString } from '../catalogue/types.js';
 import { UsageError } from '../errors.js';
 import { NEWEST_RELEASE, historyNotes } from '../catalogue/releases.js';
 import { findEntry } from '../catalogue/resolve.js';
+import { closestWord } from '../catalogue/closest.js';
 import type { ResolvedCommand } from '../catalogue/types.js';
 
 /** Help is laid out for this many columns whatever the terminal, so it can be compared and grepped. */
@@ -48,6 +49,9 @@ const BUILTIN_OPTIONS: readonly OptionDoc[] = [
 
 export const USAGE = 'ectl [options] <command> [arguments...]';
 export const DESCRIPTION = 'Administer an ejabberd server over its HTTP API, with ejabberdctl-compatible output.';
+
+/** ejabberdctl's argument rule, as help and the man page state it. */
+export const ARGUMENT_RULE = "The words after the command fill its arguments in order, whatever they start with ('-x' is a value, as for ejabberdctl); ectl's options go before the command or after all of its arguments, and '--' ends them.";
 
 /** Exit status: code, a short name, what it means. */
 export const EXIT_STATUS: readonly (readonly [number, string, string])[] = [
@@ -324,7 +328,7 @@ export function renderCommandHelp(spec: CommandSpec, at?: HelpRelease): string {
   if (doc.alias) facts.push(['Alias:', doc.alias]);
   out.push(...twoColumns(facts.map(([k, v]) => [k.padEnd(7), v]), 0));
   out.push('', 'Example:', `  ${doc.example}`);
-  out.push('', "Global options (--url, --user, -o, -P...): see 'ectl help'.");
+  out.push('', ...wrap(ARGUMENT_RULE, WIDTH, 0), "Global options (--url, --user, -o, -P...): see 'ectl help'.");
   return `${out.join('\n')}\n`;
 }
 
@@ -368,7 +372,7 @@ export function renderOverview(ctx: HelpContext): string {
   const tags = [...tagIndex(ctx.commands).keys()];
   const out = [
     `Usage: ${USAGE}`, '',
-    ...wrap(DESCRIPTION, WIDTH, 0), '',
+    ...wrap(DESCRIPTION, WIDTH, 0), '', ...wrap(ARGUMENT_RULE, WIDTH, 0), '',
     'Options:', ...twoColumns(optionRows(ctx.options), 2, 24), '',
     'Help:', ...twoColumns(HELP_FORMS, 2, 30), '',
     ...(ctx.extras?.length ? ['Other commands:', ...twoColumns(ctx.extras.map((e) => [`ectl ${e.name} ${e.usage}`, e.summary]), 2, 30), ''] : []),
@@ -392,26 +396,8 @@ export function renderTag(tag: string, commands: readonly CommandSpec[]): string
   return [`Commands tagged ${tag}:`, ...summaryList(commands), ''].join('\n');
 }
 
-function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length];
-}
-
-/** The closest known word, if it is close enough. */
-function closest(word: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const k of known) {
-    const d = levenshtein(word, k);
-    if (d < bestDistance) [best, bestDistance] = [k, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
+/** The closest known word, if it is close enough (help is more forgiving: two edits even for a short word). */
+const closest = (word: string, known: readonly string[]) => closestWord(word, known, Math.max(2, Math.floor(word.length / 3)));
 
 function unknownTopic(raw: string, word: string, ctx: HelpContext, tags: Iterable<string>): UsageError {
   const near = closest(word, ['tags', ...tags, ...ctx.commands.map((c) => c.name), ...otherCommands(ctx).map((e) => e.name)]);

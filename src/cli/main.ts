@@ -75,6 +75,47 @@ function commandIndex(argv: readonly string[]): number {
   return -1;
 }
 
+const isHelpFlag = (a: string | undefined) => a === '-h' || a === '--help';
+
+/**
+ * ejabberdctl's argument rule: once the command word is read, the words after it fill the
+ * command's `count` positional arguments in order, whatever their first character
+ * (`send_message chat a@h b@h '' -h` sends "-h"); ectl's own options may follow once they are
+ * filled, and `--` ends options. Returns the line with the positionals moved after a `--`, for
+ * commander and the option scans to take as they are. Help stays reachable: `-h`/`--help` right
+ * after the command word, or last on a line too short to fill the arguments
+ * (`ectl register bob --help`), asks for the command's help; a `--` right after the command
+ * word is dropped (the old way to pass a value that starts with '-').
+ */
+export function positionalsFirst(argv: readonly string[], at: number, count: number): string[] {
+  const rest = argv.slice(at + 1);
+  if (isHelpFlag(rest[0])) return [...argv];
+  if (rest.length < count && isHelpFlag(rest[rest.length - 1])) return [...argv.slice(0, at + 1), ...rest.slice(-1), '--', ...rest.slice(0, -1)];
+  const words = rest[0] === '--' ? rest.slice(1) : rest;
+  const positionals = words.slice(0, count);
+  const after = words.slice(count);
+  const end = after.indexOf('--');
+  const options = end < 0 ? after : after.slice(0, end);
+  const extra = end < 0 ? [] : after.slice(end + 1);
+  return [...argv.slice(0, at + 1), ...options, '--', ...positionals, ...extra];
+}
+
+/** How many words a command takes: all its arguments, and how many it cannot do without (a last secret may be asked for). */
+function argumentCounts(spec: ReleaseSpec): { count: number; required: number } {
+  const last = spec.args[spec.args.length - 1];
+  return { count: spec.args.length, required: last && isSecretName(last.name) ? spec.args.length - 1 : spec.args.length };
+}
+
+/** ` (usage: ectl register <user> <host> [password] [options]; see 'ectl register --help')`: what a wrong command line gets. */
+export function usageHint(spec: ReleaseSpec): string {
+  const { required } = argumentCounts(spec);
+  const words = spec.args.map((a, i) => (i < required ? `<${a.name}>` : `[${a.name}]`));
+  return ` (usage: ectl ${[spec.name, ...words].join(' ')} [options]; see 'ectl ${spec.name} --help')`;
+}
+
+/** Words that are ectl's own subcommands, not catalogue records. */
+const BUILTIN_WORDS = new Set(['help', 'completion', '__complete', 'batch', 'login', 'logout', 'doctor']);
+
 /** `-h`/`--help` among the options (before any `--`). */
 function asksForHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');
@@ -182,11 +223,17 @@ function addCommand(program: Command, call: CommandCall, io: Io): void {
     if (promptable && raws[raws.length - 1] === undefined) {
       // Whether there is a terminal to ask on is looked at only now (it costs start-up time).
       const ask = io.promptSecret;
-      if (!ask) throw new UsageError(`missing required argument '${promptable.name}'`);
+      if (!ask) throw new UsageError(`missing required argument '${promptable.name}' (no terminal to ask it on)${usageHint(spec)}`);
       raws[raws.length - 1] = await ask(`${promptable.description} (${promptable.name}): `);
     }
     const expanded = await expandAtArguments(raws, io, (i) => isSecretArgument(spec, i, raws));
-    const body = parseArguments(spec, expanded);
+    let body: ReturnType<typeof parseArguments>;
+    try {
+      body = parseArguments(spec, expanded);
+    } catch (err) {
+      if (err instanceof UsageError) err.message += usageHint(spec);
+      throw err;
+    }
     const flags = program.opts() as GlobalFlags;
     actionExitCode = await runCommand(call, expanded, body, flags, io);
   });
@@ -284,20 +331,31 @@ function commanderMessage(err: CommanderError): string {
   // An unknown option close to none of ectl's may be a secret that starts with '-' (a password
   // typed as an argument): it is not echoed. A near miss (--verbos) is a typo and is shown.
   if (err.code === 'commander.unknownOption' && !/Did you mean/.test(err.message)) {
-    return "unknown option (not shown, in case it is a secret); an argument that starts with '-' goes after '--'";
+    return "unknown option (not shown, in case it is a secret); ectl's options go before the command or after all of its arguments";
   }
   return err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\n/g, ' ');
 }
 
 /** Runs one ectl command line; returns the exit code. */
-export async function main(argv: string[], io: Io): Promise<number> {
-  const at = commandIndex(argv);
-  const word = at < 0 ? undefined : argv[at];
+export async function main(typed: string[], io: Io): Promise<number> {
+  const at = commandIndex(typed);
+  const word = at < 0 ? undefined : typed[at];
   const entry = word ? entryFor(word) : undefined;
+  let argv = typed;
+  let call: CommandCall | undefined;
   try {
-    const call = entry ? await commandCall(entry, argv, io) : undefined;
+    if (entry) {
+      // The words are counted as the newest release defines the command, then again as the release in use does.
+      const newest = argumentCounts(specFor(entry, NEWEST_RELEASE));
+      argv = positionalsFirst(typed, at, newest.count);
+      call = await commandCall(entry, argv, io);
+      const used = argumentCounts(call.spec);
+      if (used.count !== newest.count) argv = positionalsFirst(typed, at, used.count);
+    }
     const help = asksForHelp(argv);
-    if (word === 'help' || word === 'completion' || word === '__complete' || (help && (call || !word))) {
+    // `ectl nosuchcmd --help` is an unknown command (exit 2, with a suggestion), not a request for the overall help.
+    if (help && word && !call && !BUILTIN_WORDS.has(word)) argv = argv.filter((a) => !isHelpFlag(a));
+    else if (word === 'help' || word === 'completion' || word === '__complete' || (help && (call || !word))) {
       return await runBuiltin(word, argv.slice(at + 1), call, io, false, argv);
     }
     if (!word && !argv.some((a) => a === '-V' || a === '--version')) return await runBuiltin(undefined, [], undefined, io, true, argv);
@@ -309,7 +367,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (io.signal?.aborted) return EXIT.interrupted; // Ctrl-C: nothing more to say
     // Only a real error needs its label (and with it a look at whether stderr is a terminal).
     if (exitCodeFor(err) === EXIT.ok) return EXIT.ok;
-    return reportError(err, io, argv.includes('--debug'), await errorLabel(io, argv));
+    // A wrong command line for a command shows that command's usage line.
+    const shown = call && err instanceof CommanderError ? new UsageError(`${commanderMessage(err)}${usageHint(call.spec)}`) : err;
+    const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+    return reportError(shown, io, options.includes('--debug'), await errorLabel(io, argv));
   }
 }
 

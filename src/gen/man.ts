@@ -1,7 +1,7 @@
 // man/ectl.1, generated from the catalogue and the option list through the same command
 // documentation model that `ectl help` prints (src/cli/help.ts).
 import {
-  DESCRIPTION, EXIT_STATUS, HELP_FORMS, allOptions, describeCommand, exampleLine, tagIndex,
+  ARGUMENT_RULE, DESCRIPTION, EXIT_STATUS, HELP_FORMS, allOptions, describeCommand, exampleLine, tagIndex,
   type HelpContext,
 } from '../cli/help.js';
 import type { CommandSpec } from '../catalogue/types.js';
@@ -110,6 +110,8 @@ export function renderManPage(ctx: HelpContext, version: string): string {
     roffText(`ectl runs the administration commands of an ejabberd XMPP server through the server's HTTP API (mod_http_api), so it needs neither the Erlang cookie nor a local node. Each of the ${ctx.commands.length} commands below is an ectl subcommand whose arguments are positional, in the order shown. On success ectl prints what ejabberdctl prints for the same command; -o json prints the result as one JSON document instead.`),
     '.PP',
     roffText("A command may also be spelled with dashes instead of underscores (registered-users for registered_users). Integer arguments are checked before anything is sent. List and tuple arguments take JSON, or a shorthand where a comma separates list elements and a colon separates tuple fields (the last field keeps any further colons); a backslash escapes a comma, a colon or a backslash. An argument @path is read from a file and @- from standard input (one final newline dropped); @@x stands for the literal @x."),
+    '.PP',
+    roffText(ARGUMENT_RULE),
     '.PP',
     roffText('Settings are taken from the options, then the environment, then the config file, then the defaults.'),
     '.SS Help',
