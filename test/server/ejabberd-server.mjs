@@ -284,15 +284,31 @@ async function waitFor(pred, ms, what, s) {
   throw new Error(`test server ${s.release}: timed out waiting for ${what}; see ${join(s.hostDir, 'logs')}`);
 }
 
+/** The version a status output names ("ejabberd 23.01-1 is running in that node"), or ''. */
+const statusVersion = (status) => /ejabberd (\S+) is running in that node/.exec(status)?.[1] ?? '';
+
 /**
  * Starts a release's server (the first release's by default) with a fresh spool and an admin
  * account; resolves the server description with `version` (from its status) and `startMs`.
- * A node of the same name left running by an earlier run is stopped first.
+ * A node of the same name left running by an earlier run is stopped first. With `keep` (the
+ * quickstart), an earlier run's node, config and spool are kept: a running node is left as it is
+ * (`s.kept = 'running'`), a stopped one is started on its spool (`s.kept = 'spool'`).
  */
-export async function start(s = server, { admin = true } = {}) {
+export async function start(s = server, { admin = true, keep = false } = {}) {
   const t0 = Date.now();
   ensureInstalled(s.release);
-  if (existsSync(join(s.hostDir, 'ejabberd.yml')) && (await ejabberdctlAsync(s, 'status')).code === 0) stop(s);
+  const configured = existsSync(join(s.hostDir, 'ejabberd.yml'));
+  if (configured) {
+    const st = await ejabberdctlAsync(s, 'status');
+    if (st.code === 0 && keep) {
+      s.version = statusVersion(st.stdout);
+      s.kept = 'running';
+      s.startMs = Date.now() - t0;
+      return s;
+    }
+    if (st.code === 0) stop(s);
+  }
+  s.kept = keep && configured ? 'spool' : undefined;
   // A port another node holds would send this server's tests to that node.
   for (const [name, port] of [['HTTP', s.httpPort], ['HTTPS', s.httpsPort], ['C2S', s.c2sPort]]) {
     if (!(await portFree(port))) {
@@ -300,7 +316,7 @@ export async function start(s = server, { admin = true } = {}) {
       throw new Error(`test server ${s.release}: port ${port} on 127.0.0.1 is in use; choose another with ${v}`);
     }
   }
-  writeConfig(s);
+  if (!s.kept) writeConfig(s);
   const r = await ejabberdctlAsync(s, 'start');
   if (r.code !== 0) throw new Error(`test server ${s.release}: ejabberdctl start failed: ${r.stdout}${r.stderr}`);
   let status = '';
@@ -314,13 +330,13 @@ export async function start(s = server, { admin = true } = {}) {
   }, 30_000, 'the HTTP API', s);
   // The package must be the release this server stands for: its status names it (Debian's
   // packages add their revision, as in "ejabberd 23.01-1 is running in that node").
-  const m = /ejabberd (\S+) is running in that node/.exec(status);
-  s.version = m?.[1] ?? '';
+  s.version = statusVersion(status);
   if (s.version !== s.release && !s.version.startsWith(`${s.release}-`)) {
     stop(s);
     throw new Error(`test server ${s.release}: the installed ejabberd says it is ${s.version || 'unknown'} (${JSON.stringify(status)})`);
   }
-  const reg = admin ? await ejabberdctlAsync(s, 'register', 'admin', s.host, s.adminPassword) : { code: 0 };
+  // A kept spool has its admin account already.
+  const reg = admin && !s.kept ? await ejabberdctlAsync(s, 'register', 'admin', s.host, s.adminPassword) : { code: 0 };
   if (reg.code !== 0) throw new Error(`test server ${s.release}: could not create the admin account: ${reg.stdout}${reg.stderr}`);
   s.startMs = Date.now() - t0;
   return s;
