@@ -35,21 +35,26 @@ const work = mkdtempSync(join(tmpdir(), 'ectl-exe-'));
 const tmpOut = `${out}.${process.pid}`;
 try {
   const bundle = join(work, 'ectl.cjs');
-  await build({
-    entryPoints: [join(root, 'src/cli/entry.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    legalComments: 'none',
-    // Code that finds files next to itself would look beside the executable: nothing in the
-    // bundle does (the version is defined here, the man page and completions are generated).
-    define: { __ECTL_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__ectlModuleUrl' },
-    banner: { js: 'var __ectlModuleUrl=require("node:url").pathToFileURL(process.execPath).href;' },
-    logLevel: 'warning',
-  });
+  if (readFileSync(join(root, 'scripts', 'bundle.mjs'), 'utf8').includes("'--single'")) {
+    // The build's own bundler writes every module of dist/ectl.cjs and its chunks into one file.
+    run(process.execPath, [join(root, 'scripts', 'bundle.mjs'), '--single', bundle]);
+  } else {
+    await build({
+      entryPoints: [join(root, 'src/cli/entry.ts')],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify: true,
+      legalComments: 'none',
+      // Code that finds files next to itself would look beside the executable: nothing in the
+      // bundle does (the version is defined here, the man page and completions are generated).
+      define: { __ECTL_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__ectlModuleUrl' },
+      banner: { js: 'var __ectlModuleUrl=require("node:url").pathToFileURL(process.execPath).href;' },
+      logLevel: 'warning',
+    });
+  }
   // V8's code cache of the bundle, made by one call against a stand-in server (as for
   // dist/ectl.cjs.cache) so that it holds a whole command's functions, not only the top level
   // that the SEA's own useCodeCache compiles. The executable's Node is this Node: it accepts it.
