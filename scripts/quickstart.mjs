@@ -44,7 +44,8 @@ if (action === 'stop') {
   process.exit(0);
 }
 
-if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci', '--no-audit', '--no-fund']);
+// Without scripts: the package's prepare would build, and the build comes next anyway.
+if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
 if (needsBuild()) run('npm', ['run', '--silent', 'build']);
 const server = await harness.start(s, { keep: action === 'start' });
 

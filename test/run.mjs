@@ -20,7 +20,8 @@ const run = (cmd, args, opts = {}) => {
   }
 };
 
-if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci', '--no-audit', '--no-fund']);
+// Without scripts: the package's prepare would build, and the build comes next anyway.
+if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
 run('npm', ['run', '--silent', 'build']);
 
 // What the man page, completion and --dry-run tests run, from Debian packages when missing.
