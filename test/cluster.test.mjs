@@ -276,6 +276,43 @@ test('with one node stopped: ectl cluster says so (exit 3), failover skips it, -
   }
 });
 
+/** Waits until a node's ejabberdctl no longer reaches it (it stopped or halted). */
+async function down(n) {
+  for (let i = 0; i < 120; i++) {
+    if ((await ctl(n, 'status')).code !== 0) return;
+    await sleep(500);
+  }
+  throw new Error(`${n.node} did not stop`);
+}
+
+/** Starts a node that left the cluster (its own fresh database) and joins it to the first node again with ejabberdctl. */
+async function rejoin(n) {
+  await down(n);
+  const started = await ctl(n, 'start');
+  assert.equal(started.code, 0, started.stdout + started.stderr);
+  for (let i = 0; i < 120 && (await ctl(n, 'status')).code !== 0; i++) await sleep(1000);
+  const joined = await ctl(n, 'join_cluster', a.node);
+  assert.equal(joined.code, 0, joined.stdout + joined.stderr);
+  await wholeCluster();
+}
+
+test('leave_cluster as 23.01\'s ejabberdctl: same output and exit; the node leaves the cluster and stops', async () => {
+  const others = names.filter((n) => n !== c.node).sort();
+  const viaEctl = await ectl(['--node', a.node, 'leave_cluster', c.node], { env: clusterEnv() });
+  try {
+    await down(c);
+    assert.deepEqual(await clusterMembersOverHttp(a), others);
+    await rejoin(c);
+    const viaCtl = await ctl(a, 'leave_cluster', c.node);
+    await down(c);
+    assert.deepEqual(await clusterMembersOverHttp(b), others);
+    assert.deepEqual([viaEctl.code, viaEctl.stdout, viaEctl.stderr], [viaCtl.code, viaCtl.stdout, '']);
+    assert.equal(viaEctl.code, 0, showRun(viaEctl));
+  } finally {
+    await rejoin(c);
+  }
+});
+
 test('rolling-restart: restart on 23.01 (said so), one node at a time, each back in the cluster; runtime state reset on every node', async () => {
   const env = clusterEnv();
   // The log level is the node's own and a restart rereads it from the config (warning).
