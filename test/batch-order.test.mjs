@@ -85,7 +85,7 @@ test('on the wire: lines about one account never overlap and keep input order; o
       open--;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(plausibleReply(req.url)));
-    }, 30);
+    }, 300); // long enough for a loaded machine to send every line that may go
   });
   try {
     const users = ['u1', 'u2', 'u3'];

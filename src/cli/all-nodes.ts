@@ -13,7 +13,7 @@ import type { Io } from './io.js';
 import { reportError, type CommandCall } from './main.js';
 import { errorLabel, formatOptions, outputFormat, terminalSafe, writeResult } from './output.js';
 import { knownChoice } from './release.js';
-import { callOn, textRule, transportOptions, type CallResult } from './run.js';
+import { callOn, textRule, transportOptions, withColumns, type CallResult } from './run.js';
 
 /** The cluster's nodes for --all-nodes (or a usage error saying why there are none to use). */
 export function allNodes(settings: Settings, flags: GlobalFlags): ClusterNode[] {
@@ -75,8 +75,11 @@ export async function runOnAllNodes(call: CommandCall, raws: readonly string[], 
     return callOn(s, call, raws, body, flags, io, knownChoice(s, io.env), `${node.name}: `);
   });
   if (io.signal?.aborted) throw new UsageError('interrupted');
-  const results: NodeResult[] = outcomes.flatMap((o) => (o.ok
-    ? [{ node: o.node.name, spec: o.result.spec, value: o.result.value, rule: textRule(o.result.choice, settings) }] : []));
+  const results: NodeResult[] = outcomes.flatMap((o) => {
+    if (!o.ok) return [];
+    const { spec, value } = withColumns(o.result, flags.columns);
+    return [{ node: o.node.name, spec, value, rule: textRule(o.result.choice, settings) }];
+  });
   await writeByNode(results, settings, io);
   return reportNodeErrors(outcomes, flags, io);
 }

@@ -226,6 +226,12 @@ export function neverSent(err: unknown): boolean {
 }
 
 /** Runs one command line's command; returns its exit code (0: the action's errors are thrown). */
+/** A reply narrowed to the fields --columns asks for (as it is without the flag). */
+export function withColumns<R extends { spec: ReleaseSpec; value: ResultValue }>(reply: R, flag: string | undefined): R {
+  const columns = checkedColumns(reply.spec, flag);
+  return columns ? { ...reply, ...selectColumns(reply.spec, reply.value, columns) } : reply;
+}
+
 export async function runCommand(call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<number> {
   // Checked before anything is read or sent.
   checkedColumns(call.spec, flags.columns);
@@ -243,8 +249,7 @@ export async function runCommand(call: CommandCall, raws: readonly string[], bod
   for (const next of [...settings.failover, undefined]) {
     try {
       const reply = await callOn(target, call, raws, body, flags, io, choice);
-      const columns = checkedColumns(reply.spec, flags.columns);
-      const { spec, value } = columns ? selectColumns(reply.spec, reply.value, columns) : reply;
+      const { spec, value } = withColumns(reply, flags.columns);
       await writeResult(spec, value, settings, io, textRule(reply.choice, settings));
       return 0;
     } catch (err) {
