@@ -67,6 +67,7 @@ test('npm pack from a clean clone builds and ships what runs; npm install -g of 
   const r = run('ectl', CALL, { cwd: work, env: callEnv({ PATH: path }) });
   assert.equal(r.code, 0, showRun(r));
   assert.equal(r.stdout, expected);
+  assert.equal(r.stderr, '');
   assert.equal(mustRun('ectl', ['--version'], { cwd: work, env: callEnv({ PATH: path }) }).stdout, `${pkg.version}\n`);
 
   // man finds the page through the PATH (bin/ -> share/man), as for any global npm install.
@@ -114,6 +115,7 @@ test('npm run exe: the single executable runs commands, config files, help --man
   const call = run(exeName, CALL, { cwd: work, env: env() });
   assert.equal(call.code, 0, showRun(call));
   assert.equal(call.stdout, expected);
+  assert.equal(call.stderr, '', 'no warning about single executable applications');
   assert.equal(mustRun(exeName, ['--version'], { env: env() }).stdout, `${pkg.version}\n`);
   // Modules loaded only when used are inside too: YAML output, -v tracing, an error's exit code.
   const yaml = mustRun(exeName, ['-o', 'yaml', ...CALL], { env: env() }).stdout;
