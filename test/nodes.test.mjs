@@ -67,6 +67,11 @@ test('bad nodes are usage errors (exit 2), nothing sent', async () => {
     const none = await ectl(['--all-nodes', 'connected_users'], { env: cleanEnv({ ECTL_URL: fake.url }) });
     assert.equal(none.code, 2);
     assert.match(none.stderr, /--all-nodes needs the nodes of a cluster/);
+    for (const command of ['batch', 'logout']) {
+      const r = await ectl(['--all-nodes', command], { env, input: 'connected_users\n' });
+      assert.equal(r.code, 2, showRun(r));
+      assert.match(r.stderr, new RegExp(`^Error: --all-nodes applies to ejabberd commands, not to ${command}: use --node`));
+    }
     for (const command of ['cluster', 'rolling-restart']) {
       const r = await ectl([command], { env: cleanEnv({ ECTL_URL: fake.url }) });
       assert.equal(r.code, 2, showRun(r));

@@ -277,12 +277,12 @@ function addConnectionCommands(program: Command, io: Io): void {
       const { login, DEFAULT_TOKEN_TTL } = await import('./login.js');
       const ttl = opts.ttl === undefined ? DEFAULT_TOKEN_TTL : Number(opts.ttl);
       if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError(`--ttl must be a whole number of seconds, got '${opts.ttl}'`);
-      await login(flags(), io, ttl);
+      await login(singleServer(flags(), 'login'), io, ttl);
     });
   program.command('logout')
     .description('revoke the token saved by ectl login and delete it')
     .allowExcessArguments(false)
-    .action(async () => (await import('./login.js')).logout(flags(), io));
+    .action(async () => (await import('./login.js')).logout(singleServer(flags(), 'logout'), io));
   program.command('cluster')
     .description("one table of every node of the profile's nodes: reachable, release, uptime, online users, whether its list_cluster agrees")
     .allowExcessArguments(false)
@@ -309,6 +309,12 @@ function addConnectionCommands(program: Command, io: Io): void {
     .action(async () => { actionExitCode = await (await import('./doctor.js')).doctor(flags(), io); });
 }
 
+/** The flags of a command that talks to one server (--node picks it): --all-nodes is refused. */
+function singleServer(flags: GlobalFlags, what: string): GlobalFlags {
+  if (flags.allNodes) throw new UsageError(`--all-nodes applies to ejabberd commands, not to ${what}: use --node to pick one node`);
+  return flags;
+}
+
 function addBatchCommand(program: Command, io: Io): void {
   program.command('batch')
     .description('run many commands, one per line of FILE or standard input, in input order')
@@ -320,7 +326,7 @@ function addBatchCommand(program: Command, io: Io): void {
       const jobs = opts.jobs === undefined ? DEFAULT_JOBS : Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, got '${opts.jobs}'`);
       const { runBatch } = await import('./batch.js');
-      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError }, program.opts() as GlobalFlags, io, exitCodeFor, io.signal);
+      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError }, singleServer(program.opts() as GlobalFlags, 'batch'), io, exitCodeFor, io.signal);
     });
 }
 
