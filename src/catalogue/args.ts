@@ -3,6 +3,8 @@
 // `name:value` for a tuple, `k:v,k2:v2` for a list of tuples; a backslash escapes , : and \.
 import { UsageError } from '../errors.js';
 import type { ArgSpec, CommandSpec, ValueType } from './types.js';
+import { closestWord } from './closest.js';
+import { fixedValuesOf, roomOptions } from './fixed-values.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
@@ -118,7 +120,56 @@ export function parseArguments(spec: CommandSpec, raws: readonly string[]): Reco
     const want = spec.args.length;
     throw new UsageError(`'${spec.name}' takes ${want} argument${want === 1 ? '' : 's'} (${spec.args.map((a) => a.name).join(' ') || 'none'}), got ${raws.length}`);
   }
-  return Object.fromEntries(spec.args.map((a, i) => [a.name, parseArgument(a, raws[i])]));
+  return checkValues(spec, Object.fromEntries(spec.args.map((a, i) => [a.name, parseArgument(a, raws[i])])));
+}
+
+/** One word of a fixed set, or a usage error with the closest word. */
+function checkWord(value: string, words: readonly string[], where: string): void {
+  if (words.includes(value)) return;
+  const near = closestWord(value, words);
+  // A word that is close to none is not quoted: it may be a secret typed in the wrong place.
+  const got = near === undefined ? '' : ` (did you mean ${near}?)`;
+  throw new UsageError(`${where} must be one of ${words.join(', ')}; got '${value}'${got}`);
+}
+
+/** A room option's name and value, checked against what the release takes. */
+function checkRoomOption(name: string, value: string, release: string, where: string): void {
+  const options = roomOptions(release);
+  const type = options[name];
+  if (type === undefined) {
+    const near = closestWord(name, Object.keys(options));
+    const notYet = name === 'affiliations' || name === 'subscribers' ? ` (ejabberd ${release} does not take ${name} here: 23.04 and later do)` : '';
+    throw new UsageError(`${where}: ejabberd ${release} has no room option '${name}'${notYet}${near && !notYet ? ` (did you mean ${near}?)` : ''}; 'ectl help create_room_with_opts' lists them`);
+  }
+  if (type === 'boolean') checkWord(value, ['true', 'false'], `${where} ${name}`);
+  else if (type === 'integer' && !/^[+-]?\d+$/.test(value)) throw new UsageError(`${where} ${name} must be an integer`);
+  else if (Array.isArray(type)) checkWord(value, type, `${where} ${name}`);
+}
+
+/** Values of fixed sets (subscriptions, affiliations, statistic names, room options...) checked for the spec's release, when it has one. */
+function checkValues(spec: CommandSpec, body: Record<string, JsonValue>): Record<string, JsonValue> {
+  const release = (spec as { release?: string }).release;
+  if (release === undefined) return body;
+  for (const a of spec.args) {
+    const value = body[a.name];
+    if (typeof value !== 'string') continue;
+    const words = fixedValuesOf(spec.name, a.name, release);
+    if (!words) continue;
+    // process_rosteritems takes several words joined by ':' (any:both).
+    const pieces = spec.name === 'process_rosteritems' ? value.split(':') : [value];
+    for (const p of pieces) checkWord(p, words, `argument '${a.name}'`);
+  }
+  if (spec.name === 'change_room_option' && typeof body.option === 'string' && typeof body.value === 'string') {
+    checkRoomOption(body.option, body.value, release, 'option');
+  }
+  const options = body.options;
+  if (spec.name === 'create_room_with_opts' && Array.isArray(options)) {
+    for (const o of options) {
+      const pair = o as Record<string, JsonValue>;
+      if (pair && typeof pair.name === 'string' && typeof pair.value === 'string') checkRoomOption(pair.name, pair.value, release, 'room option');
+    }
+  }
+  return body;
 }
 
 /** Checks a named-argument object from a program (the typed client) against the command's arguments. */
@@ -126,8 +177,8 @@ export function checkArguments(spec: CommandSpec, args: Record<string, unknown>)
   for (const key of Object.keys(args)) {
     if (!spec.args.some((a) => a.name === key)) throw new UsageError(`'${spec.name}' has no argument '${key}'`);
   }
-  return Object.fromEntries(spec.args.map((a) => {
+  return checkValues(spec, Object.fromEntries(spec.args.map((a) => {
     if (!(a.name in args)) throw new UsageError(`'${spec.name}' needs the argument '${a.name}'`);
     return [a.name, conform(args[a.name], a.type, `argument '${a.name}'`)];
-  }));
+  })));
 }

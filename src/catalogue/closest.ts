@@ -33,7 +33,10 @@ export function closestWord(word: string, known: Iterable<string>, limit = Math.
       bestDistance = distance;
     }
   }
-  return bestDistance <= limit ? best : undefined;
+  if (bestDistance <= limit) return best;
+  // An abbreviation of exactly one word (warn for warning).
+  const starting = word.length >= 3 ? [...known].filter((k) => k.toLowerCase().startsWith(word.toLowerCase())) : [];
+  return starting.length === 1 ? starting[0] : undefined;
 }
 
 /** ` (did you mean X?)`, or '' when nothing is close. */

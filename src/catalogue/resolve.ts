@@ -88,6 +88,7 @@ export function resolveCommand(entry: CommandEntry, release: string, apiVersion?
     example: def.example,
     since: compareReleases(added, releases[0]) > 0 ? added : null,
     version: def.version,
+    release,
     added,
     changes,
     ...(def.renamedAway ? { renamedAway: def.renamedAway } : {}),

@@ -106,6 +106,8 @@ export interface CommandChange {
 export interface ResolvedCommand extends CommandSpec {
   /** The API version of the definition in use. */
   readonly version: number;
+  /** The release this definition was resolved for. */
+  readonly release: string;
   /** The first release that has the command over HTTP. */
   readonly added: string;
   /** Releases up to the one asked for where the arguments or result changed. */

@@ -2,6 +2,8 @@
 // shared by `ectl __complete` (which asks the server) and the generated shell scripts (which
 // know, without starting node, which positions are worth asking about).
 import type { ArgSpec, CommandSpec } from '../catalogue/types.js';
+import { fixedValuesOf } from '../catalogue/fixed-values.js';
+import { NEWEST_RELEASE } from '../catalogue/resolve.js';
 
 export type ArgKind =
   | 'vhost' // a virtual host served by the server
@@ -17,47 +19,11 @@ export type ArgKind =
 /** Kinds `ectl __complete` answers (from the server, or a fixed list); the shell does the rest. */
 export const ASKED_KINDS: ReadonlySet<ArgKind> = new Set(['vhost', 'user', 'jid', 'muc_service', 'room_name', 'room_jid', 'values']);
 
-const AFFILIATIONS = ['owner', 'admin', 'member', 'outcast', 'none'];
-const SHOWS = ['available', 'away', 'chat', 'dnd', 'xa'];
-const SUBSCRIPTIONS = ['none', 'from', 'to', 'both'];
-const ROOM_OPTIONS = [
-  'title', 'description', 'allow_change_subj', 'allow_query_users', 'allow_private_messages', 'allow_private_messages_from_visitors',
-  'allow_visitor_status', 'allow_visitor_nickchange', 'public', 'public_list', 'persistent', 'moderated', 'captcha_protected',
-  'members_by_default', 'members_only', 'allow_user_invites', 'allow_subscription', 'password_protected', 'password', 'anonymous',
-  'presence_broadcast', 'allow_voice_requests', 'voice_request_min_interval', 'max_users', 'logging', 'vcard', 'vcard_xupdate',
-  'captcha_whitelist', 'mam', 'pubsub', 'enable_hats', 'lang',
-];
-
-/**
- * Arguments that take one of a few words, by argument name, or `command.argument` where the
- * same name means different things (ejabberd 23.01's values, as its reference and server list them).
- */
-const FIXED_VALUES: Record<string, readonly string[]> = {
-  affiliation: AFFILIATIONS,
-  subs: SUBSCRIPTIONS,
-  loglevel: ['none', 'emergency', 'alert', 'critical', 'error', 'warning', 'notice', 'info', 'debug'],
-  option: ROOM_OPTIONS,
-  'set_presence.show': SHOWS.filter((s) => s !== 'available'),
-  'set_presence.type': ['available', 'unavailable', 'error', 'probe'],
-  'status_num.status': SHOWS,
-  'status_num_host.status': SHOWS,
-  'status_list.status': SHOWS,
-  'status_list_host.status': SHOWS,
-  'send_message.type': ['normal', 'chat', 'headline', 'groupchat'],
-  'delete_old_mam_messages.type': ['chat', 'groupchat', 'all'],
-  'delete_old_mam_messages_batch.type': ['chat', 'groupchat', 'all'],
-  'stats.name': ['registeredusers', 'onlineusers', 'onlineusersnode', 'uptimeseconds', 'processes'],
-  'stats_host.name': ['registeredusers', 'onlineusers'],
-  'process_rosteritems.action': ['list', 'delete'],
-  'process_rosteritems.subs': ['any', ...SUBSCRIPTIONS],
-  'process_rosteritems.asks': ['any', 'none', 'out', 'in'],
-};
-
-/** The words an argument can take, when they are a fixed list. */
+/** The words an argument can take, when they are a fixed list (the catalogue's one list, for the spec's release). */
 export function fixedValues(spec: CommandSpec, index: number): readonly string[] | undefined {
   const name = spec.args[index]?.name;
   if (name === undefined) return undefined;
-  return FIXED_VALUES[`${spec.name}.${name}`] ?? FIXED_VALUES[name];
+  return fixedValuesOf(spec.name, name, (spec as { release?: string }).release ?? NEWEST_RELEASE);
 }
 
 const VHOST_ARGS = new Set(['host', 'server', 'vhost', 'localhost', 'grouphost']);
