@@ -26,6 +26,7 @@ const streamsUsed = new Set<NodeJS.WriteStream>();
 function descriptorOutput(fd: 1 | 2): Io['stdout'] & { once(event: 'drain', listener: () => void): unknown } {
   let stream: NodeJS.WriteStream | undefined;
   let closed = false;
+  let tty: boolean | undefined;
   const getStream = () => {
     if (!stream) {
       stream = fd === 1 ? process.stdout : process.stderr;
@@ -59,11 +60,12 @@ function descriptorOutput(fd: 1 | 2): Io['stdout'] & { once(event: 'drain', list
       }
       return true;
     },
+    // Asked once: a batch asks for every line it prints.
     get isTTY() {
-      return isatty(fd);
+      return (tty ??= isatty(fd));
     },
     get columns() {
-      return isatty(fd) ? getStream().columns : undefined;
+      return (tty ??= isatty(fd)) ? getStream().columns : undefined;
     },
     once(event: 'drain', listener: () => void) {
       return getStream().once(event, listener);
