@@ -358,7 +358,7 @@ complete -c ectl -n __ectl_wants_command -a user_resources -d 'Show the connecte
 complete -c ectl -n __ectl_wants_command -a user_sessions_info -d 'Show details of every session an account has open'
 complete -c ectl -n __ectl_wants_command -a help -d 'Show help: the overview, the tags, a tag, a command, or the commands matching a pattern'
 complete -c ectl -n __ectl_wants_command -a completion -d 'Print a completion script for bash, zsh or fish'
-complete -c ectl -n __ectl_wants_command -a batch -d 'run many commands, one per line of FILE or standard input, in input order'
+complete -c ectl -n __ectl_wants_command -a batch -d 'run many commands, one per line of FILE or standard input; results in input order'
 complete -c ectl -n __ectl_wants_command -a login -d 'get an OAuth token for the admin account and save it in the profile\'s token file'
 complete -c ectl -n __ectl_wants_command -a logout -d 'revoke the token saved by ectl login and delete it'
 complete -c ectl -n __ectl_wants_command -a cluster -d 'one table of every node of the profile\'s nodes: reachable, release, uptime, online users, whether its list_cluster agrees'

@@ -68,6 +68,8 @@ export const HELP_FORMS: readonly (readonly [string, string])[] = [
   ['ectl help <tag>', 'the commands of one tag, with their summaries'],
   ['ectl help <command>', 'arguments, result and an example of one command (same as ectl <command> --help)'],
   ["ectl help '<pattern>'", 'the commands whose names match a pattern with ? and *'],
+  ['ectl help -k <words>', 'the commands whose name, summary or argument descriptions hold all the words (like man -k)'],
+  ['ectl help batch', 'batch mode: line syntax, JSON Lines, -j and the order lines run in'],
   ['ectl help --man', 'print the manual page (roff), e.g. into man -l - where it is not installed'],
   ['ectl completion bash|zsh|fish', 'print a shell completion script'],
 ];
@@ -343,6 +345,35 @@ export function tagIndex(commands: readonly CommandSpec[]): Map<string, CommandS
   return new Map([...byTag].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/** Words that mean the same to an admin looking for a command. */
+const SYNONYMS: Record<string, string> = { remove: 'delete', destroy: 'delete', erase: 'delete', user: 'account', create: 'add', make: 'add', new: 'add', show: 'get', list: 'get', change: 'set', kick: 'ban' };
+
+/** A word reduced to what `-k` compares: lower case, a plural or past ending dropped, a synonym replaced. */
+function stem(word: string): string {
+  const w = word.toLowerCase();
+  const base = w.length > 4 ? w.replace(/(?:ies)$/, 'y').replace(/(?:ing|ed|es|s|e)$/, '') : w;
+  const synonym = SYNONYMS[w] ?? SYNONYMS[base] ?? SYNONYMS[`${base}e`];
+  return synonym ? stem(synonym) : base;
+}
+
+const stems = (text: string) => new Set(text.split(/[^A-Za-z0-9]+/).filter(Boolean).map(stem));
+
+/** `ectl help -k WORDS`: the commands whose name, summary, details or argument descriptions hold every word; name matches first. */
+export function apropos(words: readonly string[], commands: readonly CommandSpec[]): string {
+  const wanted = words.flatMap((w) => w.split(/[^A-Za-z0-9]+/)).filter(Boolean).map(stem);
+  if (!wanted.length) throw new UsageError("'ectl help -k' needs words to look for, e.g. ectl help -k delete account");
+  const scored = commands.map((c) => {
+    const name = stems(c.name);
+    const summary = stems(c.summary);
+    const rest = stems([c.details ?? '', ...c.args.map((a) => `${a.name} ${a.description}`)].join(' '));
+    const all = wanted.every((w) => name.has(w) || summary.has(w) || rest.has(w));
+    const score = wanted.filter((w) => name.has(w)).length * 4 + wanted.filter((w) => summary.has(w)).length * 2;
+    return { c, all, score };
+  }).filter((x) => x.all).sort((a, b) => b.score - a.score || a.c.name.localeCompare(b.c.name));
+  if (!scored.length) throw new UsageError(`no command is about '${words.join(' ')}'; 'ectl help tags' lists them all`);
+  return [`Commands about '${words.join(' ')}':`, ...summaryList(scored.map((x) => x.c)), ''].join('\n');
+}
+
 function summaryList(commands: readonly CommandSpec[]): string[] {
   return twoColumns(commands.map((c) => [c.name, c.summary]), 2, 32);
 }
@@ -414,6 +445,7 @@ function renderHelpHelp(): string {
 /** The text of `ectl help <words...>`; an unknown word is a usage error naming the closest one. */
 export function renderHelp(words: readonly string[], ctx: HelpContext): string {
   if (words.length === 0) return renderOverview(ctx);
+  if (words[0] === '-k' || words[0] === '--apropos') return apropos(words.slice(1), ctx.commands);
   const tags = tagIndex(ctx.commands);
   const byName = new Map(ctx.commands.map((c) => [c.name, c]));
   const parts: string[] = [];

@@ -10,6 +10,7 @@ import { OUTPUT_FORMATS, resolveSettings, type GlobalFlags } from '../config/set
 import { expandAtArguments, type Io } from './io.js';
 import { knownChoice, type ReleaseChoice } from './release.js';
 import { runCommand } from './run.js';
+import { BATCH_HELP } from './batch-help.js';
 import { isSecretArgument, isSecretName } from '../catalogue/secrets.js';
 import { errorLabel } from './output.js';
 import { escapeControls, escapeControlsKeepLayout } from '../format/escape.js';
@@ -203,7 +204,7 @@ async function commandCall(entry: CommandEntry, argv: readonly string[], io: Io)
 /** Subcommands that are not catalogue records (batch), for help, the man page and completion. */
 export function extraCommands(io: Io) {
   return buildProgram(io).commands.filter((c) => !entryFor(c.name())).map((c) => ({
-    name: c.name(), usage: c.usage(), summary: c.description(), options: c.options, help: c.helpInformation(),
+    name: c.name(), usage: c.usage(), summary: c.description(), options: c.options, help: c.name() === 'batch' ? `${c.helpInformation()}\n${BATCH_HELP}` : c.helpInformation(),
   }));
 }
 
@@ -317,7 +318,8 @@ function singleServer(flags: GlobalFlags, what: string): GlobalFlags {
 
 function addBatchCommand(program: Command, io: Io): void {
   program.command('batch')
-    .description('run many commands, one per line of FILE or standard input, in input order')
+    .description('run many commands, one per line of FILE or standard input; results in input order')
+    .addHelpText('after', `\n${BATCH_HELP}`)
     .argument('[file]', "file of commands ('-' or none: standard input)")
     .option('-j, --jobs <n>', `requests in flight at once (default ${DEFAULT_JOBS})`)
     .option('--stop-on-error', 'send no new line once one has failed (lines already sent still finish)')
