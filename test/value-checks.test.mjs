@@ -42,6 +42,20 @@ for (const s of liveServers()) {
       if (atLeast(s.release, '23.04')) {
         assert.equal(affiliations.code, 0, showRun(affiliations));
         assert.match((await s.ejabberdctlAsync('get_room_affiliations', room, service)).stdout, /owner/);
+        // The help's two forms of several affiliations: the shorthand with escaped commas, and JSON.
+        const other = uniqueName('vc');
+        const escaped = await run(['create_room_with_opts', `${room}e`, service, s.host, `affiliations:owner:${s.admin}\\,member:${other}@${s.host}`]);
+        const json = await run(['create_room_with_opts', `${room}j`, service, s.host, JSON.stringify([{ name: 'affiliations', value: `owner:${s.admin},member:${other}@${s.host}` }])]);
+        try {
+          for (const [r, name] of [[escaped, `${room}e`], [json, `${room}j`]]) {
+            assert.equal(r.code, 0, showRun(r));
+            const list = (await s.ejabberdctlAsync('get_room_affiliations', name, service)).stdout;
+            assert.match(list, /owner/);
+            assert.match(list, new RegExp(`${other}.*member|member.*${other}`));
+          }
+        } finally {
+          for (const name of [`${room}e`, `${room}j`]) await s.ejabberdctlAsync('destroy_room', name, service);
+        }
       } else {
         usage(affiliations, /ejabberd 23\.01 does not take affiliations here: 23\.04 and later do/);
       }

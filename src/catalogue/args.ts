@@ -139,7 +139,8 @@ function checkRoomOption(name: string, value: string, release: string, where: st
   if (type === undefined) {
     const near = closestWord(name, Object.keys(options));
     const notYet = name === 'affiliations' || name === 'subscribers' ? ` (ejabberd ${release} does not take ${name} here: 23.04 and later do)` : '';
-    throw new UsageError(`${where}: ejabberd ${release} has no room option '${name}'${notYet}${near && !notYet ? ` (did you mean ${near}?)` : ''}; 'ectl help create_room_with_opts' lists them`);
+    const hint = notYet || (near ? ` (did you mean ${near}?)` : `; it has ${Object.keys(options).join(', ')}`);
+    throw new UsageError(`${where}: ejabberd ${release} has no room option '${name}'${hint}`);
   }
   if (type === 'boolean') checkWord(value, ['true', 'false'], `${where} ${name}`);
   else if (type === 'integer' && !/^[+-]?\d+$/.test(value)) throw new UsageError(`${where} ${name} must be an integer`);
