@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { NEWEST_RELEASE, historyNotes } from '../catalogue/releases.js';
 import { findEntry } from '../catalogue/resolve.js';
 import { closestWord } from '../catalogue/closest.js';
+import { isSecretName } from '../catalogue/secrets.js';
 import type { ResolvedCommand } from '../catalogue/types.js';
 
 /** Help is laid out for this many columns whatever the terminal, so it can be compared and grepped. */
@@ -240,10 +241,17 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The example's words as a command line gives them: without a last secret, which ectl asks for. */
+export function exampleWords(spec: CommandSpec): readonly string[] {
+  const last = spec.args[spec.args.length - 1];
+  return last && isSecretName(last.name) ? spec.example.slice(0, -1) : spec.example;
+}
+
 /** The catalogue's example arguments as a command line ectl runs as written. */
 export function exampleLine(spec: CommandSpec): string {
   // A leading @ would read a file: @@ is the literal @. A leading - would look like an option.
-  const words = spec.example.map((w) => (w.startsWith('@') ? `@${w}` : w));
+  // A password or token given last is left out (ectl asks for it): no example puts one on the command line.
+  const words = exampleWords(spec).map((w) => (w.startsWith('@') ? `@${w}` : w));
   const dashes = words.some((w) => w.startsWith('-')) ? ['--'] : [];
   return ['ectl', spec.name, ...dashes, ...words].map(shellQuote).join(' ');
 }

@@ -148,7 +148,7 @@ export function renderManPage(ctx: HelpContext, version: string): string {
   for (const [name, text] of FILES) out.push('.TP', italic(name), roffText(text));
   out.push('.SH EXAMPLES');
   const register = find('register');
-  if (register) out.push(...example('Create an account, reading its password from standard input:', `${exampleLine({ ...register, example: register.example.slice(0, -1) })} @-`));
+  if (register) out.push(...example('Create an account, reading its password from standard input:', `${exampleLine(register)} @-`));
   const users = find('registered_users');
   if (users) out.push(...example("List a virtual host's accounts:", exampleLine(users)));
   const info = find('connected_users_info');
