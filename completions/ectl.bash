@@ -204,6 +204,7 @@ _ectl() {
   fi
   if [[ -n $opt ]]; then
     case $opt in
+      --release) _ectl_offer "$pre" 23.01 23.04 23.10 24.02 24.06 24.07 24.10 24.12 25.03 25.04 25.07 25.08 25.10 26.01 26.02 26.03 26.04 26.07 ;;
       -o|--output) _ectl_offer "$pre" text table vertical json yaml csv tsv ;;
       --node|-P|--profile) _ectl_ask "$pre" ;;
       --password-file|--token-file|--ca-file|--config) _ectl_files "$pre" ;;

@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, ex
 import { delimiter, join } from 'node:path';
 import { ectl, cleanEnv, liveEnv, recordingServer, requireLiveServer, root, uniqueName } from './helpers.mjs';
 import { OUTPUT_FORMATS } from '../dist/config/settings.js';
+import { RELEASES } from '../dist/catalogue/releases.js';
 
 const tmp = join(root, 'test', '.tmp', 'completion');
 const PATH = `${join(root, 'bin')}${delimiter}${process.env.PATH}`;
@@ -78,6 +79,8 @@ test('bash: command names, options and their values, help topics', () => {
   assert.deepEqual(bashComplete('ectl --output=j', env), ['json']);
   assert.deepEqual(bashComplete('ectl --output=', env), [...OUTPUT_FORMATS]);
   assert.deepEqual(bashComplete('ectl --outp', env), ['--output']);
+  assert.deepEqual(bashComplete('ectl --release ', env), [...RELEASES]);
+  assert.deepEqual(bashComplete('ectl --release=24.1', env), ['24.10', '24.12']);
   assert.deepEqual(bashComplete('ectl help acc', env), ['accounts']);
   assert.deepEqual(bashComplete('ectl help regis', env), REGIS);
   assert.deepEqual(bashComplete('ectl completion ', env), ['bash', 'zsh', 'fish']);
@@ -167,6 +170,7 @@ test('zsh: the file loads without error, from $fpath and by source', () => {
 test('zsh: completing ectl regis offers register, registered_users, registered_vhosts', () => {
   assert.deepEqual(zshComplete('ectl regis', awayEnv()), REGIS);
   assert.deepEqual(zshComplete('ectl -o ', awayEnv()), [...OUTPUT_FORMATS]);
+  assert.deepEqual(zshComplete('ectl --release 26', awayEnv()), RELEASES.filter((r) => r.startsWith('26')));
   assert.deepEqual(zshComplete('ectl help acc', awayEnv()), ['accounts']);
 });
 
@@ -196,6 +200,7 @@ test('fish: completing ectl regis offers register, registered_users, registered_
   assert.deepEqual(found.map(([w]) => w), REGIS);
   assert.deepEqual(found[0], ['register', 'Create an account on a virtual host']);
   assert.deepEqual(fishComplete('ectl -o json regis', awayEnv()).map(([w]) => w), REGIS);
+  assert.deepEqual(fishComplete('ectl --release 23', awayEnv()).map(([w]) => w), ['23.01', '23.04', '23.10']);
   assert.deepEqual(sorted(fishComplete('ectl -o ', awayEnv()).map(([w]) => w)), sorted(OUTPUT_FORMATS));
 });
 

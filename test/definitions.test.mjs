@@ -173,7 +173,7 @@ test('no description copies ejabberd\'s own text (summary, details, arguments, r
 
 test('a field the catalogue needs that cannot be read stops the extraction, naming the file, line and field', async () => {
   const { readSourceFile, SourceError } = await import('../dist/gen/ejabberd-source.js');
-  const rules = { userArgs: ['user', 'host'], versionTags: true };
+  const rules = { userArgs: ['user', 'host'], versionTags: true, binaryResults: true };
   const file = (fields) => `-module(mod_x).\n-behaviour(gen_mod).\nget_commands_spec() ->\n    [#ejabberd_commands{name = c, ${fields}}].\n`;
   const [ok] = readSourceFile(file('desc = io_lib:format("~p", [x]), version = 2, policy = user, args = [{n, integer}], result = {res, rescode}'), '26.07 src/mod_x.erl', rules);
   assert.deepEqual({ ...ok }, {

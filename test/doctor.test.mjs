@@ -164,3 +164,50 @@ test('an unreadable or unusable CA file is a usage error (exit 2), for doctor an
     await server.close();
   }
 });
+
+test('the release line says which release ectl speaks and where that came from: given, detected, cached, re-detected', async () => {
+  requireLiveServer();
+  const cache = mkdtempSync(join(tmpdir(), 'ectl-doctor-cache-'));
+  const env = { ECTL_URL: live.url, ECTL_USER: live.admin, ECTL_PASSWORD: live.password, XDG_CACHE_HOME: cache };
+  const releaseLine = (r) => r.stdout.split('\n').find((l) => l.startsWith('ok   release') || l.startsWith('FAIL release'));
+  try {
+    let r = await doctor(env);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(releaseLine(r), 'ok   release      ejabberd 23.01, given by ECTL_RELEASE');
+    r = await doctor(env, '--release', '24.12');
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.equal(releaseLine(r), 'FAIL release      --release says 24.12, but the server runs ejabberd 23.01: correct it or leave it out to have it detected');
+    const detect = { ...env, ECTL_RELEASE: null };
+    r = await doctor(detect);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(releaseLine(r), 'ok   release      ejabberd 23.01, detected from status and cached for a day');
+    r = await doctor(detect);
+    assert.equal(releaseLine(r), 'ok   release      ejabberd 23.01, detected from status earlier and cached (asked again after a day)');
+    // A cache that says something else (the server was upgraded, or downgraded) is put right.
+    const file = join(cache, 'ectl', 'releases.json');
+    writeFileSync(file, JSON.stringify({ [live.url]: { at: Date.now(), release: '26.07' } }));
+    r = await doctor(detect);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(releaseLine(r), 'ok   release      ejabberd 23.01, detected from status now (cached as 26.07; updated)');
+    assert.equal(JSON.parse(readFileSync(file, 'utf8'))[live.url].release, '23.01');
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('a server whose status names no release: the release line says commands speak the newest release', async () => {
+  const server = await recordingServer((req, body, res) => {
+    res.writeHead(200, status);
+    res.end(req.url.endsWith('/status') ? '"The node n@h is started. Status: started"' : JSON.stringify(plausibleReply(req.url)));
+  });
+  const cache = mkdtempSync(join(tmpdir(), 'ectl-doctor-cache-'));
+  try {
+    const r = await doctor({ ECTL_URL: server.url, ECTL_RELEASE: null, XDG_CACHE_HOME: cache });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^skip version +not reported by status$/m);
+    assert.match(r.stdout, /^ok +release +not detected \(status does not name it\): commands speak the newest ectl knows, \d\d\.\d\d; give --release to say which$/m);
+  } finally {
+    await server.close();
+    rmSync(cache, { recursive: true, force: true });
+  }
+});

@@ -353,3 +353,20 @@ test('a terminal gets a table by default only for a list of records or a record'
   const expected = { get_room_affiliations: true, connected_users_info: true, get_last: true, get_room_options: true, get_user_subscriptions: true, registered_users: false, stats: false, get_vcard: false, register: false, check_account: false };
   for (const [name, table] of Object.entries(expected)) assert.equal(prefersTable(spec(name).result.type), table, name);
 });
+
+// What Erlang/OTP's io_lib:format("~p", [list_to_atom(S)]) printed for each S (OTP 25 of 23.01
+// and 24.12, and OTP 29 of 26.07, alike): ejabberdctl prints results declared as atoms so.
+test('atoms in results print in text as ejabberdctl prints them: quoted only when Erlang must quote them', async () => {
+  const { erlangAtom } = await import('../dist/format/text.js');
+  const written = [
+    ['ectl-x@localhost', "'ectl-x@localhost'"], ['ok', 'ok'], ['a b', "'a b'"], ["it's", "'it\\'s'"],
+    ['back\\slash', "'back\\\\slash'"], ['nl\nx', "'nl\\nx'"], ['\x01\x02\x1b\x7f\x07\b\t\v\f\r', "'\\001\\002\\e\\d\\007\\b\\t\\v\\f\\r'"],
+    ['Caps', "'Caps'"], ['end', "'end'"], ['and', "'and'"], ['receive', "'receive'"], ['', "''"], ['x.y', "'x.y'"],
+    ['a@b.c', "'a@b.c'"], ['_u', "'_u'"], ['a1', 'a1'], ['ectl2607@localhost', 'ectl2607@localhost'], ['\u65e5', "'\\x{65E5}'"],
+  ];
+  for (const [atom, erlang] of written) assert.equal(erlangAtom(atom), erlang, JSON.stringify(atom));
+  // Only the values declared as atoms: list_cluster's nodes, an affiliation in a tuple; not strings.
+  assert.equal(formatText(spec('list_cluster'), ['ectl-a@h', 'b@h']), "'ectl-a@h'\nb@h");
+  assert.equal(formatText(spec('get_room_affiliations'), [{ username: 'it-s', domain: 'x-y', affiliation: 'owner', reason: 'a-b' }]), 'it-s\tx-y\towner\ta-b');
+  assert.equal(formatText(spec('registered_users'), ['with-hyphen']), 'with-hyphen');
+});

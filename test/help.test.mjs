@@ -120,7 +120,8 @@ test("every command's example is a shell command line that ectl accepts and send
       const code = await main(argv.slice(1), io);
       assert.equal(code, 0, `${argv.join(' ')}: ${stderr}`);
       assert.equal(server.requests.length, before + 1, spec.name);
-      assert.equal(server.requests.at(-1).url, `/api/${spec.name}/v${spec.version}`);
+      // A definition whose args_rename hides an argument goes as a query (request-shapes.test.mjs).
+      assert.equal(server.requests.at(-1).url.replace(/\?.*/, ''), `/api/${spec.name}/v${spec.version}`);
     }
   } finally {
     await server.close();

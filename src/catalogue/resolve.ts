@@ -92,6 +92,7 @@ export function resolveCommand(entry: CommandEntry, release: string, apiVersion?
     added,
     changes,
     ...(def.renamedAway ? { renamedAway: def.renamedAway } : {}),
+    ...(def.binaryResultFails ? { binaryResultFails: true as const } : {}),
   };
 }
 

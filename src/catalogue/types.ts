@@ -28,6 +28,11 @@ export interface ResultSpec {
   readonly name: string;
   readonly type: ResultType;
   readonly description: string;
+  /**
+   * The names of the values (the result itself, list elements, tuple fields) that ejabberd
+   * declares as atoms: its ejabberdctl prints them as Erlang writes an atom, quoted when needed.
+   */
+  readonly atoms?: readonly string[];
 }
 
 export interface CommandSpec {
@@ -85,6 +90,11 @@ export interface Definition {
    * body cannot carry `old` (see describeRequest). Absent when there is none.
    */
   readonly renamedAway?: readonly (readonly [string, string])[];
+  /**
+   * The result declares a value `binary`, which this definition's releases' mod_http_api cannot
+   * encode (before 25.03): a reply holding such a value fails with internal_error.
+   */
+  readonly binaryResultFails?: true;
 }
 
 /** A command callable over the HTTP API in at least one release, with every definition it had. */
@@ -114,6 +124,8 @@ export interface ResolvedCommand extends CommandSpec {
   readonly changes: readonly CommandChange[];
   /** See Definition.renamedAway. */
   readonly renamedAway?: readonly (readonly [string, string])[];
+  /** See Definition.binaryResultFails. */
+  readonly binaryResultFails?: true;
 }
 
 /**

@@ -91,7 +91,7 @@ function optionTable(options: readonly OptionDoc[]): Map<string, OptionInfo> {
       takesValue: /[<[]/.test(o.flags),
       isProfile: long === 'profile',
       isNode: long === 'node',
-      choices: o.argChoices,
+      choices: o.argChoices?.length ? o.argChoices : o.suggestions,
     };
     for (const spelling of o.flags.split(/[ ,|]+/).filter((f) => f.startsWith('-'))) table.set(spelling, info);
   }

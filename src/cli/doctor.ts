@@ -10,7 +10,9 @@ import type { GlobalFlags, Settings } from '../config/settings.js';
 import type { Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
 import { readFailure } from '../bounded-read.js';
-import { callNamed, clientFor, readCaFile, sessionFor, settingsFor } from './run.js';
+import { callNamed, clientFor, readCaFile, sessionFor, settingsFor, type ReleaseSession } from './run.js';
+import { detectRelease, releaseInStatus, type ReleaseChoice } from './release.js';
+import { knownRelease } from '../catalogue/resolve.js';
 
 type Step = { ok: true; detail: string } | { ok: false; detail: string; code: number } | { skip: string };
 
@@ -34,6 +36,12 @@ function line(io: Io, name: string, step: Step): void {
   const detail = 'skip' in step ? step.skip : step.detail;
   // Details quote the server (messages, certificate names) and the settings: escaped, one line each.
   io.stdout.write(`${mark.padEnd(5)}${name.padEnd(13)}${escapeControls(detail)}\n`);
+}
+
+/** The exit code of a failed call: 4 not authorized, 3 unreachable, else 1. */
+function exitCodeOf(e: unknown): number {
+  const kind = e instanceof EctlError ? e.kind : undefined;
+  return kind === 'unauthorized' ? 4 : kind === 'unreachable' ? 3 : 1;
 }
 
 /** A server failure (5xx) or a busy server (429): the command did not run on its merits. */
@@ -73,6 +81,31 @@ function tlsCheck(host: string, port: number, settings: Settings, ca: string | u
   });
 }
 
+/**
+ * Which release ectl speaks to this server and where that came from; a release given that is not
+ * what the server reports fails (exit 2), a cached one that is no longer true is detected again.
+ */
+async function releaseStep(session: ReleaseSession, statusText: string, releaseFlag: boolean, io: Io): Promise<Step> {
+  const c: ReleaseChoice = session.choice;
+  const name = (x: ReleaseChoice) => (x.reported ? `ejabberd ${x.reported} (spoken as ${x.release})` : `ejabberd ${x.release}`);
+  const version = releaseInStatus(statusText);
+  const differs = version !== undefined && knownRelease(version) !== c.release;
+  if (c.source === 'given') {
+    const origin = releaseFlag ? '--release' : io.env.ECTL_RELEASE ? 'ECTL_RELEASE' : `release: in the profile${session.settings.profile ? ` ${session.settings.profile}` : ''}`;
+    if (differs) return { ok: false, detail: `${origin} says ${c.reported ?? c.release}, but the server runs ejabberd ${version}: correct it or leave it out to have it detected`, code: 2 };
+    return { ok: true, detail: `${name(c)}, given by ${origin}` };
+  }
+  const cached = c.source === 'cached' || c.source === 'undetected';
+  if (cached && version !== undefined && (differs || c.source === 'undetected')) {
+    const now = await detectRelease(session.settings.url, io.env, async () => statusText);
+    const was = c.source === 'undetected' ? 'not reported' : c.reported ?? c.release;
+    return { ok: true, detail: `${name(now)}, detected from status now (cached as ${was}; updated)` };
+  }
+  if (c.source === 'cached') return { ok: true, detail: `${name(c)}, detected from status earlier and cached (asked again after a day)` };
+  if (c.source === 'detected') return { ok: true, detail: `${name(c)}, detected from status and cached for a day` };
+  return { ok: true, detail: `not detected (status does not name it): commands speak the newest ectl knows, ${c.release}; give --release to say which` };
+}
+
 export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
   let settings: Settings;
   let ca: string | undefined;
@@ -85,18 +118,18 @@ export async function doctor(flags: GlobalFlags, io: Io): Promise<number> {
     return e instanceof EctlError && e.kind === 'unauthorized' ? 4 : 2;
   }
   // A cluster: every node of the profile in turn (unless --url or --node names one server).
-  if (settings.nodes.length === 0 || flags.url !== undefined || flags.node !== undefined) return checkServer(settings, ca, io);
+  if (settings.nodes.length === 0 || flags.url !== undefined || flags.node !== undefined) return checkServer(settings, ca, io, flags.release !== undefined);
   let code = 0;
   for (const node of settings.nodes) {
     io.stdout.write(`${node === settings.nodes[0] ? '' : '\n'}node ${escapeControls(node.name)}\n`);
-    const c = await checkServer({ ...settings, url: node.url, node: node.name, failover: [] }, ca, io);
+    const c = await checkServer({ ...settings, url: node.url, node: node.name, failover: [] }, ca, io, flags.release !== undefined);
     code ||= c;
   }
   return code;
 }
 
 /** The checks of one server, from the URL to the version; returns the exit code of the first that fails. */
-async function checkServer(settings: Settings, ca: string | undefined, io: Io): Promise<number> {
+async function checkServer(settings: Settings, ca: string | undefined, io: Io, releaseFlag: boolean): Promise<number> {
   const url = new URL(settings.url);
   line(io, 'URL', { ok: true, detail: `${settings.url}${settings.node ? ` (node ${settings.node})` : ''}${settings.profile ? ` (profile ${settings.profile})` : ''}${settings.configFile ? ` from ${settings.configFile}` : ''}` });
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -138,13 +171,24 @@ async function checkServer(settings: Settings, ca: string | undefined, io: Io): 
   try {
     let statusText = '';
     try {
-      statusText = String(await call('status', []));
+      statusText = String(await session.status());
       line(io, 'API', { ok: true, detail: 'ejabberd answers the status command' });
     } catch (e) {
       if (e instanceof UnreachableError) return fail('API', (e as Error).message, 3);
       if (serverFailed(e)) return fail('API', `the status command failed: ${(e as Error).message}`, 1);
       line(io, 'API', { ok: true, detail: `ejabberd API answers (status: ${(e as Error).message})` });
     }
+    // Before any other call: a wrong release makes every command fail in ways that hide the cause.
+    try {
+      await session.settle();
+    } catch (e) {
+      // Detection asks status again: refused credentials (401) end it.
+      const code = exitCodeOf(e);
+      return fail(code === 4 ? 'credentials' : 'release', (e as Error).message, code);
+    }
+    const release = await releaseStep(session, statusText, releaseFlag, io);
+    line(io, 'release', release);
+    if ('code' in release) return release.code;
     let vhosts: ResultValue[] = [];
     if (!settings.user && !settings.token) line(io, 'credentials', { skip: 'no user or token configured' });
     else {
@@ -152,8 +196,7 @@ async function checkServer(settings: Settings, ca: string | undefined, io: Io): 
         vhosts = await call('registered_vhosts', []) as ResultValue[];
         line(io, 'credentials', { ok: true, detail: `accepted for ${settings.user ?? 'the bearer token'}` });
       } catch (e) {
-        const code = e instanceof EctlError && e.kind === 'unauthorized' ? 4 : e instanceof EctlError && e.kind === 'unreachable' ? 3 : 1;
-        return fail('credentials', (e as Error).message, code);
+        return fail('credentials', (e as Error).message, exitCodeOf(e));
       }
     }
     const [user, domain] = (settings.user ?? 'admin@localhost').split('@');

@@ -19,6 +19,8 @@ export interface OptionDoc {
   readonly flags: string;
   readonly description: string;
   readonly argChoices?: readonly string[];
+  /** Values completion offers for an option that also takes others (the releases ectl knows for --release). */
+  readonly suggestions?: readonly string[];
 }
 
 /** A subcommand that is not a catalogue record. */

@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { parseArguments } from '../catalogue/args.js';
-import { NEWEST_RELEASE, catalogueFor, entryFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { NEWEST_RELEASE, RELEASES, catalogueFor, entryFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import { EctlError, UsageError } from '../errors.js';
 import { OUTPUT_FORMATS, resolveSettings, type GlobalFlags } from '../config/settings.js';
@@ -32,7 +32,8 @@ export function globalOptions(): Option[] {
     new Option('--token-file <file>', 'read the OAuth bearer token from this file'),
     new Option('--timeout <seconds>', 'give up on a request after this long (default 60)'),
     new Option('--max-reply-size <size>', 'refuse a reply larger than this, e.g. 256M (env ECTL_MAX_REPLY_SIZE; default 64M)'),
-    new Option('--release <release>', 'the ejabberd release the server runs, e.g. 24.12 (env ECTL_RELEASE; default: detected)'),
+    // Completion offers the releases ectl knows; any release number is accepted (25.03.1...).
+    Object.assign(new Option('--release <release>', 'the ejabberd release the server runs, e.g. 24.12 (env ECTL_RELEASE; default: detected)'), { suggestions: RELEASES }),
     new Option('--api-version <n>', "use the command's definition of API version <n> or older (default: the newest of the release)"),
     new Option('--ca-file <file>', 'also trust this CA certificate (PEM) for https'),
     new Option('--insecure', 'do not verify the server TLS certificate'),

@@ -109,10 +109,14 @@ export class ReleaseSession {
     return this.choice;
   }
 
-  private detect(): Promise<ReleaseChoice> {
+  /** Asks `status` with no API version in the path, which every release answers alike. */
+  status(): Promise<ResultValue> {
     const status = specFor(entryFor('status')!, this.choice.release);
-    // No API version in the path: every release answers `<url>/status` alike.
-    return detectRelease(this.settings.url, this.io.env, () => this.client.send({ ...status, version: undefined }, {}, { signal: this.io.signal }));
+    return this.client.send({ ...status, version: undefined }, {}, { signal: this.io.signal });
+  }
+
+  private detect(): Promise<ReleaseChoice> {
+    return detectRelease(this.settings.url, this.io.env, () => this.status());
   }
 
   /** The definition to use in the settled release, and the body for it. */

@@ -43,7 +43,7 @@ interface ClientBase<R extends Release> {
    * Sends an already checked JSON body for a command's definition (what the CLI uses); a
    * definition with an API version goes to `<url>/<command>/v<N>` on releases that read it.
    */
-  send(spec: CommandSpec & { version?: number; renamedAway?: ReleaseSpec['renamedAway'] }, body: Record<string, JsonValue>, options?: CallOptions): Promise<ResultValue>;
+  send(spec: CommandSpec & Partial<Pick<ReleaseSpec, 'version' | 'renamedAway' | 'binaryResultFails'>>, body: Record<string, JsonValue>, options?: CallOptions): Promise<ResultValue>;
   /** The catalogue release this client speaks. */
   readonly release: string;
   /** Closes kept-alive connections. */
@@ -63,13 +63,20 @@ function withoutSecrets(err: Error, body: Record<string, JsonValue>): Error {
   return err;
 }
 
+/** Why a call can fail with internal_error however it is made: a bug of that release's server. */
+function knownFault(spec: { name: string; binaryResultFails?: true }, release: string): string | undefined {
+  if (!spec.binaryResultFails) return undefined;
+  return `ejabberd ${release}'s HTTP API cannot send '${spec.name}' results that are not empty (internal_error: its `
+    + "mod_http_api cannot encode values declared 'binary', a bug fixed in ejabberd 25.03); ejabberdctl on the server shows them";
+}
+
 /** A client; `release` (e.g. '23.01') types its commands as that ejabberd release has them. */
 export function createClient<R extends Release = NewestRelease>(options: ClientOptions & { release?: R }): Client<R> {
   let dispatcher: Dispatcher | undefined;
   let http: typeof import('./http.js') | undefined;
   // Without a release, the newest (what the types describe); a release ectl does not know speaks as the one before it.
   const release = options.release === undefined ? NEWEST_RELEASE : knownRelease(options.release);
-  const send = async (spec: CommandSpec & { version?: number; renamedAway?: ReleaseSpec['renamedAway'] }, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
+  const send = async (spec: CommandSpec & Partial<Pick<ReleaseSpec, 'version' | 'renamedAway' | 'binaryResultFails'>>, body: Record<string, JsonValue>, call?: CallOptions): Promise<ResultValue> => {
     // A release given (to the client or the call) is named in the path; without one the server's default is used.
     const speaks = call?.release ?? (options.release === undefined ? undefined : release);
     const version = spec.version === undefined || speaks === undefined ? undefined : pathVersion(speaks, { version: spec.version });
@@ -83,7 +90,7 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
       dispatcher ??= http.makeDispatcher(options);
       reply = await http.send(dispatcher, options, req, call?.signal);
     }
-    if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module, { credentials: credentialsOf(options), args: body, release: call?.serverRelease ?? (options.release === undefined ? undefined : release) }), body);
+    if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module, { credentials: credentialsOf(options), args: body, release: call?.serverRelease ?? (options.release === undefined ? undefined : release), fault: knownFault(spec, call?.release ?? release) }), body);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
   };
   const call = (name: string, args: Record<string, unknown>, call?: CallOptions) => {

@@ -148,6 +148,8 @@ export interface ReplyContext {
   readonly args?: Readonly<Record<string, unknown>>;
   /** The ejabberd release the call spoke, when known. */
   readonly release?: string;
+  /** What is known to make this call fail with internal_error (a server bug), said instead of pointing to the server's log. */
+  readonly fault?: string;
 }
 
 export type Credentials = { readonly kind: 'user'; readonly user: string } | { readonly kind: 'token' } | { readonly kind: 'none' };
@@ -237,7 +239,7 @@ export function errorForReply(command: string, { status, text, retryAfter }: Rep
     return new UnreachableError(`HTTP ${status} with ${bodyKind(text)}: is --url the ejabberd API (e.g. http://host:5280/api)?`);
   }
   if (status === 500 && message === 'internal_error') {
-    return new CommandFailedError(`ejabberd failed while running '${command}' (internal_error): check the arguments (a host the server does not serve, a value it does not know); `
+    return new CommandFailedError(ctx.fault ?? `ejabberd failed while running '${command}' (internal_error): check the arguments (a host the server does not serve, a value it does not know); `
       + "the reason is in the server's log, on a 'REST API Error' line of ejabberd.log (e.g. /var/log/ejabberd/ejabberd.log)", status, code);
   }
   if (status === 404 && isMissingCommand(body)) {

@@ -46,6 +46,7 @@ interface SourceDefinition {
   internal: boolean;
   ctlOnly: boolean;
   argsRename?: [string, string][];
+  binaryResultFails?: true;
 }
 
 export interface DefinitionsData {
@@ -53,9 +54,10 @@ export interface DefinitionsData {
   definitions: SourceDefinition[];
 }
 
-/** ejabberd's docs (and the catalogue) drop the element name of a list of tuples: `[{a::string}]`. */
+/** ejabberd's docs (and the catalogue) drop the element name of a list of tuples (`[{a::string}]`) and call an atom a string. */
 function documentedType(t: unknown, where: string): ResultType {
   if (t === 'string' || t === 'integer' || t === 'rescode' || t === 'restuple') return t;
+  if (t === 'atom') return 'string';
   if (typeof t === 'object' && t && 'list' in t) {
     const el = (t as { list: { name: string; type: unknown } }).list;
     const type = documentedType(el.type, where) as ValueType;
@@ -65,6 +67,16 @@ function documentedType(t: unknown, where: string): ResultType {
     return { tuple: (t as { tuple: { name: string; type: unknown }[] }).tuple.map((f) => ({ name: f.name, type: documentedType(f.type, where) as ValueType })) };
   }
   throw new Error(`${where}: type ${JSON.stringify(t)} cannot be called over HTTP`);
+}
+
+/** The scalar values inside a type (itself named `name`): [name, type] of each. */
+function leaves(name: string, t: unknown): [string, unknown][] {
+  if (typeof t !== 'object' || !t) return [[name, t]];
+  if ('list' in t) {
+    const el = (t as { list: { name: string; type: unknown } }).list;
+    return leaves(el.name, el.type);
+  }
+  return (t as { tuple: { name: string; type: unknown }[] }).tuple.flatMap((f) => leaves(f.name, f.type));
 }
 
 /** The overrides of API versions up to `version`, lowest first. */
@@ -115,16 +127,21 @@ export function buildEntries(data: DefinitionsData, descriptions: Record<string,
       if (renamedAway.length && args.some((a) => a.type !== 'string' || isSecretName(a.name))) {
         problems.push(`${where}: args_rename hides an argument from a JSON body, and not all its arguments can go in a query instead (text only, no secrets)`);
       }
+      // The text formatter knows an atom by its name: one name must not be an atom here and text there.
+      const values = leaves(x.result.name, x.result.type);
+      const atoms = [...new Set(values.filter(([, t]) => t === 'atom').map(([n]) => n))];
+      for (const [n, t] of values) if (atoms.includes(n) && t !== 'atom') problems.push(`${where}: result value ${n} is an atom in one place and not in another`);
       return {
         version: x.version,
         releases: x.releases,
         args,
-        result: { name: x.result.name, type: documentedType(x.result.type, where), description: result },
+        result: { name: x.result.name, type: documentedType(x.result.type, where), description: result, ...(atoms.length ? { atoms } : {}) },
         example: x.args.map((a) => example[a.name]),
         tags: x.tags,
         module: x.module,
         policy: x.policy,
         ...(renamedAway.length ? { renamedAway } : {}),
+        ...(x.binaryResultFails ? { binaryResultFails: true as const } : {}),
       };
     });
     return { name, summary: d.summary, details: d.details, definitions };

@@ -31,12 +31,13 @@ function scriptOptions(options: readonly OptionDoc[]): ScriptOption[] {
     const short = /(?:^|[ ,])(-[A-Za-z])\b/.exec(o.flags)?.[1];
     const long = /(--[a-z][a-z-]*)/.exec(o.flags)?.[1];
     const value = /<([^>]+)>/.exec(o.flags)?.[1];
+    const choices = o.argChoices?.length ? o.argChoices : o.suggestions;
     const valueAction = !value ? 'none'
-      : o.argChoices?.length ? 'choices'
+      : choices?.length ? 'choices'
       : value === 'file' ? 'file'
       : long === '--profile' || long === '--node' ? 'ask'
       : 'none';
-    return { short, long, description: o.description, value, choices: o.argChoices, valueAction };
+    return { short, long, description: o.description, value, choices, valueAction };
   });
 }
 

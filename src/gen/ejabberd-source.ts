@@ -18,8 +18,11 @@ export const RELEASE_TAGS = ['23.01', '23.04', '23.10', '24.02', '24.06', '24.07
 export const DEFINITIONS_FILE = join(repoRoot, 'src', 'catalogue', 'definitions.json');
 const MIRROR = '/work/.mirror/processone+ejabberd/repo';
 
-/** A type as definitions.json writes it: the catalogue's types, plus `any` (internal commands only). */
-export type SourceType = ResultType | 'any' | { readonly list: SourceField } | { readonly tuple: readonly SourceField[] };
+/**
+ * A type as definitions.json writes it: the catalogue's types, plus `any` (internal commands
+ * only) and `atom` (the catalogue's string, which ejabberdctl prints as Erlang writes an atom).
+ */
+export type SourceType = ResultType | 'any' | 'atom' | { readonly list: SourceField } | { readonly tuple: readonly SourceField[] };
 export interface SourceField {
   readonly name: string;
   readonly type: SourceType;
@@ -42,6 +45,11 @@ export interface SourceDefinition {
   readonly ctlOnly: boolean;
   /** ejabberd's args_rename: [old, new] argument names mod_http_api renames before reading the arguments (absent when none). */
   readonly argsRename?: readonly (readonly [string, string])[];
+  /**
+   * The result holds a value declared `binary`, which these releases' mod_http_api cannot encode
+   * (it has no rule for it before 25.03): a reply holding one fails with internal_error.
+   */
+  readonly binaryResultFails?: true;
 }
 
 export interface DefinitionsFile {
@@ -64,8 +72,8 @@ export class SourceError extends Error {}
 /** Reads a type term: binary/string/atom -> string, integer, any, {list, {N, T}}, {tuple, [{N, T}...]}. */
 function readType(t: Term, where: string, result: boolean): SourceType {
   if (t.k === 'atom') {
-    if (['binary', 'string', 'atom'].includes(t.v)) return 'string';
-    if (t.v === 'integer' || t.v === 'any') return t.v;
+    if (t.v === 'binary' || t.v === 'string') return 'string';
+    if (t.v === 'integer' || t.v === 'any' || t.v === 'atom') return t.v;
     if (result && (t.v === 'rescode' || t.v === 'restuple')) return t.v;
   }
   if (t.k === 'tuple' && t.v.length === 2 && t.v[0].k === 'atom') {
@@ -93,9 +101,11 @@ export interface ReleaseRules {
   readonly userArgs: readonly [string, string];
   /** Whether registering a version N > 0 definition adds the tag vN. */
   readonly versionTags: boolean;
+  /** Whether mod_http_api encodes a result value declared `binary` (it has a format_result rule for it). */
+  readonly binaryResults: boolean;
 }
 
-function releaseRules(tag: string, commandsErl: string, docErl: string): ReleaseRules {
+function releaseRules(tag: string, commandsErl: string, docErl: string, httpApiErl: string): ReleaseRules {
   // The documented (and, through args_rename, accepted) names: ejabberd_commands_doc adds them
   // for the docs until the commands' registration itself adds them.
   const userArgsRe = /\[\s*\{\s*user\s*,\s*binary\s*\}\s*,\s*\{\s*(\w+)\s*,\s*binary\s*\}\s*\|\s*Args1?\s*\]/;
@@ -103,7 +113,8 @@ function releaseRules(tag: string, commandsErl: string, docErl: string): Release
   const second = (registration ?? userArgsRe.exec(docErl))?.[1];
   if (!second) throw new SourceError(`${tag}: cannot tell which arguments user-policy commands take`);
   const versionTags = /list_to_atom\(\s*"v"\s*\+\+\s*integer_to_list\(\s*Version\s*\)\s*\)/.test(commandsErl);
-  return { userArgs: ['user', second], versionTags };
+  const binaryResults = /^format_result\([^)]*\{\s*_?\w*\s*,\s*binary\s*\}\s*\)\s*->/m.test(httpApiErl);
+  return { userArgs: ['user', second], versionTags, binaryResults };
 }
 
 const RECORD_DEFAULTS: Record<string, Term> = {
@@ -146,11 +157,12 @@ function readRecord(rec: Term, file: string, provider: string | null, rules: Rel
   let tags = atomList(field('tags')!, `${where} tags`);
   if (rules.versionTags && version.v > 0) tags = [...tags, `v${version.v}`];
   const argsRename = renames(field('args_rename')!, `${where} args_rename`);
+  const resultTerm = field('result')!;
   return {
     name,
     version: version.v,
     args,
-    result: readField(field('result')!, `${where} result`, true),
+    result: readField(resultTerm, `${where} result`, true),
     tags,
     module: provider,
     function: implementation(atom('module', true), atom('function', true)),
@@ -158,7 +170,14 @@ function readRecord(rec: Term, file: string, provider: string | null, rules: Rel
     internal: tags.includes('internal'),
     ctlOnly: tags.includes('ejabberdctl'),
     ...(argsRename.length ? { argsRename } : {}),
+    ...(!rules.binaryResults && mentionsBinary(resultTerm) ? { binaryResultFails: true as const } : {}),
   };
+}
+
+/** Whether a result's type term declares some value `binary`. */
+function mentionsBinary(t: Term): boolean {
+  if (t.k === 'atom') return t.v === 'binary';
+  return (t.k === 'tuple' || t.k === 'list') && t.v.some(mentionsBinary);
 }
 
 /** An args_rename list: [{Old, New}...] of atoms. */
@@ -210,11 +229,11 @@ export function readReleases(dir: string, tags: readonly string[]): Map<string, 
   // The files that define commands: those with a get_commands_spec() function (other mentions
   // of the record are pattern matches or ejabberdctl's own help records).
   const defining = git(dir, ['grep', '-l', '-E', '^get_commands_spec\\(\\) *->', ...tags, '--', 'src/*.erl']).split('\n').filter(Boolean);
-  const rulesFiles = tags.flatMap((t) => [`${t}:src/ejabberd_commands.erl`, `${t}:src/ejabberd_commands_doc.erl`]);
+  const rulesFiles = tags.flatMap((t) => [`${t}:src/ejabberd_commands.erl`, `${t}:src/ejabberd_commands_doc.erl`, `${t}:src/mod_http_api.erl`]);
   const blobs = readBlobs(dir, [...defining, ...rulesFiles]);
   const result = new Map<string, ReleaseDefinition[]>();
   for (const tag of tags) {
-    const rules = releaseRules(tag, blobs.get(`${tag}:src/ejabberd_commands.erl`)!, blobs.get(`${tag}:src/ejabberd_commands_doc.erl`)!);
+    const rules = releaseRules(tag, blobs.get(`${tag}:src/ejabberd_commands.erl`)!, blobs.get(`${tag}:src/ejabberd_commands_doc.erl`)!, blobs.get(`${tag}:src/mod_http_api.erl`)!);
     const found: ReleaseDefinition[] = [];
     for (const spec of defining.filter((d) => d.startsWith(`${tag}:`))) {
       found.push(...readSourceFile(blobs.get(spec)!, `${tag} ${spec.slice(tag.length + 1)}`, rules));
@@ -263,10 +282,12 @@ export function renderDefinitions(file: DefinitionsFile): string {
 
 /**
  * A definition's type as ejabberd's docs (and the catalogue) write it: the element name of a
- * list of tuples is dropped (`[{jid::string, ...}]`). `any` is only found in internal commands.
+ * list of tuples is dropped (`[{jid::string, ...}]`), an atom is a string. `any` is only found
+ * in internal commands.
  */
 export function documentedType(t: SourceType): ResultType {
   if (t === 'any') throw new Error("'any' is the type of internal commands only");
+  if (t === 'atom') return 'string';
   if (typeof t === 'string') return t;
   if ('list' in t) {
     const el = t.list;
