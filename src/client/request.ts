@@ -208,8 +208,13 @@ function refusal(command: string, status: number, serverSays: string, ctx: Reply
   return new UnauthorizedError(`not authorized: ${trimPeriod(serverSays)} (${sent}); ${next}; 'ectl doctor' checks the setup step by step`, status);
 }
 
-/** ejabberd's own replies for a command it does not have: code 40 (no such name at all) or 44 (not registered). */
+/**
+ * ejabberd's own replies for a command it does not have: code 40 (no such name at all) or 44 (not
+ * registered); or, once the name exists as an atom in the server (ejabberdctl was asked for it, a
+ * module named it), a 400 whose body is the bare string "unknown_command".
+ */
 function isMissingCommand(body: unknown): boolean {
+  if (body === 'unknown_command') return true;
   const code = body && typeof body === 'object' ? (body as { code?: unknown }).code : undefined;
   return code === 40 || code === 44;
 }
@@ -242,7 +247,7 @@ export function errorForReply(command: string, { status, text, retryAfter }: Rep
     return new CommandFailedError(ctx.fault ?? `ejabberd failed while running '${command}' (internal_error): check the arguments (a host the server does not serve, a value it does not know); `
       + "the reason is in the server's log, on a 'REST API Error' line of ejabberd.log (e.g. /var/log/ejabberd/ejabberd.log)", status, code);
   }
-  if (status === 404 && isMissingCommand(body)) {
+  if ((status === 404 || status === 400) && isMissingCommand(body)) {
     const server = ctx.release ? `the server (ejabberd ${ctx.release})` : 'the server';
     const need = module ? `; it comes with ${module}: add that module to ejabberd.yml's modules (for this host) and reload` : '; is it a command of this release?';
     return new CommandFailedError(`${server} does not offer '${command}'${need} (${trimPeriod(message)})`, status, code);
