@@ -5,7 +5,6 @@
 // Node 20 and 24 make the blob with --experimental-sea-config; a Node that has --build-sea
 // writes the executable itself.
 // Usage: node scripts/exe.mjs [--out FILE]
-import { build } from 'esbuild';
 import { execFile, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,31 +29,12 @@ try {
 if (!sea?.isSea) fail(`Node ${process.version} has no single executable application support (Node 20.12 or later has)`);
 if (!readFileSync(process.execPath).includes(FUSE)) fail(`${process.execPath} was built without single executable application support`);
 
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const work = mkdtempSync(join(tmpdir(), 'ectl-exe-'));
 const tmpOut = `${out}.${process.pid}`;
 try {
   const bundle = join(work, 'ectl.cjs');
-  if (readFileSync(join(root, 'scripts', 'bundle.mjs'), 'utf8').includes("'--single'")) {
-    // The build's own bundler writes every module of dist/ectl.cjs and its chunks into one file.
-    run(process.execPath, [join(root, 'scripts', 'bundle.mjs'), '--single', bundle]);
-  } else {
-    await build({
-      entryPoints: [join(root, 'src/cli/entry.ts')],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      minify: true,
-      legalComments: 'none',
-      // Code that finds files next to itself would look beside the executable: nothing in the
-      // bundle does (the version is defined here, the man page and completions are generated).
-      define: { __ECTL_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__ectlModuleUrl' },
-      banner: { js: 'var __ectlModuleUrl=require("node:url").pathToFileURL(process.execPath).href;' },
-      logLevel: 'warning',
-    });
-  }
+  // The build's own bundler writes every module of dist/ectl.cjs and its chunks into one file.
+  run(process.execPath, [join(root, 'scripts', 'bundle.mjs'), '--single', bundle]);
   // V8's code cache of the bundle, made by one call against a stand-in server (as for
   // dist/ectl.cjs.cache) so that it holds a whole command's functions, not only the top level
   // that the SEA's own useCodeCache compiles. The executable's Node is this Node: it accepts it.
