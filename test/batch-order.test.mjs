@@ -91,7 +91,7 @@ test('on the wire: lines about one account never overlap and keep input order; o
     const users = ['u1', 'u2', 'u3'];
     const lines = [];
     for (const u of users) lines.push(`set_vcard ${u} h FN one`, `set_vcard ${u} h FN two`, `set_vcard ${u} h FN three`);
-    for (let i = 0; i < 6; i++) lines.push(`stats s${i}`);
+    for (let i = 0; i < 6; i++) lines.push(`registered_users h${i}`); // no account, room or group: keyless
     const r = await ectl(['batch', '-j', '8'], { input: lines.join('\n'), env: cleanEnv({ ECTL_URL: server.url }) });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(overlaps, []);

@@ -74,15 +74,15 @@ test('parse errors are reported with their line number and not sent; the rest st
 
 test('results come out in input order even when later requests finish first', async () => {
   const server = await recordingServer((req, body, res) => {
-    const n = Number(JSON.parse(body).name.slice(1));
+    const n = Number(JSON.parse(body).user.slice(1));
     // Earlier lines answer later: line 1 after 200 ms, the last almost at once.
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ stat: n }));
+      res.end(JSON.stringify({ value: n }));
     }, 200 - n * 10);
   });
   try {
-    const input = Array.from({ length: 20 }, (_, i) => `stats s${i}`).join('\n');
+    const input = Array.from({ length: 20 }, (_, i) => `get_offline_count s${i} h`).join('\n');
     const r = await ectl(['batch', '-j', '20'], { input, env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' }) });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, Array.from({ length: 20 }, (_, i) => `${i + 1}: ${i}\n`).join(''));
@@ -136,7 +136,7 @@ test('--stop-on-error with -j above 1: lines sent before the failure came back s
 });
 
 test('Ctrl-C: lines in flight are reported as interrupted (not done, not failed); exit 130', async () => {
-  // status answers at once; stats never does, so lines 2-4 are in flight when Ctrl-C comes.
+  // status answers at once; registered_users never does, so lines 2-4 are in flight when Ctrl-C comes.
   const server = await recordingServer((req, body, res) => {
     if (req.url.endsWith('/status')) {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -153,7 +153,7 @@ test('Ctrl-C: lines in flight are reported as interrupted (not done, not failed)
     child.on('close', () => clearInterval(poll));
   };
   try {
-    const input = ['status', 'stats a', 'stats b', 'stats c', ...Array.from({ length: 10 }, () => 'status')].join('\n');
+    const input = ['status', 'registered_users a', 'registered_users b', 'registered_users c', ...Array.from({ length: 10 }, () => 'status')].join('\n');
     const env = cleanEnv({ ECTL_URL: server.url });
     const r = await ectl(['batch', '-j', '3'], { input, env, onSpawn: whenSent(4) });
     assert.equal(r.code, 130, r.stderr);
