@@ -90,10 +90,14 @@ test('an argument file just under the limit is read whole; one over it is refuse
   const over = join(tmp, 'over.txt');
   writeFileSync(under, `${'x'.repeat(16 * 1024 * 1024 - 1)}\n`);
   writeFileSync(over, 'x'.repeat(16 * 1024 * 1024 + 1));
-  const ok = await measured(['-o', 'json', '--dry-run', 'stats', `@${under}`]);
+  const ok = await measured(['-o', 'json', '--dry-run', 'registered_users', `@${under}`]);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.ok(ok.stdout.includes(`{"name":"${'x'.repeat(1000)}`));
-  const bad = await measured(['--dry-run', 'stats', `@${over}`]);
+  assert.ok(ok.stdout.includes(`{"host":"${'x'.repeat(1000)}`));
+  // A word of a fixed set checked before sending: the error shows the start of such a value only.
+  const unknownStat = await measured(['--dry-run', 'stats', `@${under}`]);
+  assert.equal(unknownStat.code, 2);
+  assert.match(unknownStat.stderr, /^Error: argument 'name' must be one of [a-z, ]+; got 'x{32}\.\.\. \(16777215 characters\)' \(usage: [^\n]*\)\n$/);
+  const bad = await measured(['--dry-run', 'registered_users', `@${over}`]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^Error: cannot read argument file .*over\.txt: too large \(over 16 MiB\)\n$/);
   rmSync(under);

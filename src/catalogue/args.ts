@@ -127,9 +127,10 @@ export function parseArguments(spec: CommandSpec, raws: readonly string[]): Reco
 function checkWord(value: string, words: readonly string[], where: string): void {
   if (words.includes(value)) return;
   const near = closestWord(value, words);
-  // A word that is close to none is not quoted: it may be a secret typed in the wrong place.
   const got = near === undefined ? '' : ` (did you mean ${near}?)`;
-  throw new UsageError(`${where} must be one of ${words.join(', ')}; got '${value}'${got}`);
+  // A long value (an @file's content, a paste gone wrong) is shown by its start only.
+  const shown = value.length > 40 ? `${value.slice(0, 32)}... (${value.length} characters)` : value;
+  throw new UsageError(`${where} must be one of ${words.join(', ')}; got '${shown}'${got}`);
 }
 
 /** A room option's name and value, checked against what the release takes. */
