@@ -59,7 +59,8 @@ test('list of tuples: shorthand and JSON give the same body', async () => {
 });
 
 test('a tuple field keeps the rest of its text after the last separator; backslash escapes', async () => {
-  const a = await sent(['create_room_with_opts', 'r', 'c.example.com', 'example.com', 'affiliations:owner:bob@example.com,title:a\\,b']);
+  // affiliations as a room option: from 23.04 (23.01 refuses it, and so does ectl for 23.01).
+  const a = await sent(['create_room_with_opts', 'r', 'c.example.com', 'example.com', 'affiliations:owner:bob@example.com,title:a\\,b'], { ECTL_RELEASE: '23.04' });
   assert.deepEqual(a.json.options, [{ name: 'affiliations', value: 'owner:bob@example.com' }, { name: 'title', value: 'a,b' }]);
 });
 

@@ -23,12 +23,21 @@ const UNSAFE = new Set([
   'update_list', 'incoming_s2s_number', 'outgoing_s2s_number', 'convert_to_scram', 'update_sql', 'mnesia_info', 'mnesia_table_info',
 ]);
 
-function valueFor(name, type) {
+// Arguments that take one word of a fixed set get a valid one (ectl refuses any other before
+// sending): the rest of the call still names nothing.
+const FIXED = {
+  subs: 'none', asks: 'none', option: 'title', action: 'list', affiliation: 'none', status: 'available',
+  'stats.name': 'registeredusers', 'stats_host.name': 'registeredusers', 'create_room_with_opts.name': 'title',
+};
+
+function valueFor(name, type, command) {
   if (typeof type === 'object') {
-    if (type.list) return [valueFor(type.list.name, type.list.type)];
-    return Object.fromEntries(type.tuple.map((f) => [f.name, valueFor(f.name, f.type)]));
+    if (type.list) return [valueFor(type.list.name, type.list.type, command)];
+    return Object.fromEntries(type.tuple.map((f) => [f.name, valueFor(f.name, f.type, command)]));
   }
   if (type === 'integer') return 1;
+  const fixed = FIXED[`${command}.${name}`] ?? FIXED[name];
+  if (fixed) return fixed;
   if (['host', 'server', 'localhost', 'grouphost'].includes(name)) return 'nonexistent.invalid';
   if (name === 'service') return 'conference.nonexistent.invalid';
   if (['jid', 'from', 'to', 'room', 'with'].includes(name)) return 'nobody@nonexistent.invalid';
@@ -40,7 +49,7 @@ const targets = commands.filter((c) => !UNSAFE.has(c.name));
 
 test(`${targets.length} commands called with arguments that name nothing answer within the contract`, async () => {
   assert.ok(targets.length >= 90, `only ${targets.length} commands tried`);
-  const input = targets.map((c) => JSON.stringify({ command: c.name, args: Object.fromEntries(c.args.map((a) => [a.name, valueFor(a.name, a.type)])) })).join('\n');
+  const input = targets.map((c) => JSON.stringify({ command: c.name, args: Object.fromEntries(c.args.map((a) => [a.name, valueFor(a.name, a.type, c.name)])) })).join('\n');
   const r = await ectl(['-o', 'json', '--timeout', '20', 'batch', '-j', '2'], { input });
   const records = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
   assert.equal(records.length, targets.length, r.stderr);
