@@ -120,9 +120,9 @@ req.end('{}');
     ['node -e 0', n.bin, ['-e', '0']],
     ['one POST, bare node:http', n.bin, [oneHttp, server.url]],
     ['one POST, bare undici (--liftoff-only)', n.bin, ['--liftoff-only', oneUndici, server.url]],
-    ['ectl status', n.bin, ['--liftoff-only', ectl, 'status']],
-    ['ectl --help', n.bin, ['--liftoff-only', ectl, '--help']],
-    ['ectl completion bash', n.bin, ['--liftoff-only', ectl, 'completion', 'bash']],
+    ['ectl status', n.bin, [ectl, 'status']],
+    ['ectl --help', n.bin, [ectl, '--help']],
+    ['ectl completion bash', n.bin, [ectl, 'completion', 'bash']],
   ];
   const ctl = enableCtlOverHttp(newest);
   const shared = [
@@ -192,7 +192,7 @@ await pool.close();
         const ours = [];
         for (let i = 0; i < BATCH_RUNS; i++) {
           bare.push(LINES / (run(n.bin, [loop, server.url, server.admin, server.adminPassword, server.host, String(LINES), String(j)]) / 1000));
-          ours.push(LINES / (run(n.bin, ['--liftoff-only', ectl, 'batch', '-j', String(j), file]) / 1000));
+          ours.push(LINES / (run(n.bin, [ectl, 'batch', '-j', String(j), file]) / 1000));
         }
         const range = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
         cells.push(`${median(bare).toFixed(0)} (${range(bare)})`, `${median(ours).toFixed(0)} (${range(ours)})`, (median(ours) / median(bare)).toFixed(2));

@@ -82,11 +82,11 @@ const args = process.argv.slice(2);`));
  */
 function loader(load) {
   return `'use strict';
-// undici parses HTTP in WebAssembly, which V8's baseline compiler handles far sooner than its
-// optimising one for ectl's few replies (bin/ectl passes the same flag).
-require('node:v8').setFlagsFromString('--liftoff-only');
 const { Script } = require('node:vm');
 ${load}
+// undici (batch) parses HTTP in WebAssembly, which V8's baseline compiler handles far sooner than
+// its optimising one for a batch's replies; only then, as bin/ectl does (the flag costs the others).
+if (args.includes('batch')) require('node:v8').setFlagsFromString('--liftoff-only');
 const script = new Script('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: 'ectl.cjs', cachedData });
 if (process.env.ECTL_EXE_DEBUG) process.stderr.write('code cache ' + (cachedData ? (script.cachedDataRejected ? 'rejected' : 'accepted') : 'none') + '\\n');
 const mod = { exports: {} };

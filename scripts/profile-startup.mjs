@@ -32,7 +32,7 @@ function phase({ functionName: f, url: u }) {
   return 'other native work';
 }
 
-const dirs = nodes.flatMap((bin) => [[bin, ['-e', '0'], 'node -e 0'], [bin, ['--liftoff-only', ECTL, 'status'], 'ectl status']]
+const dirs = nodes.flatMap((bin) => [[bin, ['-e', '0'], 'node -e 0'], [bin, [ECTL, 'status'], 'ectl status']]
   .map(([b, a, what]) => ({ bin: b, args: a, label: `${spawnSync(b, ['--version'], { encoding: 'utf8' }).stdout.trim()}: ${what}`, dir: mkdtempSync(join(tmpdir(), 'ectl-prof-')) })));
 const loadStart = loadavg()[0];
 for (const d of dirs) spawnSync(d.bin, d.args, { stdio: 'ignore' }); // code cache written, release detected

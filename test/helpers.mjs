@@ -97,6 +97,21 @@ export function liveServer(release) {
   return s;
 }
 
+/** The test servers' virtual hosts and MUC services (each test server has both hosts). */
+export const HOST = 'localhost';
+export const HOST2 = 'example.org';
+export const MUC = 'conference.localhost';
+export const MUC2 = 'conference.example.org';
+/** MUC/Sub event nodes. */
+export const MSG = 'urn:xmpp:mucsub:nodes:messages';
+export const SUBJ = 'urn:xmpp:mucsub:nodes:subject';
+export const jid = (user, host = HOST) => `${user}@${host}`;
+/** Non-empty lines, sorted: for outputs whose order the server does not fix. */
+export const sortedLines = (s) => s.split('\n').filter(Boolean).sort().join('\n');
+
+/** How long a test lets one ectl child run before killing it (ms); ECTL_TEST_CHILD_LIMIT overrides. */
+export const CHILD_TIME_LIMIT = Number(process.env.ECTL_TEST_CHILD_LIMIT) || 180_000;
+
 /** Where secret-handling tests leave what ectl printed, for test/zz-no-secret-printed.test.mjs. */
 export const STREAMS_DIR = join(root, 'test', '.tmp', 'streams');
 
@@ -118,19 +133,24 @@ export function recordStreams(secrets, env, streams) {
  * function given the child's stdin pipe to write, or { path } opened as the child's descriptor 0.
  * `onSpawn(child)` is called once it runs (to send it signals).
  */
-export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArgs = [], onSpawn, secrets, publicStdout = false } = {}) {
+export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArgs = [], onSpawn, secrets, publicStdout = false, timeLimit = CHILD_TIME_LIMIT } = {}) {
   return new Promise((resolve, reject) => {
     const fd = input?.path ? openSync(input.path, 'r') : undefined;
     const child = spawn(process.execPath, [...nodeArgs, ECTL, ...args], { env, cwd, signal, stdio: [fd ?? 'pipe', 'pipe', 'pipe'] });
     if (fd !== undefined) closeSync(fd);
     let stdout = '';
     let stderr = '';
+    // A child that never ends fails its test instead of holding the whole run until CI's limit.
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeLimit);
     child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
-    child.on('error', reject);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('close', (code, sig) => {
+      clearTimeout(timer);
+      if (timedOut) stderr += `[test helper: ectl ${args.join(' ').slice(0, 80)} killed after ${timeLimit / 1000} s]\n`;
       if (secrets) recordStreams(secrets, env, publicStdout ? { stderr } : { stdout, stderr });
-      resolve({ code, signal: sig, stdout, stderr });
+      resolve({ code, signal: sig, stdout, stderr, timedOut });
     });
     if (typeof input === 'function') input(child.stdin);
     else if (fd === undefined) child.stdin.end(input ?? '');

@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { ectl, liveEnv, uniqueName, root, live } from './helpers.mjs';
+import { ectl, liveEnv, uniqueName, root, live, HOST as H, MUC } from './helpers.mjs';
 
-const H = 'localhost';
-const MUC = 'conference.localhost';
 const tmp = join(root, 'test', '.tmp', 'live');
 mkdirSync(tmp, { recursive: true });
 

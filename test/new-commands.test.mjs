@@ -9,15 +9,10 @@
 // join_cluster_here, mnesia_table_change_storage) and export_db/import_db (they write files).
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ectl, uniqueName, liveServers, showRun } from './helpers.mjs';
+import { ectl, uniqueName, liveServers, HOST as H, HOST2 as H2, MUC, showRun as show, sortedLines } from './helpers.mjs';
 import { erlangAtom } from '../dist/format/text.js';
 
-const H = 'localhost';
-const H2 = 'example.org';
-const MUC = 'conference.localhost';
 const PW = 'nc-pw-1';
-const show = showRun;
-const sortedLines = (s) => s.split('\n').filter(Boolean).sort().join('\n');
 // An invitation or reset URI: the token is random, so only its shape is compared.
 const INVITE = /^xmpp:([^?\s]*)\?register;preauth=([A-Za-z0-9]{16,})\t(\S*)\n$/;
 

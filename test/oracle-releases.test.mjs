@@ -19,17 +19,9 @@
 // command marked `list` is compared line by line in sorted order (the README's Differences).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ectl, uniqueName, liveServers, atLeast, showRun } from './helpers.mjs';
+import { ectl, uniqueName, liveServers, atLeast, HOST, HOST2, MUC, MUC2, MSG, SUBJ, jid, showRun as show, sortedLines } from './helpers.mjs';
 import { xmppLogin } from './xmpp-client.mjs';
 
-const HOST = 'localhost';
-const HOST2 = 'example.org';
-const MUC = 'conference.localhost';
-const MUC2 = 'conference.example.org';
-const MSG = 'urn:xmpp:mucsub:nodes:messages';
-const SUBJ = 'urn:xmpp:mucsub:nodes:subject';
-const jid = (user, host = HOST) => `${user}@${host}`;
-const show = showRun;
 
 /** The read commands compared on a release, given the names its state uses. */
 function reads(n) {
@@ -152,7 +144,6 @@ async function waitUntil(what, pred, ms = 30_000) {
   throw new Error(`setup: timed out waiting for ${what}`);
 }
 
-const sortedLines = (s) => s.split('\n').filter(Boolean).sort().join('\n');
 
 /**
  * The text with the list in column `col` of each line sorted: from 25.03 the API sorts the groups

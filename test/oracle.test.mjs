@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { ectl, ejabberdctl, uniqueName, live, cleanEnv, requireLiveServer } from './helpers.mjs';
+import { ectl, ejabberdctl, uniqueName, live, cleanEnv, requireLiveServer, HOST, HOST2, MUC, MUC2, MSG, SUBJ, jid, showRun as show } from './helpers.mjs';
 import { xmppLogin } from './xmpp-client.mjs';
 
 /** A live XMPP session that keeps presence (and room occupancy, sent as `then`) until closed. */
@@ -22,11 +22,6 @@ async function xmppSession({ then = [], ...login }) {
   for (const stanza of then) session.send(stanza);
   return session;
 }
-
-const HOST = 'localhost';
-const HOST2 = 'example.org';
-const MUC = 'conference.localhost';
-const MUC2 = 'conference.example.org';
 
 // Accounts. A, B and E get live sessions; C stays offline (it holds offline messages); D lives
 // on example.org and never logs in; F only has a last-activity record.
@@ -48,10 +43,6 @@ const R3 = uniqueName('oroom');
 const NOROOM = uniqueName('onoroom');
 const G1 = uniqueName('ogrp');
 const G2 = uniqueName('ogrp');
-
-const jid = (user, host = HOST) => `${user}@${host}`;
-const MSG = 'urn:xmpp:mucsub:nodes:messages';
-const SUBJ = 'urn:xmpp:mucsub:nodes:subject';
 
 // ---------------------------------------------------------------------------------------------
 // Read-only commands whose output must be identical (stdout and exit code). Those that list the
@@ -188,8 +179,6 @@ async function both(args) {
   const mine = await pending;
   return { mine, oracle };
 }
-
-const show = (r) => `exit ${r.code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 
 async function viaEctl(...args) {
   const r = await ectl(args);

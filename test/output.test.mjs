@@ -10,13 +10,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parse as parseYaml } from 'yaml';
-import { ECTL, ectl, ejabberdctl, live, liveEnv, requireLiveServer, root } from './helpers.mjs';
+import { ECTL, ectl, ejabberdctl, live, liveEnv, requireLiveServer, root, HOST, MUC } from './helpers.mjs';
 import { xmppLogin } from './xmpp-client.mjs';
 import { displayWidth } from '../dist/format/cells.js';
 import { matchesExpected, parseCompactTable, parseTsv, stripAnsi } from './output-helpers.mjs';
 
-const HOST = 'localhost';
-const MUC = 'conference.localhost';
 const FORMATS = ['text', 'table', 'json', 'yaml', 'csv', 'tsv'];
 const ESC = '\x1b';
 

@@ -108,7 +108,7 @@ try {
     mkdirSync(dirname(tap), { recursive: true });
     rmSync(tap, { force: true });
     const r = spawnSync(node.bin, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tap}`, '--test-concurrency=1', ...files], { cwd: root, stdio: 'inherit', env });
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`, '--test-concurrency=1', '--test-timeout=600000', ...files], { cwd: root, stdio: 'inherit', env });
     const code = r.status ?? 1;
     codes.push(code);
     const counts = tapCounts(tap);

@@ -4,9 +4,8 @@
 // what it printed (test/zz-no-secret-printed.test.mjs).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { ectl, ejabberdctl, liveEnv, live, recordingServer, cleanEnv, requireLiveServer, uniqueName } from './helpers.mjs';
+import { ectl, ejabberdctl, liveEnv, live, recordingServer, cleanEnv, requireLiveServer, uniqueName, MUC } from './helpers.mjs';
 
-const MUC = 'conference.localhost';
 const tag = `${process.pid}${Date.now() % 100000}`;
 
 before(() => requireLiveServer());

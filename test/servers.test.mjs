@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ectl, liveServers, cleanEnv, root, atLeast, showRun } from './helpers.mjs';
+import { ectl, liveServers, cleanEnv, root, atLeast, showRun as show } from './helpers.mjs';
 
-const show = showRun;
 
 test('npm test started a server of each release: 23.01, 24.12 and 26.07', () => {
   const servers = liveServers();

@@ -148,14 +148,19 @@ function checkRoomOption(name: string, value: string, release: string, where: st
   else if (Array.isArray(type)) checkWord(value, type, `${where} ${name}`);
 }
 
+const fixedBySpec = new WeakMap<CommandSpec, (readonly string[] | undefined)[]>();
+
 /** Values of fixed sets (subscriptions, affiliations, statistic names, room options...) checked for the spec's release, when it has one. */
 function checkValues(spec: CommandSpec, body: Record<string, JsonValue>): Record<string, JsonValue> {
   const release = (spec as { release?: string }).release;
   if (release === undefined) return body;
-  for (const a of spec.args) {
+  // Looked up once per definition (a spec is one release's): a batch checks line after line.
+  let fixed = fixedBySpec.get(spec);
+  if (!fixed) fixedBySpec.set(spec, (fixed = spec.args.map((a) => fixedValuesOf(spec.name, a.name, release))));
+  for (const [i, a] of spec.args.entries()) {
     const value = body[a.name];
     if (typeof value !== 'string') continue;
-    const words = fixedValuesOf(spec.name, a.name, release);
+    const words = fixed[i];
     if (!words) continue;
     // process_rosteritems takes several words joined by ':' (any:both).
     const pieces = spec.name === 'process_rosteritems' ? value.split(':') : [value];

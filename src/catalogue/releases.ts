@@ -73,8 +73,11 @@ export function catalogueFor(release: string = NEWEST_RELEASE, apiVersion?: numb
 }
 
 /** The `vN` a request names: none before 24.02 (whose mod_http_api has only version 0 and rejects it). */
+const readsPathVersion = new Map<string, boolean>();
 export function pathVersion(release: string, spec: Pick<ReleaseSpec, 'version'>): number | undefined {
-  return isRelease(release, VERSIONED_PATH_SINCE) ? spec.version : undefined;
+  let reads = readsPathVersion.get(release);
+  if (reads === undefined) readsPathVersion.set(release, (reads = isRelease(release, VERSIONED_PATH_SINCE)));
+  return reads ? spec.version : undefined;
 }
 
 /**

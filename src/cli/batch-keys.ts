@@ -39,9 +39,13 @@ function listedJids(value: JsonValue | undefined): string[] {
 }
 
 /** The keys of one call: `account:u@h`, `room:r@service`, `group:g@h`. Empty: it may run beside anything. */
+const argumentSets = new WeakMap<object, { names: Set<string>; peers: Set<string> }>();
+
 export function conflictKeys(spec: Pick<CommandSpec, 'name' | 'args'>, body: Readonly<Record<string, JsonValue>>): string[] {
-  const names = new Set(spec.args.map((a) => a.name));
-  const peers = new Set(PEERS[spec.name] ?? []);
+  // Made once per definition: a batch keys line after line of the same command.
+  let sets = argumentSets.get(spec);
+  if (!sets) argumentSets.set(spec, (sets = { names: new Set(spec.args.map((a) => a.name)), peers: new Set(PEERS[spec.name] ?? []) }));
+  const { names, peers } = sets;
   const keys = new Set<string>();
   const value = (name: string) => (names.has(name) && !peers.has(name) ? text(body[name]) : undefined);
   const hostFor = (candidates: readonly string[]) => candidates.map(value).find((h) => h !== undefined);

@@ -197,7 +197,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
     throw e;
   }
   const show = flags.verbose || flags.dryRun ? await import('./show-request.js') : undefined;
-  const client = clientFor(settings, opts.jobs, flags.verbose ? show!.verboseObserver(io) : undefined);
+  // Ctrl-C ends every line in flight through the client's one listener (the session's calls pass the same signal).
+  const client = clientFor(settings, opts.jobs, flags.verbose ? show!.verboseObserver(io) : undefined, false, io.signal);
   // One release for the whole batch: given, cached, or asked once before the first line (not with --dry-run).
   const session = new ReleaseSession(client, settings, io, knownChoice(settings, io.env));
   // Lines read from stdin cannot also take arguments from stdin.

@@ -116,7 +116,9 @@ export function usageHint(spec: ReleaseSpec): string {
 }
 
 /** Words that are ectl's own subcommands, not catalogue records. */
-const BUILTIN_WORDS = new Set(['help', 'completion', '__complete', 'batch', 'login', 'logout', 'doctor']);
+/** ectl's own subcommands beside the catalogue's (buildProgram adds them). */
+const EXTRA_WORDS = new Set(['batch', 'login', 'logout', 'cluster', 'rolling-restart', 'doctor']);
+const BUILTIN_WORDS = new Set(['help', 'completion', '__complete', ...EXTRA_WORDS]);
 
 /** `-h`/`--help` among the options (before any `--`). */
 function asksForHelp(argv: readonly string[]): boolean {
@@ -204,7 +206,7 @@ async function commandCall(entry: CommandEntry, argv: readonly string[], io: Io)
 
 /** Subcommands that are not catalogue records (batch), for help, the man page and completion. */
 export function extraCommands(io: Io) {
-  return buildProgram(io).commands.filter((c) => !entryFor(c.name())).map((c) => ({
+  return buildProgram(io, 'extras').commands.map((c) => ({
     name: c.name(), usage: c.usage(), summary: c.description(), options: c.options, help: c.name() === 'batch' ? `${c.helpInformation()}\n${BATCH_HELP}` : c.helpInformation(),
   }));
 }
@@ -241,7 +243,11 @@ function addCommand(program: Command, call: CommandCall, io: Io): void {
   });
 }
 
-export function buildProgram(io: Io, only?: CommandCall): Command {
+/**
+ * The commander program for one command line: with `only`, that catalogue command alone; with
+ * 'extras', ectl's own subcommands (batch, doctor...) without the catalogue's; else all of them.
+ */
+export function buildProgram(io: Io, only?: CommandCall | 'extras'): Command {
   const program = new Command('ectl')
     .usage('[options] <command> [arguments...]')
     .description('Administer an ejabberd server over its HTTP API, with ejabberdctl-compatible output.')
@@ -254,10 +260,10 @@ export function buildProgram(io: Io, only?: CommandCall): Command {
     })
     .showSuggestionAfterError(true);
   for (const opt of globalOptions()) program.addOption(opt);
-  if (only) addCommand(program, only, io);
+  if (only && only !== 'extras') addCommand(program, only, io);
   else {
     // Every command as the newest release defines it (for suggestions and the list of others).
-    for (const spec of catalogueFor()) addCommand(program, { entry: entryFor(spec.name)!, spec, choice: { release: NEWEST_RELEASE, source: 'unknown' } }, io);
+    if (!only) for (const spec of catalogueFor()) addCommand(program, { entry: entryFor(spec.name)!, spec, choice: { release: NEWEST_RELEASE, source: 'unknown' } }, io);
     addBatchCommand(program, io);
     addConnectionCommands(program, io);
   }
@@ -368,7 +374,8 @@ export async function main(typed: string[], io: Io): Promise<number> {
       return await runBuiltin(word, argv.slice(at + 1), call, io, false, argv);
     }
     if (!word && !argv.some((a) => a === '-V' || a === '--version')) return await runBuiltin(undefined, [], undefined, io, true, argv);
-    const program = buildProgram(io, call);
+    // batch, doctor...: their line needs none of the catalogue's 200 subcommands.
+    const program = buildProgram(io, call ?? (word && EXTRA_WORDS.has(word) ? 'extras' : undefined));
     actionExitCode = 0;
     await program.parseAsync(argv, { from: 'user' });
     return actionExitCode;

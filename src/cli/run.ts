@@ -64,9 +64,9 @@ export function readCaFile(file: string): string {
 }
 
 /** A client for the settings' server: undici's kept-alive pool of `connections`, or (`single`) one node:http request per call. */
-export function clientFor(settings: Settings, connections?: number, observer?: RequestObserver, single = false) {
+export function clientFor(settings: Settings, connections?: number, observer?: RequestObserver, single = false, signal?: AbortSignal) {
   const ca = settings.caFile ? readCaFile(settings.caFile) : undefined;
-  return createClient({ ...transportOptions(settings), ca, connections, observer, singleRequests: single });
+  return createClient({ ...transportOptions(settings), ca, connections, observer, singleRequests: single, signal });
 }
 
 export function transportOptions(settings: Settings): TransportOptions {
@@ -122,7 +122,8 @@ export class ReleaseSession {
   /** The definition to use in the settled release, and the body for it. */
   speak(entry: CommandEntry, spec: ReleaseSpec, body: Record<string, JsonValue>, rebuild: (spec: ReleaseSpec) => Record<string, JsonValue>): { spec: ReleaseSpec; body: Record<string, JsonValue> } {
     const now = specFor(entry, this.choice.release, this.settings.apiVersion);
-    if (sameArguments(now, spec)) return { spec: now, body };
+    // specFor hands out one object per definition: the same one needs no comparison (a batch's every line).
+    if (now === spec || sameArguments(now, spec)) return { spec: now, body };
     try {
       return { spec: now, body: rebuild(now) };
     } catch (err) {
@@ -176,8 +177,13 @@ function withNote(err: EctlError, note: string): EctlError {
 }
 
 /** How the release's ejabberdctl prints this call's result. */
+const rules = new Map<string, { listSeparator: string; release: string }>();
 export function textRule(choice: ReleaseChoice, settings: Pick<Settings, 'apiVersion'>): { listSeparator: string; release: string } {
-  return { listSeparator: nestedListSeparator(choice.release, settings.apiVersion), release: choice.release };
+  // One object per release and API version: a batch asks line after line.
+  const key = `${choice.release}/${settings.apiVersion ?? ''}`;
+  let rule = rules.get(key);
+  if (!rule) rules.set(key, (rule = { listSeparator: nestedListSeparator(choice.release, settings.apiVersion), release: choice.release }));
+  return rule;
 }
 
 /** The fields --columns asks for, checked against the result of the definition in use. */

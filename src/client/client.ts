@@ -82,13 +82,24 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
     const version = spec.version === undefined || speaks === undefined ? undefined : pathVersion(speaks, { version: spec.version });
     const req = describeRequest(options, spec.name, body, version, spec.renamedAway);
     let reply;
+    const everyCall = options.signal;
+    const signal = call?.signal === everyCall ? undefined : call?.signal;
+    if (everyCall?.aborted) throw everyCall.reason;
     if (options.singleRequests && !options.dispatcher) {
       reply = await sendSingle(options, req, call?.signal);
     } else {
       // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
       http ??= await import('./http.js');
-      dispatcher ??= http.makeDispatcher(options);
-      reply = await http.send(dispatcher, options, req, call?.signal);
+      if (!dispatcher) {
+        const made = (dispatcher = http.makeDispatcher(options));
+        // The client's signal ends every request in flight by closing their connections.
+        everyCall?.addEventListener('abort', () => { if (!options.dispatcher) made.destroy(everyCall.reason as Error).catch(() => {}); }, { once: true });
+      }
+      try {
+        reply = await http.send(dispatcher, options, req, signal);
+      } catch (err) {
+        throw everyCall?.aborted ? everyCall.reason : err;
+      }
     }
     if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module, { credentials: credentialsOf(options), args: body, release: call?.serverRelease ?? (options.release === undefined ? undefined : release), fault: knownFault(spec, call?.release ?? release) }), body);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
@@ -111,7 +122,8 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
     send,
     release,
     close: async () => {
-      if (dispatcher && !options.dispatcher) await dispatcher.close();
+      // After the client's signal, its connections are already closed (destroyed): nothing is left to close.
+      if (dispatcher && !options.dispatcher) await dispatcher.close().catch((e: unknown) => { if (!options.signal?.aborted) throw e; });
       dispatcher = undefined;
     },
   };

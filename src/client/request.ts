@@ -32,6 +32,12 @@ export interface TransportOptions {
   dispatcher?: Dispatcher;
   /** Told about each request and its reply (for --verbose); secrets are not redacted here. */
   observer?: RequestObserver;
+  /**
+   * Ends every call of the client at once when aborted (batch's Ctrl-C): one listener for all
+   * of them, where a call's own `signal` adds one per call. A call given this same signal is
+   * not watched twice.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RequestDescription {
