@@ -13,7 +13,7 @@ import { catalogueFor } from '../dist/catalogue/releases.js';
 // Help, the man page and completion show the newest release unless one is given or cached.
 const commands = catalogueFor();
 import { renderHelp, renderCommandHelp, exampleLine, exampleWords, tagIndex } from '../dist/cli/help.js';
-import { globalOptions, main } from '../dist/cli/main.js';
+import { extraCommands, globalOptions, main } from '../dist/cli/main.js';
 
 const env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:1/api', ECTL_RELEASE: null });
 /** Compares with test/expected/help/NAME.txt (ECTL_UPDATE_EXPECTED=1 writes it: review the diff). */
@@ -194,6 +194,26 @@ test('help for help, completion and batch', async () => {
   assert.match(await ok(['help', 'completion']), /^Usage: ectl completion bash\|zsh\|fish\n/);
   assert.equal(await ok(['completion', '--help']), await ok(['help', 'completion']));
   assert.match(await ok(['help', 'batch']), /^Usage: ectl batch /);
+});
+
+test("every one of ectl's own subcommands shows its help for --help, and runs nothing", async () => {
+  // A server that must hear nothing: --help on cluster or rolling-restart once ran them.
+  const server = await recordingServer();
+  try {
+    const names = extraCommands({ stdout: process.stdout, stderr: process.stderr }).map((c) => c.name);
+    assert.deepEqual([...names].sort(), ['batch', 'cluster', 'doctor', 'login', 'logout', 'rolling-restart']);
+    for (const name of names) {
+      const nodes = `a=${server.url},b=${server.url}`;
+      const r = await ectl([name, '--help'], { env: { ...env, ECTL_URL: server.url, ECTL_NODES: nodes } });
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage: ectl ${name} `), name);
+      // 'help cluster' also lists the commands tagged cluster, before the same text.
+      assert.ok((await ok(['help', name])).endsWith(r.stdout), name);
+    }
+    assert.equal(server.requests.length, 0);
+  } finally {
+    await server.close();
+  }
 });
 
 test('unknown words exit 2 with one line on stderr naming the closest', async () => {

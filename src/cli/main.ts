@@ -326,7 +326,7 @@ function singleServer(flags: GlobalFlags, what: string): GlobalFlags {
 function addBatchCommand(program: Command, io: Io): void {
   program.command('batch')
     .description('run many commands, one per line of FILE or standard input; results in input order')
-    .addHelpText('after', `\n${BATCH_HELP}`)
+    .addHelpText('after', `\n${BATCH_HELP.replace(/\n$/, '')}`) // commander ends it with a newline
     .argument('[file]', "file of commands ('-' or none: standard input)")
     .option('-j, --jobs <n>', `requests in flight at once (default ${DEFAULT_JOBS})`)
     .option('--stop-on-error', 'send no new line once one has failed (lines already sent still finish)')
