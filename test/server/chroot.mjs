@@ -34,6 +34,18 @@ function run(cmd, args, what, opts = {}) {
   return r;
 }
 
+/** Installs a Debian package into a built chroot when its command is missing there (chroots built before it was listed). */
+export function ensureChrootCommand(release, command, pkg = command) {
+  const root = chrootRoot(release);
+  const [c, a] = inChroot(root, ['sh', '-c', `command -v ${command}`]);
+  const found = spawnSync(isRoot ? c : 'sudo', isRoot ? a : ['-n', c, ...a], { stdio: 'ignore' });
+  if (found.status === 0) return;
+  for (const argv of [['apt-get', 'update', '-q'], ['apt-get', 'install', '-y', '-q', '--no-install-recommends', pkg], ['apt-get', 'clean']]) {
+    const [ic, ia] = inChroot(root, ['env', 'DEBIAN_FRONTEND=noninteractive', ...argv]);
+    run(ic, ia, `${argv.slice(0, 2).join(' ')} ${pkg} in the ${release} chroot`, { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+}
+
 /** The Debian mirror apt uses here: the first source that carries this machine's own suite. */
 export function debianMirror() {
   if (env.ECTL_TEST_DEBIAN_MIRROR) return env.ECTL_TEST_DEBIAN_MIRROR;
@@ -111,7 +123,8 @@ export function ensureChroot(desc) {
     return run(c, a, what, { stdio: ['ignore', 'ignore', 'inherit'] });
   };
   inside(['apt-get', 'update', '-q'], 'apt-get update in the chroot');
-  inside(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...(apt ? ['-t', apt] : []), 'ejabberd', 'erlang-p1-oauth2'],
+  // curl: ejabberdctl's CTL_OVER_HTTP fast path (25.03 and later) calls it; without it the script falls back to Erlang.
+  inside(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...(apt ? ['-t', apt] : []), 'ejabberd', 'erlang-p1-oauth2', 'curl'],
     'apt-get install ejabberd in the chroot');
   inside(['apt-get', 'clean'], 'apt-get clean in the chroot');
   const [vc, va] = inChroot(build, ['dpkg-query', '-W', '-f', '${Version}', 'ejabberd']);
