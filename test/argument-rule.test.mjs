@@ -43,6 +43,11 @@ for (const s of liveServers()) {
       assert.match(extra.stderr, /too many arguments.*\(usage: ectl registered_users <host> \[options\]; see 'ectl registered_users --help'\)\n$/);
       // A `--` right after the command word is the older way: still accepted.
       await ok(['check_password', '--', u, s.host, '-secret']);
+      // An option given twice: the last one counts, before or after the command.
+      assert.match(await ok(['-o', 'json', 'registered_users', s.host, '-o', 'text']), /^[^[]/);
+      assert.match(await ok(['-o', 'text', 'registered_users', s.host, '-o', 'json']), /^\[.*\]\n$/);
+      // A `--` after the arguments ends the options and adds nothing.
+      assert.match(await ok(['registered_users', s.host, '-o', 'json', '--']), /^\[.*\]\n$/);
     });
 
     test('a batch line takes the same words', async () => {

@@ -354,6 +354,20 @@ test('fixed word lists (affiliations, log levels, presence, room options...) com
   assert.deepEqual(await c('change_room_option', 'r', 'conference.example.org', 'members_'), ['members_by_default', 'members_only']);
   assert.deepEqual(await c('stats', ''), ['onlineusers', 'onlineusersnode', 'processes', 'registeredusers', 'uptimeseconds']);
   assert.deepEqual(await c('process_rosteritems', 'list', 'an'), ['any']);
+  assert.deepEqual(await c('process_rosteritems', 'list', 'any:b'), ['any:both']);
+  // true/false and other fixed sets outside room options, from the same lists as the checks before sending.
+  assert.deepEqual(await c('change_room_option', 'r', 'conference.example.org', 'members_only', ''), ['false', 'true']);
+  assert.deepEqual(await c('change_room_option', 'r', 'conference.example.org', 'allowpm', ''), ['anyone', 'moderators', 'none', 'participants']);
+  assert.deepEqual(await c('change_room_option', 'r', 'conference.example.org', 'title', ''), []);
+  assert.deepEqual(await c('srg_set_info', 'g', 'example.org', ''), ['all_users', 'description', 'label', 'online_users']);
+  assert.deepEqual(await c('srg_set_info', 'g', 'example.org', 'online_users', ''), ['false', 'true']);
+  assert.deepEqual(await c('srg_set_info', 'g', 'example.org', 'label', ''), []);
+  assert.deepEqual(await c('mnesia_table_change_storage', 'roster', 'disc'), ['disc_copies', 'disc_only_copies']);
+  assert.deepEqual(await c('export_db_ext', 'example.org', '/tmp/x', 'all', ''), ['dbser', 'json']);
+  // MUC/Sub nodes, a list: the words follow what is typed up to the last comma.
+  const nodes = 'urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:su';
+  assert.deepEqual(await c('subscribe_room', 'bob', 'example.org', 'Bob', 'team', 'conference.example.org', nodes),
+    ['subject', 'subscribers'].map((n) => `urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:${n}`));
   // Through the real bash script as well.
   assert.deepEqual(bashComplete('ectl set_loglevel in', env), ['info']);
 });

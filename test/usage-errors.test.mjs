@@ -31,6 +31,11 @@ const cases = [
   // One close to none may be a password typed as an argument: not echoed.
   ['unknown option', ['--colour', 'status'], /^Error: unknown option \(not shown, in case it is a secret\); ectl's options go before the command or after all of its arguments \(usage: ectl status \[options\]; see 'ectl status --help'\)\n$/],
   ['bad output format', ['-o', 'xml', 'status'], /argument 'xml' is invalid/],
+  // Options after the arguments: one that lacks its value, one that took the command's name, words after a '--'.
+  ['an option last without its value', ['stats', 'abc', '-o'], /^Error: option '-o' lacks its value: give it one \(-o VALUE\) or leave it out \(usage: ectl stats <name> \[options\]; see 'ectl stats --help'\)\n$/],
+  ['--columns last without its value', ['registered_users', 'example.com', '-o', 'json', '--columns'], /^Error: option '--columns' lacks its value/],
+  ['an option without its value before the command', ['--columns', 'stats', 'abc'], /^Error: option '--columns' took the command name 'stats' as its value: give --columns a value of its own before the command \(--columns VALUE stats \.\.\.\)\n$/],
+  ["words after a '--' that follows the arguments", ['stats', 'abc', '--', '-o', 'json'], /^Error: too many arguments: 'stats' takes 1 \(name\); the words after a '--' are arguments, not options \(usage: ectl stats <name> \[options\]/],
   ['bad timeout', ['--timeout', 'soon', 'status'], /--timeout must be a number/],
   ['bad URL', ['--url', 'ftp://x/api', 'status'], /bad URL 'ftp:\/\/x\/api'/],
 ];

@@ -61,6 +61,82 @@ for (const s of liveServers()) {
       }
     });
 
+    test('true/false outside room options: change_room_option, srg_set_info; a wrong key, then the right words', async () => {
+      const service = `conference.${s.host}`;
+      const r2 = uniqueName('vc');
+      await s.api('create_room', { name: r2, service, host: s.host });
+      try {
+        usage(await run(['change_room_option', r2, service, 'members_only', 'yes']), /option members_only must be one of true, false; got 'yes'/);
+        usage(await run(['change_room_option', r2, service, 'membersonly', 'true']), /has no room option 'membersonly' \(did you mean members_only\?\)/);
+        const value = async () => (await s.api('get_room_options', { name: r2, service })).find((o) => o.name === 'members_only').value;
+        assert.equal(await value(), 'false', 'nothing was sent');
+        const ok = await run(['change_room_option', r2, service, 'members_only', 'true']);
+        assert.equal(ok.code, 0, showRun(ok));
+        assert.equal(await value(), 'true');
+      } finally {
+        await s.api('destroy_room', { name: r2, service });
+      }
+      if (!atLeast(s.release, '24.06')) return; // srg_set_info came in 24.06
+      const group = uniqueName('vc');
+      await s.api('srg_create', { group, host: s.host, label: 'L', description: 'D', display: [] }, 1);
+      try {
+        const info = async () => Object.fromEntries((await s.api('srg_get_info', { group, host: s.host })).map((kv) => [kv.key, kv.value]));
+        usage(await run(['srg_set_info', group, s.host, 'all_users', 'yes']), /argument 'value' must be one of true, false; got 'yes'/);
+        usage(await run(['srg_set_info', group, s.host, 'allusers', 'true']), /argument 'key' must be one of label, description, all_users, online_users; got 'allusers' \(did you mean all_users\?\)/);
+        assert.equal((await info()).all_users, undefined, 'nothing was sent');
+        for (const args of [['all_users', 'true'], ['online_users', 'false'], ['label', 'yes, any text']]) {
+          const r = await run(['srg_set_info', group, s.host, ...args]);
+          assert.equal(r.code, 0, showRun(r));
+        }
+        const after = await info();
+        assert.equal(after.all_users, 'true');
+        assert.equal(after.label, 'yes, any text');
+      } finally {
+        await s.api('srg_delete', { group, host: s.host });
+      }
+    });
+
+    test('MUC/Sub nodes: a misspelt one is refused (the room would drop it), the right ones are taken', async () => {
+      const service = `conference.${s.host}`;
+      const r3 = uniqueName('vc');
+      const sub = uniqueName('vc');
+      await s.api('register', { user: sub, host: s.host, password: 'vc-pw-2' });
+      await s.api('create_room_with_opts', { name: r3, service, host: s.host, options: [{ name: 'allow_subscription', value: 'true' }] });
+      try {
+        const nodes = 'urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:subjet';
+        // The default definition of each release: v0 takes the user and room as JIDs and the nodes as one text, v3 names them apart.
+        const args = atLeast(s.release, '24.12') ? [sub, s.host, 'Sub', r3, service, nodes] : [`${sub}@${s.host}`, 'Sub', `${r3}@${service}`, nodes];
+        usage(await run(['subscribe_room', ...args]), /argument 'nodes'( element 2)? must be one of urn:xmpp:mucsub:nodes:presence, .*; got 'urn:xmpp:mucsub:nodes:subjet' \(did you mean urn:xmpp:mucsub:nodes:subject\?\)/);
+        assert.deepEqual(await s.api('get_subscribers', { [atLeast(s.release, '24.12') ? 'room' : 'name']: r3, service }), [], 'nothing was sent');
+        args[args.length - 1] = 'urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:subject';
+        const r = await run(['subscribe_room', ...args]);
+        assert.equal(r.code, 0, showRun(r));
+        assert.deepEqual(r.stdout.trim().split('\n').sort(), ['urn:xmpp:mucsub:nodes:messages', 'urn:xmpp:mucsub:nodes:subject']);
+      } finally {
+        await s.api('destroy_room', { name: r3, service });
+        await s.api('unregister', { user: sub, host: s.host });
+      }
+    });
+
+    if (atLeast(s.release, '25.03')) {
+      test('storage types and export formats (25.03 and later)', async () => {
+        usage(await run(['mnesia_table_change_storage', 'muc_online_room', 'ram_copy']), /argument 'storage_type' must be one of ram_copies, disc_copies, disc_only_copies, remote_copy; got 'ram_copy' \(did you mean ram_copies\?\)/);
+        // A table kept in RAM set to RAM again: accepted, and nothing changes.
+        const tables = await s.api('mnesia_list_tables', {});
+        const table = tables.find((t) => t.storage_type === 'ram_copies' && t.name === 'muc_online_room') ?? tables.find((t) => t.storage_type === 'ram_copies');
+        assert.ok(table, JSON.stringify(tables));
+        const r = await run(['mnesia_table_change_storage', table.name, 'ram_copies']);
+        assert.equal(r.code, 0, showRun(r));
+        assert.equal((await s.api('mnesia_list_tables', {})).find((t) => t.name === table.name).storage_type, 'ram_copies');
+        if (atLeast(s.release, '26.07')) {
+          const dir = `${s.dir}/export-${uniqueName('vc')}`;
+          usage(await run(['export_db_ext', s.host, dir, 'all', 'jsn']), /argument 'type' must be one of json, dbser; got 'jsn' \(did you mean json\?\)/);
+          const e = await run(['export_db_ext', s.host, dir, 'mod_roster', 'json']);
+          assert.equal(e.code, 0, showRun(e));
+        }
+      });
+    }
+
     test('the right words pass', async () => {
       const r = await run(['stats', 'registeredusers']);
       assert.equal(r.code, 0, showRun(r));

@@ -4,7 +4,7 @@
 import { UsageError } from '../errors.js';
 import type { ArgSpec, CommandSpec, ValueType } from './types.js';
 import { closestWord } from './closest.js';
-import { fixedValuesOf, roomOptions } from './fixed-values.js';
+import { dependsOnEarlier, fixedValuesOf, roomOptions, wordsOf } from './fixed-values.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 
@@ -157,14 +157,16 @@ function checkValues(spec: CommandSpec, body: Record<string, JsonValue>): Record
   // Looked up once per definition (a spec is one release's): a batch checks line after line.
   let fixed = fixedBySpec.get(spec);
   if (!fixed) fixedBySpec.set(spec, (fixed = spec.args.map((a) => fixedValuesOf(spec.name, a.name, release))));
-  for (const [i, a] of spec.args.entries()) {
+  // change_room_option's option and value are checked together below, with the option named.
+  for (const [i, a] of (spec.name === 'change_room_option' ? [] : spec.args).entries()) {
     const value = body[a.name];
-    if (typeof value !== 'string') continue;
-    const words = fixed[i];
+    // A set that depends on an earlier argument (srg_set_info's value on its key) is looked up for this call.
+    const words = fixed[i] && dependsOnEarlier(spec.name, a.name) ? fixedValuesOf(spec.name, a.name, release, body) : fixed[i];
     if (!words) continue;
-    // process_rosteritems takes several words joined by ':' (any:both).
-    const pieces = spec.name === 'process_rosteritems' ? value.split(':') : [value];
-    for (const p of pieces) checkWord(p, words, `argument '${a.name}'`);
+    if (typeof value === 'string') for (const w of wordsOf(spec.name, a.name, value)) checkWord(w, words, `argument '${a.name}'`);
+    else if (Array.isArray(value)) {
+      value.forEach((w, i) => { if (typeof w === 'string') checkWord(w, words, `argument '${a.name}' element ${i + 1}`); });
+    }
   }
   if (spec.name === 'change_room_option' && typeof body.option === 'string' && typeof body.value === 'string') {
     checkRoomOption(body.option, body.value, release, 'option');

@@ -19,11 +19,16 @@ export type ArgKind =
 /** Kinds `ectl __complete` answers (from the server, or a fixed list); the shell does the rest. */
 export const ASKED_KINDS: ReadonlySet<ArgKind> = new Set(['vhost', 'user', 'jid', 'muc_service', 'room_name', 'room_jid', 'values']);
 
-/** The words an argument can take, when they are a fixed list (the catalogue's one list, for the spec's release). */
-export function fixedValues(spec: CommandSpec, index: number): readonly string[] | undefined {
+/**
+ * The words an argument can take, when they are a fixed list (the catalogue's one list, for the
+ * spec's release); `typed` (the arguments before it) settles the ones that depend on an earlier
+ * argument (see fixedValuesOf).
+ */
+export function fixedValues(spec: CommandSpec, index: number, typed?: readonly string[]): readonly string[] | undefined {
   const name = spec.args[index]?.name;
   if (name === undefined) return undefined;
-  return fixedValuesOf(spec.name, name, (spec as { release?: string }).release ?? NEWEST_RELEASE);
+  const given = typed && Object.fromEntries(spec.args.slice(0, typed.length).map((a, i) => [a.name, typed[i]]));
+  return fixedValuesOf(spec.name, name, (spec as { release?: string }).release ?? NEWEST_RELEASE, given);
 }
 
 const VHOST_ARGS = new Set(['host', 'server', 'vhost', 'localhost', 'grouphost']);
@@ -42,9 +47,11 @@ export function hostArgIndex(spec: CommandSpec, index: number): number {
 
 export function argKind(spec: CommandSpec, index: number): ArgKind {
   const arg: ArgSpec | undefined = spec.args[index];
-  if (!arg || arg.type !== 'string') return 'none';
-  const { name } = arg;
+  if (!arg) return 'none';
+  // A list whose elements are words of a fixed set (MUC/Sub nodes) is completed word by word.
   if (fixedValues(spec, index)) return 'values';
+  if (arg.type !== 'string') return 'none';
+  const { name } = arg;
   if (VHOST_ARGS.has(name)) return 'vhost';
   if (FILE_ARGS.has(name)) return 'file';
   if (JID_ARGS.has(name)) return 'jid';

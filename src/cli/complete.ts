@@ -14,6 +14,7 @@ import type { ResultValue } from '../client/normalise.js';
 import { loadConfig, resolveSettings, type GlobalFlags } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { acceptsGlobal, argKind, fixedValues, hostArgIndex } from './arg-kinds.js';
+import { joinerOf } from '../catalogue/fixed-values.js';
 import { COMPLETION_HELP, allOptions, otherCommands, tagIndex, type ExtraCommand, type OptionDoc } from './help.js';
 import type { Io } from './io.js';
 import { clientFor, settingsFor } from './run.js';
@@ -288,9 +289,16 @@ async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io,
     return [];
   }
   if (line.positionals.length >= spec.args.length) return [];
-  if (argKind(spec, line.positionals.length) === 'none') return [];
-  const fixed = fixedValues(spec, line.positionals.length);
-  if (fixed) return [...fixed]; // no need to ask the server
+  const kind = argKind(spec, line.positionals.length);
+  if (kind === 'none') return [];
+  if (kind === 'values') {
+    const fixed = fixedValues(spec, line.positionals.length, line.positionals);
+    // A list, or a text of several words joined (any:both), gets the words after what is typed up to the last joiner.
+    const arg = spec.args[line.positionals.length];
+    const joiner = typeof arg.type !== 'string' ? ',' : joinerOf(spec.name, arg.name);
+    const typed = joiner ? line.current.slice(0, line.current.lastIndexOf(joiner) + 1) : '';
+    return (fixed ?? []).map((w) => typed + w); // no need to ask the server; nothing when the case is free text
+  }
   // Warnings (e.g. a readable password file) are for real commands, not for every Tab; and a
   // missing password must not be asked for in the middle of the user's command line.
   const quiet: Io = { ...io, stderr: { write: () => true }, promptSecret: undefined };

@@ -64,7 +64,7 @@ function packageVersion(): string {
  * any. Found before commander runs, so that only that command's subcommand need be built.
  */
 function commandIndex(argv: readonly string[]): number {
-  const takesValue = new Set(globalOptions().filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => !!f)));
+  const takesValue = valueFlags();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') return i + 1 < argv.length ? i + 1 : -1;
@@ -75,6 +75,36 @@ function commandIndex(argv: readonly string[]): number {
     return i;
   }
   return -1;
+}
+
+/** The spellings (-o, --output...) of the global options that take a value. */
+function valueFlags(): Set<string> {
+  return new Set(globalOptions().filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => !!f)));
+}
+
+/**
+ * A wrong use of the options around a command word, in words: a value-taking option last with
+ * nothing after it (`ectl stats abc -o`), or one that took the command's name as its value
+ * (`ectl --columns stats x`, found when the word after it is then read as the command).
+ */
+function optionProblem(typed: readonly string[], at: number, options: readonly string[]): string | undefined {
+  const takesValue = valueFlags();
+  for (let i = 0; i < options.length; i++) {
+    if (!takesValue.has(options[i])) continue;
+    if (i + 1 >= options.length) return `option '${options[i]}' lacks its value: give it one (${options[i]} VALUE) or leave it out`;
+    i++;
+  }
+  const before = typed[at - 2];
+  if (at >= 2 && takesValue.has(before) && entryFor(typed[at - 1]) && !entryFor(typed[at]) && !BUILTIN_WORDS.has(typed[at])) {
+    return `option '${before}' took the command name '${typed[at - 1]}' as its value: give ${before} a value of its own before the command (${before} VALUE ${typed[at - 1]} ...)`;
+  }
+  return undefined;
+}
+
+/** The options part of a line positionalsFirst rearranged: between the command word and the `--` it put there. */
+function trailingOptions(argv: readonly string[], at: number): readonly string[] {
+  const end = argv.indexOf('--', at + 1);
+  return end < 0 ? [] : argv.slice(at + 1, end);
 }
 
 const isHelpFlag = (a: string | undefined) => a === '-h' || a === '--help';
@@ -351,6 +381,15 @@ function commanderMessage(err: CommanderError): string {
   return err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\n/g, ' ');
 }
 
+/** What a command line commander refused gets: too many words are counted as the argument rule counts them. */
+function commandLineMessage(err: CommanderError, spec: ReleaseSpec, typed: readonly string[], at: number): string {
+  if (err.code !== 'commander.excessArguments') return commanderMessage(err);
+  const want = spec.args.length;
+  const names = spec.args.map((a) => a.name).join(' ');
+  const afterDashes = typed.slice(at + 2).includes('--') ? "; the words after a '--' are arguments, not options" : '';
+  return `too many arguments: '${spec.name}' takes ${want ? `${want} (${names})` : 'none'}${afterDashes}`;
+}
+
 /** Runs one ectl command line; returns the exit code. */
 export async function main(typed: string[], io: Io): Promise<number> {
   const at = commandIndex(typed);
@@ -366,6 +405,11 @@ export async function main(typed: string[], io: Io): Promise<number> {
       call = await commandCall(entry, argv, io);
       const used = argumentCounts(call.spec);
       if (used.count !== newest.count) argv = positionalsFirst(typed, at, used.count);
+      const problem = optionProblem(typed, at, trailingOptions(argv, at));
+      if (problem) throw new UsageError(`${problem}${usageHint(call.spec)}`);
+    } else if (word) {
+      const problem = optionProblem(typed, at, []);
+      if (problem) throw new UsageError(problem);
     }
     const help = asksForHelp(argv);
     // `ectl nosuchcmd --help` is an unknown command (exit 2, with a suggestion), not a request for the overall help.
@@ -384,7 +428,7 @@ export async function main(typed: string[], io: Io): Promise<number> {
     // Only a real error needs its label (and with it a look at whether stderr is a terminal).
     if (exitCodeFor(err) === EXIT.ok) return EXIT.ok;
     // A wrong command line for a command shows that command's usage line.
-    const shown = call && err instanceof CommanderError ? new UsageError(`${commanderMessage(err)}${usageHint(call.spec)}`) : err;
+    const shown = call && err instanceof CommanderError ? new UsageError(`${commandLineMessage(err, call.spec, typed, at)}${usageHint(call.spec)}`) : err;
     const options = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
     return reportError(shown, io, options.includes('--debug'), await errorLabel(io, argv));
   }
