@@ -73,35 +73,35 @@ _ectl_arg_kinds() {
       _ectl_kinds=(file) ;;
     ban_account|change_password|check_password|get_vcard|privacy_set|private_set|register|resource_num|send_stanza|set_nickname)
       _ectl_kinds=(ask ask -) ;;
-    change_room_option|create_room_with_opts)
-      _ectl_kinds=(ask ask ask -) ;;
+    change_room_option|delete_rosteritem|unsubscribe_room)
+      _ectl_kinds=(ask ask ask ask) ;;
     check_password_hash|get_vcard2|get_vcard2_multi|kick_session|private_get|send_stanza_c2s|set_last|set_vcard)
       _ectl_kinds=(ask ask - -) ;;
     convert_to_yaml)
       _ectl_kinds=(file file) ;;
     create_room|get_room_affiliation|muc_get_registered_nick|muc_unregister_nick|remove_mam_for_user_with_peer)
       _ectl_kinds=(ask ask ask) ;;
+    create_room_with_opts)
+      _ectl_kinds=(ask ask ask -) ;;
     delete_old_mam_messages_batch|send_direct_invitation|set_vcard2|set_vcard2_multi)
       _ectl_kinds=(ask ask - - -) ;;
     delete_old_messages_batch)
       _ectl_kinds=(ask - - -) ;;
-    delete_rosteritem|unsubscribe_room)
-      _ectl_kinds=(ask ask ask ask) ;;
     dump_table)
       _ectl_kinds=(file -) ;;
-    expire_invite_tokens|generate_invite_with_username|generate_reset_token|srg_add|srg_delete|srg_get_displayed|srg_get_info|srg_get_members)
+    expire_invite_tokens|generate_invite_with_username|generate_reset_token|mnesia_table_change_storage|srg_add|srg_delete|srg_get_displayed|srg_get_info|srg_get_members)
       _ectl_kinds=(- ask) ;;
     export2sql|export_db|import_db)
       _ectl_kinds=(ask file) ;;
     export_db_ext)
-      _ectl_kinds=(ask file - -) ;;
+      _ectl_kinds=(ask file - ask) ;;
     export_piefxis_host)
       _ectl_kinds=(file ask) ;;
     gen_html_doc_for_commands|gen_markdown_doc_for_commands)
       _ectl_kinds=(file - -) ;;
     mnesia_change_nodename)
       _ectl_kinds=(- - file file) ;;
-    muc_register_nick)
+    muc_register_nick|srg_set_info|subscribe_room_many)
       _ectl_kinds=(- ask ask ask) ;;
     process_rosteritems|send_message)
       _ectl_kinds=(ask ask ask - -) ;;
@@ -115,14 +115,10 @@ _ectl_arg_kinds() {
       _ectl_kinds=(- ask -) ;;
     srg_create)
       _ectl_kinds=(- ask - - -) ;;
-    srg_set_info)
-      _ectl_kinds=(- ask - -) ;;
     srg_user_add|srg_user_del)
       _ectl_kinds=(ask ask - ask) ;;
     subscribe_room)
-      _ectl_kinds=(ask ask - ask ask -) ;;
-    subscribe_room_many)
-      _ectl_kinds=(- ask ask -) ;;
+      _ectl_kinds=(ask ask - ask ask ask) ;;
     *)
       _ectl_kinds=() ;;
   esac

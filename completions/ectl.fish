@@ -66,35 +66,35 @@ function __ectl_arg_kinds
             echo file
         case ban_account change_password check_password get_vcard privacy_set private_set register resource_num send_stanza set_nickname
             echo ask ask -
-        case change_room_option create_room_with_opts
-            echo ask ask ask -
+        case change_room_option delete_rosteritem unsubscribe_room
+            echo ask ask ask ask
         case check_password_hash get_vcard2 get_vcard2_multi kick_session private_get send_stanza_c2s set_last set_vcard
             echo ask ask - -
         case convert_to_yaml
             echo file file
         case create_room get_room_affiliation muc_get_registered_nick muc_unregister_nick remove_mam_for_user_with_peer
             echo ask ask ask
+        case create_room_with_opts
+            echo ask ask ask -
         case delete_old_mam_messages_batch send_direct_invitation set_vcard2 set_vcard2_multi
             echo ask ask - - -
         case delete_old_messages_batch
             echo ask - - -
-        case delete_rosteritem unsubscribe_room
-            echo ask ask ask ask
         case dump_table
             echo file -
-        case expire_invite_tokens generate_invite_with_username generate_reset_token srg_add srg_delete srg_get_displayed srg_get_info srg_get_members
+        case expire_invite_tokens generate_invite_with_username generate_reset_token mnesia_table_change_storage srg_add srg_delete srg_get_displayed srg_get_info srg_get_members
             echo - ask
         case export2sql export_db import_db
             echo ask file
         case export_db_ext
-            echo ask file - -
+            echo ask file - ask
         case export_piefxis_host
             echo file ask
         case gen_html_doc_for_commands gen_markdown_doc_for_commands
             echo file - -
         case mnesia_change_nodename
             echo - - file file
-        case muc_register_nick
+        case muc_register_nick srg_set_info subscribe_room_many
             echo - ask ask ask
         case process_rosteritems send_message
             echo ask ask ask - -
@@ -108,14 +108,10 @@ function __ectl_arg_kinds
             echo - ask -
         case srg_create
             echo - ask - - -
-        case srg_set_info
-            echo - ask - -
         case srg_user_add srg_user_del
             echo ask ask - ask
         case subscribe_room
-            echo ask ask - ask ask -
-        case subscribe_room_many
-            echo - ask ask -
+            echo ask ask - ask ask ask
     end
 end
 

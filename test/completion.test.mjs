@@ -357,17 +357,25 @@ test('fixed word lists (affiliations, log levels, presence, room options...) com
   assert.deepEqual(await c('process_rosteritems', 'list', 'any:b'), ['any:both']);
   // true/false and other fixed sets outside room options, from the same lists as the checks before sending.
   assert.deepEqual(await c('change_room_option', 'r', 'conference.example.org', 'members_only', ''), ['false', 'true']);
-  assert.deepEqual(await c('change_room_option', 'r', 'conference.example.org', 'allowpm', ''), ['anyone', 'moderators', 'none', 'participants']);
+  // allowpm came in 23.10: its words for a release that has it, none for one that does not.
+  const allowpm = ['change_room_option', 'r', 'conference.example.org', 'allowpm', ''];
+  assert.deepEqual((await completeWords(allowpm, { ...env, ECTL_RELEASE: '26.07' })).lines, ['anyone', 'moderators', 'none', 'participants']);
+  assert.deepEqual((await completeWords(allowpm, { ...env, ECTL_RELEASE: '23.01' })).lines, []);
   assert.deepEqual(await c('change_room_option', 'r', 'conference.example.org', 'title', ''), []);
-  assert.deepEqual(await c('srg_set_info', 'g', 'example.org', ''), ['all_users', 'description', 'label', 'online_users']);
-  assert.deepEqual(await c('srg_set_info', 'g', 'example.org', 'online_users', ''), ['false', 'true']);
-  assert.deepEqual(await c('srg_set_info', 'g', 'example.org', 'label', ''), []);
-  assert.deepEqual(await c('mnesia_table_change_storage', 'roster', 'disc'), ['disc_copies', 'disc_only_copies']);
-  assert.deepEqual(await c('export_db_ext', 'example.org', '/tmp/x', 'all', ''), ['dbser', 'json']);
+  // Commands 23.01 lacks, as 26.07 has them.
+  const c26 = async (...words) => (await completeWords(words, { ...env, ECTL_RELEASE: '26.07' })).lines;
+  assert.deepEqual(await c26('srg_set_info', 'g', 'example.org', ''), ['all_users', 'description', 'label', 'online_users']);
+  assert.deepEqual(await c26('srg_set_info', 'g', 'example.org', 'online_users', ''), ['false', 'true']);
+  assert.deepEqual(await c26('srg_set_info', 'g', 'example.org', 'label', ''), []);
+  assert.deepEqual(await c26('mnesia_table_change_storage', 'roster', 'disc'), ['disc_copies', 'disc_only_copies']);
+  assert.deepEqual(await c26('export_db_ext', 'example.org', '/tmp/x', 'all', ''), ['dbser', 'json']);
   // MUC/Sub nodes, a list: the words follow what is typed up to the last comma.
   const nodes = 'urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:su';
-  assert.deepEqual(await c('subscribe_room', 'bob', 'example.org', 'Bob', 'team', 'conference.example.org', nodes),
-    ['subject', 'subscribers'].map((n) => `urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:${n}`));
-  // Through the real bash script as well.
+  const both = ['subject', 'subscribers'].map((n) => `urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:${n}`);
+  assert.deepEqual(await c26('subscribe_room', 'bob', 'example.org', 'Bob', 'team', 'conference.example.org', nodes), both);
+  // 23.01's API v0: one text of nodes joined by commas, completed the same way.
+  assert.deepEqual(await c('subscribe_room', 'bob@example.org', 'Bob', 'team@conference.example.org', nodes), both);
+  // Through the real bash script as well; a node's colons are word breaks for bash, which replaces what follows the last.
   assert.deepEqual(bashComplete('ectl set_loglevel in', env), ['info']);
+  assert.deepEqual(bashComplete('ectl subscribe_room bob@h Bob team@c urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:pr', env), ['presence']);
 });

@@ -28,6 +28,8 @@ const UNSAFE = new Set([
 const FIXED = {
   subs: 'none', asks: 'none', option: 'title', action: 'list', affiliation: 'none', status: 'available',
   'stats.name': 'registeredusers', 'stats_host.name': 'registeredusers', 'create_room_with_opts.name': 'title',
+  nodes: 'urn:xmpp:mucsub:nodes:messages', node: 'urn:xmpp:mucsub:nodes:messages', key: 'label',
+  storage_type: 'ram_copies', 'export_db_ext.type': 'json',
 };
 
 function valueFor(name, type, command) {
