@@ -34,6 +34,7 @@ const cases = [
   // Options after the arguments: one that lacks its value, one that took the command's name, words after a '--'.
   ['an option last without its value', ['stats', 'abc', '-o'], /^Error: option '-o' lacks its value: give it one \(-o VALUE\) or leave it out \(usage: ectl stats <name> \[options\]; see 'ectl stats --help'\)\n$/],
   ['--columns last without its value', ['registered_users', 'example.com', '-o', 'json', '--columns'], /^Error: option '--columns' lacks its value/],
+  ['an option without its value and no command', ['--url', 'http://127.0.0.1:1/api', '-o'], /^Error: option '-o' lacks its value: give it one \(-o VALUE\) or leave it out\n$/],
   ['an option without its value before the command', ['--columns', 'stats', 'abc'], /^Error: option '--columns' took the command name 'stats' as its value: give --columns a value of its own before the command \(--columns VALUE stats \.\.\.\)\n$/],
   ["words after a '--' that follows the arguments", ['stats', 'abc', '--', '-o', 'json'], /^Error: too many arguments: 'stats' takes 1 \(name\); the words after a '--' are arguments, not options \(usage: ectl stats <name> \[options\]/],
   ['bad timeout', ['--timeout', 'soon', 'status'], /--timeout must be a number/],

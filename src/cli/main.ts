@@ -407,8 +407,9 @@ export async function main(typed: string[], io: Io): Promise<number> {
       if (used.count !== newest.count) argv = positionalsFirst(typed, at, used.count);
       const problem = optionProblem(typed, at, trailingOptions(argv, at));
       if (problem) throw new UsageError(`${problem}${usageHint(call.spec)}`);
-    } else if (word) {
-      const problem = optionProblem(typed, at, []);
+    } else {
+      // No command: an option last without its value (`ectl -o`) is named rather than answered with the overall help.
+      const problem = optionProblem(typed, at, word ? [] : typed);
       if (problem) throw new UsageError(problem);
     }
     const help = asksForHelp(argv);
