@@ -226,7 +226,7 @@ complete -c ectl -n __ectl_wants_command -a get_user_rooms -d 'List the MUC room
 complete -c ectl -n __ectl_wants_command -a get_user_subscriptions -d 'List the MUC rooms an account is subscribed to'
 complete -c ectl -n __ectl_wants_command -a get_vcard -d 'Read one field of an account\'s vCard'
 complete -c ectl -n __ectl_wants_command -a get_vcard2 -d 'Read one subfield of an account\'s vCard'
-complete -c ectl -n __ectl_wants_command -a get_vcard2_multi -d 'Read every value of a repeatable vCard subfield'
+complete -c ectl -n __ectl_wants_command -a get_vcard2_multi -d 'Read a vCard subfield as a list (ejabberd gives only its first value)'
 complete -c ectl -n __ectl_wants_command -a halt -d 'Stop the ejabberd node at once'
 complete -c ectl -n __ectl_wants_command -a import_db -d 'Load a host\'s database records from files in a directory'
 complete -c ectl -n __ectl_wants_command -a import_db_abort -d 'Stop a running database import'
