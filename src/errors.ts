@@ -24,9 +24,12 @@ export class UnreachableError extends EctlError {
   readonly kind = 'unreachable';
   /** The request never left: the connection was refused, the name not resolved, or TLS failed before it was written. */
   readonly notSent: boolean;
-  constructor(message: string, options: { notSent?: boolean } = {}) {
+  /** The server closed the connection after the request was written, before a full reply. */
+  readonly cut: boolean;
+  constructor(message: string, options: { notSent?: boolean; cut?: boolean } = {}) {
     super(message);
     this.notSent = options.notSent ?? false;
+    this.cut = options.cut ?? false;
   }
 }
 

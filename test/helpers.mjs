@@ -60,7 +60,12 @@ export function cleanEnv(extra = {}) {
 export function liveServers() {
   requireLiveServer();
   if (!process.env.ECTL_TEST_SERVERS) throw new Error('ECTL_TEST_SERVERS is not set: run the tests with `npm test`, which starts the test servers');
-  return JSON.parse(process.env.ECTL_TEST_SERVERS).map((s) => ({
+  return JSON.parse(process.env.ECTL_TEST_SERVERS).map(serverTools);
+}
+
+/** A server's description from the harness (serverInfo) with the tools liveServers gives each one. */
+export function serverTools(s) {
+  return {
     ...s,
     env: (extra = {}) => cleanEnv({ ECTL_URL: s.url, ECTL_USER: s.admin, ECTL_PASSWORD: s.adminPassword, ECTL_RELEASE: s.release, ...extra }),
     ejabberdctl: (...args) => ejabberdctlOn(s, ...args),
@@ -77,7 +82,7 @@ export function liveServers() {
       return JSON.parse(text);
     },
     hostPath: (p) => s.root + p,
-  }));
+  };
 }
 
 /** Whether `release` (e.g. '24.12') is `since` or later. */

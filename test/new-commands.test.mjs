@@ -5,11 +5,13 @@
 // twin must match too. Every change is undone at the end, so the suite can run again on the same
 // server. Output holding a random token or a time is compared by its shape, as each case says.
 //
-// Not here: commands that stop or move the node (halt, restart_kindly, evacuate_kindly,
-// join_cluster_here, mnesia_table_change_storage) and export_db/import_db (they write files).
+// Not here: commands that change the node as a whole (halt, restart_kindly, evacuate_kindly,
+// join_cluster_here, mnesia_table_change_storage, export_db/import_db, the announcements to every
+// account): test/scratch-nodes.test.mjs runs them on scratch nodes of their own.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ectl, uniqueName, liveServers, HOST as H, HOST2 as H2, MUC, showRun as show, sortedLines } from './helpers.mjs';
+import { oracle } from './oracle-twins.mjs';
 import { erlangAtom } from '../dist/format/text.js';
 
 const PW = 'nc-pw-1';
@@ -22,28 +24,7 @@ if (s) describe('ejabberd 26.07: commands added after 23.01', () => {
   const cleanups = [];
   after(async () => { for (const f of cleanups.reverse()) await f().catch(() => {}); });
 
-  /** Runs the same command line through ectl and ejabberdctl at once. */
-  const both = (args) => Promise.all([ectl(args, { env: s.env() }), s.ejabberdctlAsync(...args)]);
-  /** Runs `args(mine)` through ectl, then `args(theirs)` through ejabberdctl. */
-  const twins = async (args, mine, theirs) => {
-    const a = await ectl(args(mine), { env: s.env() });
-    const b = await s.ejabberdctlAsync(...args(theirs));
-    return [a, b];
-  };
-  const same = (a, b, { sort = false, map = (x) => x, from, to, fails = false } = {}) => {
-    let theirs = b.stdout;
-    if (from !== undefined) theirs = theirs.replaceAll(from, to);
-    const norm = (x) => (sort ? sortedLines(map(x)) : map(x));
-    if (fails) assert.notEqual(b.code, 0, `ejabberdctl was expected to fail: ${show(b)}`);
-    else assert.equal(b.code, 0, `ejabberdctl was expected to succeed: ${show(b)}`);
-    assert.equal(norm(a.stdout), norm(theirs), `stdout differs\nectl: ${show(a)}\nejabberdctl: ${show(b)}`);
-    assert.equal(a.code, b.code, `exit code differs\nectl: ${show(a)}\nejabberdctl: ${show(b)}`);
-  };
-  const ctl = async (...args) => {
-    const r = await s.ejabberdctlAsync(...args);
-    assert.equal(r.code, 0, `ejabberdctl ${args.join(' ')}: ${show(r)}`);
-    return r.stdout;
-  };
+  const { both, twins, same, ctl } = oracle(s);
 
   // Read-only commands whose result does not change between two calls.
   for (const args of [

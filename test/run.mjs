@@ -65,22 +65,25 @@ for (const s of servers) {
 }
 const only = process.argv.slice(2);
 const files = only.length ? only : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
-// The test cluster (several nodes of the host's release, joined) only when its tests run.
-const wantsCluster = files.some((f) => /(^|\/)cluster\.test\.mjs$/.test(f));
+// Extra node groups (the 23.01 test cluster, the 26.07 scratch nodes) only when their tests run
+// and their release is selected.
+const releases = servers.map((s) => s.release);
+const groups = harness.NODE_GROUPS.filter((g) => releases.includes(g.release) && files.some((f) => f.split('/').pop() === g.file));
 const tStart = Date.now();
-const startingCluster = wantsCluster ? harness.startCluster() : Promise.resolve(null);
-const started = await Promise.allSettled([...servers.map((s) => harness.start(s)), startingCluster]);
+const started = await Promise.allSettled([...servers.map((s) => harness.start(s)), ...groups.map((g) => harness.startCluster(g))]);
 const failed = started.filter((r) => r.status === 'rejected');
+const groupNodes = started.slice(servers.length).map((r) => (r.status === 'fulfilled' ? r.value : null));
+const onceFiles = files.filter((f) => groups.some((g) => g.once && f.split('/').pop() === g.file));
+const stopGroups = () => groups.forEach((g, i) => harness.stopCluster(groupNodes[i] ?? Array.from({ length: g.size }, (_, n) => harness.describeClusterNode(n, g))));
 if (failed.length) {
   for (const f of failed) process.stderr.write(`test setup: ${f.reason?.message ?? f.reason}\n`);
   started.slice(0, servers.length).forEach((r, i) => { if (r.status === 'fulfilled') harness.stop(servers[i]); });
-  if (wantsCluster) harness.stopCluster();
+  stopGroups();
   process.exit(1);
 }
-const cluster = started.at(-1).value;
 const summary = [`set-up ${secs(tSetup - t0)}, installing servers ${secs(tStart - tSetup)}, starting them ${secs(Date.now() - tStart)} (`
   + servers.map((s) => `${s.release} on ${s.url} in ${(s.startMs / 1000).toFixed(1)} s`).join(', ')
-  + (cluster ? `, a cluster of ${cluster.length} ${cluster[0].release} nodes in ${(cluster.startMs / 1000).toFixed(1)} s` : '') + ')'];
+  + groups.map((g, i) => `, ${g.size} ${g.release} ${g.name} nodes in ${(groupNodes[i].startMs / 1000).toFixed(1)} s`).join('') + ')'];
 process.stderr.write(`test setup: ${summary[0]}\n`);
 
 const codes = [];
@@ -93,7 +96,11 @@ function tapCounts(file) {
   return Object.values(c).some(Number.isNaN) ? { pass: 0, fail: 1, skipped: 0, todo: 0 } : c;
 }
 try {
-  for (const node of nodes) {
+  for (const [n, node] of nodes.entries()) {
+    // A group's `once` file uses its nodes up (halts them...): it runs with the first Node only.
+    const runFiles = n === 0 ? files : files.filter((f) => !onceFiles.includes(f));
+    if (n > 0 && onceFiles.length) summary.push(`Node ${node.version}: leaves out ${onceFiles.join(', ')} (run with Node ${nodes[0].version} only: it uses its nodes up)`);
+    if (!runFiles.length) continue;
     process.stderr.write(`\n=== tests with Node ${node.version} (${node.bin}) ===\n`);
     const t = Date.now();
     // What the secret-handling tests print is collected afresh for the last test to search.
@@ -101,14 +108,14 @@ try {
     // The runner itself is this Node, and it comes first on PATH: bin/ectl (#!/usr/bin/env node)
     // and every test that spawns process.execPath get it too.
     const env = { ...process.env, ...harness.serverEnv(servers), ECTL_TEST_NODE_VERSION: node.version,
-      ...(cluster ? { ECTL_TEST_CLUSTER: JSON.stringify(cluster.map(harness.serverInfo)) } : {}),
+      ...Object.fromEntries(groups.map((g, i) => [g.env, JSON.stringify(groupNodes[i].map(harness.serverInfo))])),
       PATH: `${dirname(node.bin)}:${process.env.PATH}` };
     // spec on the console; TAP into a file, whose closing counts add up to the last line.
     const tap = join(root, 'test', '.tmp', `run-${node.version}.tap`);
     mkdirSync(dirname(tap), { recursive: true });
     rmSync(tap, { force: true });
     const r = spawnSync(node.bin, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tap}`, '--test-concurrency=1', '--test-timeout=600000', ...files], { cwd: root, stdio: 'inherit', env });
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`, '--test-concurrency=1', '--test-timeout=600000', ...runFiles], { cwd: root, stdio: 'inherit', env });
     const code = r.status ?? 1;
     codes.push(code);
     const counts = tapCounts(tap);
@@ -118,7 +125,7 @@ try {
   }
 } finally {
   for (const s of servers) harness.stop(s);
-  if (cluster) harness.stopCluster(cluster);
+  stopGroups();
 }
 if (nodes.length < 2) summary.push('Node 24: NOT RUN (ECTL_TEST_ONE_NODE is set)');
 summary.push(`total ${secs(Date.now() - t0)}`);

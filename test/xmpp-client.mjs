@@ -20,7 +20,9 @@ export function presenceStanza({ show, status, priority } = {}) {
 }
 
 /**
- * Logs in and sends initial presence. Resolves { jid, send, iq, setPresence, close }.
+ * Logs in and sends initial presence. Resolves { jid, send, iq, setPresence, receive, closed, close }:
+ * receive(re, what) waits for what the server sends next that matches `re` (a message...) and
+ * resolves the match; closed() resolves when the server closes the stream.
  * options: { port, host, user, password, resource, show, status, priority, timeoutMs }
  */
 export async function xmppLogin({ port, host, user, password, resource, show, status, priority, address = '127.0.0.1', timeoutMs = 10_000 }) {
@@ -88,6 +90,8 @@ export async function xmppLogin({ port, host, user, password, resource, show, st
     send: (stanza) => sock.write(stanza),
     iq,
     setPresence: (p) => sock.write(presenceStanza(p)),
+    receive: expect,
+    closed: () => new Promise((resolve) => { if (closed) resolve(); else sock.once('close', resolve); }),
     close: () => new Promise((resolve) => {
       if (closed) return resolve();
       const timer = setTimeout(() => { sock.destroy(); resolve(); }, 3000);

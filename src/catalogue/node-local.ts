@@ -17,6 +17,13 @@ export interface NodeLocalFact {
   readonly why: string;
   /** Stops, restarts or takes apart the node: with --all-nodes it needs --yes. */
   readonly destructive?: boolean;
+  /**
+   * Over HTTP the command closes the connection it came on before it can reply (measured on
+   * 26.07, test/scratch-nodes.test.mjs): `halts`, the node ends at once (ejabberdctl reports
+   * it as down and exits 3); `stops-ejabberd`, ejabberd stops with the request in it, so the
+   * command ran up to that step (ejabberdctl, whose call runs outside ejabberd, exits 0).
+   */
+  readonly cutsItsReply?: 'halts' | 'stops-ejabberd';
 }
 
 export const NODE_LOCAL: readonly NodeLocalFact[] = [
@@ -50,10 +57,10 @@ export const NODE_LOCAL: readonly NodeLocalFact[] = [
   { name: 'mnesia_change_nodename', function: 'ejabberd_admin:mnesia_change_nodename', evidence: 'mnesia:traverse_backup', why: "it reads and writes backup files on that node's disk" },
   { name: 'stop', function: 'ejabberd_admin:stop', evidence: 'init:stop\\(\\)', why: 'it stops that node', destructive: true },
   { name: 'restart', function: 'ejabberd_admin:restart', evidence: 'init:restart\\(\\)', why: 'it restarts that node', destructive: true },
-  { name: 'halt', function: 'ejabberd:halt', evidence: 'erlang:halt', why: 'it halts that node at once', destructive: true },
+  { name: 'halt', function: 'ejabberd:halt', evidence: 'erlang:halt', why: 'it halts that node at once', destructive: true, cutsItsReply: 'halts' },
   { name: 'stop_kindly', function: 'ejabberd_admin:stop_kindly', evidence: 'init, stop', follow: ['ejabberd_admin:perform_kindly'], why: 'it warns the users of that node, then stops it', destructive: true },
   { name: 'restart_kindly', function: 'ejabberd_admin:restart_kindly', evidence: 'init, restart', follow: ['ejabberd_admin:perform_kindly'], why: 'it warns the users of that node, then restarts it', destructive: true },
-  { name: 'evacuate_kindly', function: 'ejabberd_admin:evacuate_kindly', evidence: 'stop_listeners', follow: ['ejabberd_admin:perform_kindly'], why: "it warns the users of that node, then stops that node's service to them", destructive: true },
+  { name: 'evacuate_kindly', function: 'ejabberd_admin:evacuate_kindly', evidence: 'stop_listeners', follow: ['ejabberd_admin:perform_kindly'], why: "it warns the users of that node, then stops that node's service to them", destructive: true, cutsItsReply: 'stops-ejabberd' },
   { name: 'join_cluster', function: 'ejabberd_admin:join_cluster', evidence: 'ejabberd_cluster(:|, )join', why: 'that node leaves its own database to join the cluster of the node named', destructive: true },
 ];
 

@@ -223,11 +223,30 @@ export async function callOn(settings: Settings, call: CommandCall, raws: readon
       const { spec } = session.speak(call.entry, call.spec, body, rebuild);
       io.stderr.write(`* ${label}${describeChoice(session.choice, pathVersion(session.choice.release, spec) ?? spec.version)}\n`);
     }
-    const { spec, value } = await session.call(call.entry, call.spec, body, rebuild);
-    return { spec, value, choice: session.choice };
+    try {
+      const { spec, value } = await session.call(call.entry, call.spec, body, rebuild);
+      return { spec, value, choice: session.choice };
+    } catch (err) {
+      return { spec: call.spec, value: closedByItself(call.entry.name, err, io, label, settings.url), choice: session.choice };
+    }
   } finally {
     await client.close();
   }
+}
+
+/**
+ * A command that closes its own connection before the reply (node-local.ts `cutsItsReply`):
+ * halt's cut says that it ended the node (exit 3, as ejabberdctl's); a command that stops
+ * ejabberd together with its request ran, and is done (its rescode), with a note on what it
+ * left. Any other error is thrown on.
+ */
+function closedByItself(name: string, err: unknown, io: Io, label: string, url: string): true {
+  const cuts = nodeLocal(name)?.cutsItsReply;
+  if (!cuts || !(err instanceof UnreachableError) || !err.cut) throw err;
+  if (cuts === 'halts') throw new UnreachableError(`${new URL(url).host} closed the connection without a reply, as ${name} does: it ends the node at once`, { cut: true });
+  io.stderr.write(`Note: ${escapeControls(label)}${new URL(url).host} closed the connection without a reply, as ${name} does over HTTP: it stops ejabberd there `
+    + 'together with the request, so the steps after that do not run; the Erlang node keeps running without ejabberd until it is stopped\n');
+  return true;
 }
 
 /** A failure that left before any byte of the request was written: another node may take the call. */

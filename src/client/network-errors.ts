@@ -45,7 +45,7 @@ export function describeNetworkError(err: unknown, url: string, o: TransportOpti
   const https = url.startsWith('https:');
   // ejabberd closes the connection when the port speaks the other protocol: say which to try.
   const otherScheme = https ? `; if port ${portOf(url)} serves plain HTTP, use an http:// URL` : `; if port ${portOf(url)} serves HTTPS (TLS), use an https:// URL`;
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UnreachableError(`connection to ${where} was closed before a full reply${otherScheme}`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UnreachableError(`connection to ${where} was closed before a full reply${otherScheme}`, { cut: true });
   if (!https && (code.startsWith('HPE_') || e.name === 'HTTPParserError')) return new UnreachableError(`the reply from ${where} is not HTTP${otherScheme}`);
   if (https && (code.startsWith('ERR_SSL') || code === 'EPROTO')) return new UnreachableError(`TLS handshake with ${where} failed (${code})${otherScheme}`);
   return new UnreachableError(`cannot reach ${where}: ${e.cause?.message ?? e.message ?? String(err)}`);

@@ -2,7 +2,8 @@
 // with its own config, node name, spool and ports, never the system's ejabberd. 23.01 is Debian
 // 12's package on this machine; the others are Debian packages installed in a minbase debootstrap
 // chroot that is built when missing and kept in a cache outside the checkout (see chroot.mjs).
-// Usage as a script: node test/server/ejabberd-server.mjs start|stop|env [release...]
+// Usage as a script: node test/server/ejabberd-server.mjs start|stop|env [release...] |
+// start-cluster|stop-cluster [cluster|scratch]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,31 +67,50 @@ export function describeServer(release) {
 }
 
 /**
- * The test cluster: CLUSTER_SIZE nodes of the host's release (ECTL_TEST_CLUSTER_SIZE, default 3)
- * joined into one Mnesia cluster. Node i is the first release's node name with a letter added
- * (ectltesta@localhost...), its directory with `-cluster-<letter>`, its ports 400 + 100*i above
- * the first release's (ECTL_TEST_CLUSTER_HTTP_PORT moves the first; C2S and HTTPS keep their
- * distance to HTTP). Its config also lets the admin restart the node over HTTP (rolling restarts).
+ * Groups of extra nodes that some test files need, started by test/run.mjs only when such a file
+ * runs (and its release is selected), each node with a fresh spool of its own:
+ * - the test cluster: CLUSTER_SIZE nodes of the host's release (ECTL_TEST_CLUSTER_SIZE, default
+ *   3) joined into one Mnesia cluster, for test/cluster.test.mjs (ECTL_TEST_CLUSTER);
+ * - scratch nodes: three 26.07 nodes, not joined, each with its admin account, for the commands
+ *   that stop, restart, evacuate or join a node (test/scratch-nodes.test.mjs,
+ *   ECTL_TEST_SCRATCH). Those tests use the nodes up, so that file runs with the first Node only.
+ * Node i takes the first release's node name with the release's digits (none for the host's
+ * release) and a letter added (ectltesta@localhost, ectltest2607a@localhost...), its release's
+ * directory with `-<group>-<letter>`, and HTTP ports from `httpPort` above the first release's
+ * (ECTL_TEST_CLUSTER_HTTP_PORT, ECTL_TEST_SCRATCH_HTTP_PORT move them), `step` apart; C2S and
+ * HTTPS keep their distance to HTTP. Their config lets the admin call `allow` over HTTP too.
  */
 export const CLUSTER_SIZE = Number(env.ECTL_TEST_CLUSTER_SIZE ?? 3);
 
-export function describeClusterNode(i) {
-  const base = describeServer(RELEASES[0].release);
+export const NODE_GROUPS = [
+  { name: 'cluster', file: 'cluster.test.mjs', release: RELEASES[0].release, size: CLUSTER_SIZE, join: true,
+    env: 'ECTL_TEST_CLUSTER', httpPort: 400, step: 100, allow: ['restart'] },
+  { name: 'scratch', file: 'scratch-nodes.test.mjs', release: '26.07', size: 3, join: false, once: true,
+    env: 'ECTL_TEST_SCRATCH', httpPort: 700, step: 10, allow: ['restart', 'halt'] },
+];
+
+const groupNamed = (name) => NODE_GROUPS.find((g) => g.name === name);
+
+export function describeClusterNode(i, group = groupNamed('cluster')) {
+  const base = describeServer(group.release);
+  const first = describeServer(RELEASES[0].release);
   const letter = String.fromCharCode(97 + i);
-  const [nodeName, nodeHost] = base.node.split('@');
-  const http = Number(env.ECTL_TEST_CLUSTER_HTTP_PORT ?? base.httpPort + 400) + 100 * i;
+  const [nodeName, nodeHost] = first.node.split('@');
+  const digits = group.release === RELEASES[0].release ? '' : group.release.replace(/\W/g, '');
+  const http = Number(env[`${group.env}_HTTP_PORT`] ?? first.httpPort + group.httpPort) + group.step * i;
   const s = {
     ...base,
-    node: `${nodeName}${letter}@${nodeHost}`,
-    dir: `${base.dir}-cluster-${letter}`,
+    node: `${nodeName}${digits}${letter}@${nodeHost}`,
+    dir: `${base.dir}-${group.name}-${letter}`,
     httpPort: http,
     httpsPort: http + (base.httpsPort - base.httpPort),
     c2sPort: http + (base.c2sPort - base.httpPort),
     cluster: true,
+    allow: group.allow,
   };
   s.url = `http://127.0.0.1:${s.httpPort}/api`;
   s.httpsUrl = `https://127.0.0.1:${s.httpsPort}/api`;
-  s.hostDir = s.dir;
+  s.hostDir = s.root + s.dir;
   s.caFile = join(s.hostDir, 'ca.pem');
   return s;
 }
@@ -113,29 +133,32 @@ export async function clusterMembersOverHttp(s) {
 }
 
 /**
- * Starts the test cluster: every node at once with a fresh spool, then each other node joins the
- * first with ejabberdctl join_cluster, one after the other; resolves when every node's
- * list_cluster names all of them and every HTTP API answers. `startMs` is the whole time.
+ * Starts a group of nodes (the test cluster by default): every node at once with a fresh spool;
+ * for a group that joins, each other node then joins the first with ejabberdctl join_cluster,
+ * one after the other, and it resolves when every node's list_cluster names all of them and
+ * every HTTP API answers. `startMs` is the whole time.
  */
-export async function startCluster(size = CLUSTER_SIZE) {
+export async function startCluster(group = groupNamed('cluster')) {
   const t0 = Date.now();
-  const nodes = Array.from({ length: size }, (_, i) => describeClusterNode(i));
-  // Only the first node's accounts survive: the others take its database when they join.
-  await Promise.all(nodes.map((s, i) => start(s, { admin: i === 0 })));
-  const want = nodes.map((s) => s.node).sort();
-  for (const s of nodes.slice(1)) {
-    const r = await ejabberdctlAsync(s, 'join_cluster', nodes[0].node);
-    if (r.code !== 0) throw new Error(`test cluster: ${s.node} could not join ${nodes[0].node}: ${r.stdout}${r.stderr}`);
-  }
-  // The joined nodes restart ejabberd: each answers over HTTP again, listing every node.
-  for (const s of nodes) {
-    await waitFor(async () => JSON.stringify(await clusterMembersOverHttp(s)) === JSON.stringify(want), 90_000, `${s.node} to see the whole cluster`, s);
+  const nodes = Array.from({ length: group.size }, (_, i) => describeClusterNode(i, group));
+  // Only the first node's accounts survive a join: the others take its database.
+  await Promise.all(nodes.map((s, i) => start(s, { admin: i === 0 || !group.join })));
+  if (group.join) {
+    const want = nodes.map((s) => s.node).sort();
+    for (const s of nodes.slice(1)) {
+      const r = await ejabberdctlAsync(s, 'join_cluster', nodes[0].node);
+      if (r.code !== 0) throw new Error(`test cluster: ${s.node} could not join ${nodes[0].node}: ${r.stdout}${r.stderr}`);
+    }
+    // The joined nodes restart ejabberd: each answers over HTTP again, listing every node.
+    for (const s of nodes) {
+      await waitFor(async () => JSON.stringify(await clusterMembersOverHttp(s)) === JSON.stringify(want), 90_000, `${s.node} to see the whole cluster`, s);
+    }
   }
   nodes.startMs = Date.now() - t0;
   return nodes;
 }
 
-/** Stops every node of the test cluster (those running). */
+/** Stops every node of a group (those running; the test cluster by default). */
 export function stopCluster(nodes = Array.from({ length: CLUSTER_SIZE }, (_, i) => describeClusterNode(i))) {
   for (const s of nodes) if (existsSync(join(s.hostDir, 'ejabberd.yml'))) stop(s);
 }
@@ -241,8 +264,8 @@ function writeConfig(s) {
   writeFileSync(join(d, 'cert.pem'), readFileSync(s.caFile, 'utf8') + readFileSync(key, 'utf8'));
   const desc = RELEASES.find((r) => r.release === s.release);
   const tmpl = readFileSync(join(here, 'ejabberd.yml.tmpl'), 'utf8');
-  // A cluster node may be restarted over HTTP: the rolling restart tests do it.
-  const allowed = s.cluster ? tmpl.replace(/^ *- "!restart"\n/m, '') : tmpl;
+  // A cluster node may be restarted over HTTP (the rolling restart tests do it), a scratch node halted.
+  const allowed = (s.allow ?? []).reduce((t, cmd) => t.replace(new RegExp(`^ *- "!${cmd}"\\n`, 'm'), ''), tmpl);
   const yml = allowed.replaceAll('@DIR@', s.dir).replaceAll('@HTTP_PORT@', String(s.httpPort))
     .replaceAll('@HTTPS_PORT@', String(s.httpsPort)).replaceAll('@C2S_PORT@', String(s.c2sPort))
     + (desc.modules ?? []).map((m) => `  ${m}\n`).join('');
@@ -349,8 +372,24 @@ function answersPing(s) {
   return ejabberdctlOn(s, 'ping').stdout.includes('pong');
 }
 
+/** The process id of a node's Erlang VM (beam.smp started with `-sname NODE`), or undefined. */
+function vmPid(s) {
+  for (const line of sh('ps', ['-eo', 'pid=,args=']).stdout.split('\n')) {
+    const [pid, ...args] = line.trim().split(/\s+/);
+    if (!/\/beam(\.smp)?$/.test(args[0] ?? '')) continue;
+    if (args.some((a, i) => (a === '-sname' || a === '-name') && args[i + 1] === s.node)) return Number(pid);
+  }
+  return undefined;
+}
+
 export function stop(s = server) {
-  ejabberdctlOn(s, 'stop');
+  const r = ejabberdctlOn(s, 'stop');
+  // A VM whose ejabberd stopped (evacuate_kindly over HTTP does that) knows no `stop`: it is
+  // ended by its process id, which only this node's name selects.
+  if (r.code !== 0 && answersPing(s)) {
+    const pid = vmPid(s);
+    if (pid) asRoot('kill', ['-KILL', String(pid)]);
+  }
   for (let i = 0; i < 60 && answersPing(s); i++) sh('sleep', ['0.5']);
 }
 
@@ -381,23 +420,24 @@ export function serverEnv(servers = [server]) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [cmd, ...which] = process.argv.slice(2);
-  const servers = (which.length ? which : selectedReleases()).map(describeServer);
+  const group = () => groupNamed(which[0] ?? 'cluster') ?? (() => { throw new Error(`no node group ${which[0]} (known: ${NODE_GROUPS.map((g) => g.name).join(', ')})`); })();
+  const servers = cmd.endsWith('-cluster') ? [] : (which.length ? which : selectedReleases()).map(describeServer);
   if (cmd === 'start') {
     await Promise.all(servers.map(async (s) => {
       await start(s);
       process.stdout.write(`ejabberd ${s.release} test node ${s.node} is up in ${(s.startMs / 1000).toFixed(1)} s: ${s.url} (admin ${s.admin})\n`);
     }));
   } else if (cmd === 'start-cluster') {
-    const nodes = await startCluster();
-    process.stdout.write(`test cluster of ${nodes.length} nodes up in ${(nodes.startMs / 1000).toFixed(1)} s: ${nodes.map((s) => `${s.node} ${s.url}`).join(', ')}\n`);
+    const nodes = await startCluster(group());
+    process.stdout.write(`${group().name} of ${nodes.length} nodes up in ${(nodes.startMs / 1000).toFixed(1)} s: ${nodes.map((s) => `${s.node} ${s.url}`).join(', ')}\n`);
   } else if (cmd === 'stop-cluster') {
-    stopCluster();
+    stopCluster(Array.from({ length: group().size }, (_, i) => describeClusterNode(i, group())));
   } else if (cmd === 'stop') {
     for (const s of servers) stop(s);
   } else if (cmd === 'env') {
     for (const [k, v] of Object.entries(serverEnv(servers))) process.stdout.write(`export ${k}='${v}'\n`);
   } else {
-    process.stderr.write('usage: ejabberd-server.mjs start|stop|env [release...] | start-cluster|stop-cluster\n');
+    process.stderr.write('usage: ejabberd-server.mjs start|stop|env [release...] | start-cluster|stop-cluster [cluster|scratch]\n');
     process.exit(2);
   }
 }
