@@ -20,7 +20,7 @@ const PW = 'sn-pw-1';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const nodes = process.env.ECTL_TEST_SCRATCH ? JSON.parse(process.env.ECTL_TEST_SCRATCH).map(serverTools) : [];
 const [A, B, C] = nodes;
-const skip = nodes.length ? false : 'no scratch 26.07 nodes: run through npm test with 26.07 among the releases';
+const skip = nodes.length ? false : 'no scratch 26.07 nodes (ECTL_TEST_SCRATCH): run this file through npm test (node test/run.mjs test/scratch-nodes.test.mjs), which starts them';
 
 /** Waits until `pred()` holds, polling every half second; fails naming `what` after `ms`. */
 async function until(pred, what, ms = 90_000) {
@@ -154,6 +154,13 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     assert.equal(d.stdout, 'Error: error\nError: "This node already joined that running node."\n', showRun(d));
     assert.deepEqual([c.code, c.stdout], [d.code, ''], showRun(c));
     assert.equal(c.stderr, 'Error: This node already joined that running node.\n', showRun(c));
+    // The export is a task of the node that ran it: in the cluster, the others know nothing of it.
+    const env = cleanEnv({ ECTL_USER: A.admin, ECTL_PASSWORD: A.adminPassword, ECTL_NODES: [A, C].map((n) => `${n.node}=${n.url}`).join(','), ECTL_RELEASE: '26.07' });
+    const all = await ectl(['--all-nodes', 'export_db_status', H], { env });
+    assert.equal(all.code, 0, showRun(all));
+    assert.equal(all.stderr, '');
+    // A's last export was the one into a missing directory.
+    assert.match(all.stdout, new RegExp(`^${A.node}\tOperation failed after exporting 0 records with error [^\n]*sn-no-such-dir[^\n]*\n${C.node}\tOperation not started\n$`));
     for (const n of [A, C]) {
       const [e, f] = await oracle(n).both(['list_cluster_detailed']);
       // The process counts and uptimes change between two calls.

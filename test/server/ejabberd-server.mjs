@@ -68,7 +68,7 @@ export function describeServer(release) {
 
 /**
  * Groups of extra nodes that some test files need, started by test/run.mjs only when such a file
- * runs (and its release is selected), each node with a fresh spool of its own:
+ * runs (whichever releases ECTL_TEST_RELEASES selects), each node with a fresh spool of its own:
  * - the test cluster: CLUSTER_SIZE nodes of the host's release (ECTL_TEST_CLUSTER_SIZE, default
  *   3) joined into one Mnesia cluster, for test/cluster.test.mjs (ECTL_TEST_CLUSTER);
  * - scratch nodes: three 26.07 nodes, not joined, each with its admin account, for the commands
