@@ -178,13 +178,14 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     assert.equal(a.code, b.code, `ectl: ${showRun(a)}\nejabberdctl: ${showRun(b)}`);
   };
 
-  test('restart_kindly: the same but ejabberdctl\'s progress lines; the sessions are warned; both nodes restart and come back into the cluster', async () => {
+  test('restart_kindly: the same but ejabberdctl\'s progress lines; the sessions are warned; both nodes restart and come back into the cluster; --timeout starts after the delay', async () => {
     for (const n of [B, C]) await n.api('set_loglevel', { loglevel: 'info' });
     await A.api('register', { user: 'snrk', host: H, password: PW });
     const session = await login(B, 'snrk');
-    const [a, b] = await pair(B, C).twins(() => ['restart_kindly', '1', 'SN restart'], B, C);
+    // A timeout shorter than the delay: it starts after the delay.
+    const [a, b] = await Promise.all([ectl(['--timeout', '2', 'restart_kindly', '3', 'SN restart'], { env: B.env() }), C.ejabberdctlAsync('restart_kindly', '3', 'SN restart')]);
     sameButProgress(a, b, 5);
-    await session.receive(headline('Server stop in 1 seconds!', 'SN restart'), 'the restart warning');
+    await session.receive(headline('Server stop in 3 seconds!', 'SN restart'), 'the restart warning');
     for (const n of [B, C]) await inCluster(n);
     // A restart reads the log level from the config again.
     for (const n of [B, C]) assert.equal((await n.ejabberdctlAsync('get_loglevel')).stdout, 'warning\n');

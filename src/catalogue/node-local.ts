@@ -24,6 +24,8 @@ export interface NodeLocalFact {
    * command ran up to that step (ejabberdctl, whose call runs outside ejabberd, exits 0).
    */
   readonly cutsItsReply?: 'halts' | 'stops-ejabberd';
+  /** An integer argument: the seconds the command waits before it replies (ectl's --timeout starts after them). */
+  readonly waitsFor?: string;
 }
 
 export const NODE_LOCAL: readonly NodeLocalFact[] = [
@@ -68,9 +70,9 @@ export const NODE_LOCAL: readonly NodeLocalFact[] = [
   { name: 'stop', function: 'ejabberd_admin:stop', evidence: 'init:stop\\(\\)', why: 'it stops that node', destructive: true },
   { name: 'restart', function: 'ejabberd_admin:restart', evidence: 'init:restart\\(\\)', why: 'it restarts that node', destructive: true },
   { name: 'halt', function: 'ejabberd:halt', evidence: 'erlang:halt', why: 'it halts that node at once', destructive: true, cutsItsReply: 'halts' },
-  { name: 'stop_kindly', function: 'ejabberd_admin:stop_kindly', evidence: 'init, stop', follow: ['ejabberd_admin:perform_kindly'], why: 'it warns the users of that node, then stops it', destructive: true },
-  { name: 'restart_kindly', function: 'ejabberd_admin:restart_kindly', evidence: 'init, restart', follow: ['ejabberd_admin:perform_kindly'], why: 'it warns the users of that node, then restarts it', destructive: true },
-  { name: 'evacuate_kindly', function: 'ejabberd_admin:evacuate_kindly', evidence: 'stop_listeners', follow: ['ejabberd_admin:perform_kindly'], why: "it warns the users of that node, then stops that node's service to them", destructive: true, cutsItsReply: 'stops-ejabberd' },
+  { name: 'stop_kindly', function: 'ejabberd_admin:stop_kindly', evidence: 'init, stop', follow: ['ejabberd_admin:perform_kindly'], why: 'it warns the users of that node, then stops it', destructive: true, waitsFor: 'delay' },
+  { name: 'restart_kindly', function: 'ejabberd_admin:restart_kindly', evidence: 'init, restart', follow: ['ejabberd_admin:perform_kindly'], why: 'it warns the users of that node, then restarts it', destructive: true, waitsFor: 'delay' },
+  { name: 'evacuate_kindly', function: 'ejabberd_admin:evacuate_kindly', evidence: 'stop_listeners', follow: ['ejabberd_admin:perform_kindly'], why: "it warns the users of that node, then stops that node's service to them", destructive: true, cutsItsReply: 'stops-ejabberd', waitsFor: 'delay' },
   { name: 'join_cluster', function: 'ejabberd_admin:join_cluster', evidence: 'ejabberd_cluster(:|, )join', why: 'that node leaves its own database to join the cluster of the node named', destructive: true },
 ];
 

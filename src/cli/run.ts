@@ -210,7 +210,8 @@ export interface CallResult {
  * the connections closed. `choice` is the release the command line was parsed for, if it is
  * that server's; `label` prefixes the -v lines (a node's name).
  */
-export async function callOn(settings: Settings, call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io, choice: ReleaseChoice, label = ''): Promise<CallResult> {
+export async function callOn(given: Settings, call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io, choice: ReleaseChoice, label = ''): Promise<CallResult> {
+  const settings = afterItsWait(given, call.entry.name, body);
   const show = flags.verbose ? await import('./show-request.js') : undefined;
   const observer = show?.verboseObserver(io);
   // One command, one or two requests (the second when the release must be asked first).
@@ -232,6 +233,13 @@ export async function callOn(settings: Settings, call: CommandCall, raws: readon
   } finally {
     await client.close();
   }
+}
+
+/** A command that waits before it replies (node-local.ts `waitsFor`): --timeout starts after the wait. */
+function afterItsWait(settings: Settings, name: string, body: Record<string, JsonValue>): Settings {
+  const arg = nodeLocal(name)?.waitsFor;
+  const waitS = arg === undefined ? 0 : Number(body[arg]);
+  return Number.isFinite(waitS) && waitS > 0 ? { ...settings, timeoutMs: settings.timeoutMs + waitS * 1000 } : settings;
 }
 
 /**
