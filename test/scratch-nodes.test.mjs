@@ -1,8 +1,9 @@
-// Commands added after 23.01 that change a node as a whole, on three scratch 26.07 nodes that npm
-// test starts for this file alone (test/server/ejabberd-server.mjs NODE_GROUPS, ECTL_TEST_SCRATCH):
-// announcements (delivery proven by XMPP sessions), the database export and import,
-// mnesia_table_change_storage, join_cluster_here and list_cluster_detailed on a cluster the test
-// makes, restart_kindly (also through ectl rolling-restart), evacuate_kindly and halt.
+// Commands added after 23.01 that change a node as a whole, on three scratch 26.07 nodes and three
+// scratch 24.12 nodes that npm test starts for this file alone (test/server/ejabberd-server.mjs
+// NODE_GROUPS, ECTL_TEST_SCRATCH, ECTL_TEST_SCRATCH_24_12): on 26.07 announcements (delivery
+// proven by XMPP sessions), the database export and import, mnesia_table_change_storage,
+// restart_kindly (also through ectl rolling-restart); on both join_cluster_here and
+// list_cluster_detailed on a cluster the test makes, evacuate_kindly and halt.
 // Each command runs through ectl on one node and through ejabberdctl on its twin, another node
 // in the same state; outputs and exit codes must match, and what each node reads back too.
 // The steps run in order and use the nodes up (the last ones evacuate and halt them): npm test
@@ -18,9 +19,9 @@ import { erlangAtom } from '../dist/format/text.js';
 
 const PW = 'sn-pw-1';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const nodes = process.env.ECTL_TEST_SCRATCH ? JSON.parse(process.env.ECTL_TEST_SCRATCH).map(serverTools) : [];
-const [A, B, C] = nodes;
-const skip = nodes.length ? false : 'no scratch 26.07 nodes (ECTL_TEST_SCRATCH): run this file through npm test (node test/run.mjs test/scratch-nodes.test.mjs), which starts them';
+/** Each release's scratch nodes, from the variable the harness sets. */
+const GROUPS = [['26.07', 'ECTL_TEST_SCRATCH'], ['24.12', 'ECTL_TEST_SCRATCH_24_12']]
+  .map(([release, name]) => ({ release, name, nodes: process.env[name] ? JSON.parse(process.env[name]).map(serverTools) : [] }));
 
 /** Waits until `pred()` holds, polling every half second; fails naming `what` after `ms`. */
 async function until(pred, what, ms = 90_000) {
@@ -38,7 +39,17 @@ const headline = (subject, body) => {
   return new RegExp(`<message[^>]*type=['"]headline['"][^>]*>(?=(?:(?!</message>)[\\s\\S])*<subject[^>]*>${re(subject)}</subject>)(?=(?:(?!</message>)[\\s\\S])*<body[^>]*>${re(body)}</body>)[\\s\\S]*?</message>`);
 };
 
-describe('scratch 26.07 nodes: commands that change a node as a whole, ectl against ejabberdctl', { skip }, () => {
+// The releases at once; each one's steps in order.
+describe('scratch nodes: commands that change a node as a whole, ectl against ejabberdctl', { concurrency: true }, () => {
+  for (const { release, name, nodes } of GROUPS) {
+    const skip = nodes.length ? false : `no scratch ${release} nodes (${name}): run this file through npm test (node test/run.mjs test/scratch-nodes.test.mjs), which starts them`;
+    describe(`scratch ${release} nodes`, { skip, concurrency: 1 }, () => scratchSteps(release, nodes));
+  }
+});
+
+/** The steps on three scratch nodes of a release, in order. */
+function scratchSteps(release, [A, B, C]) {
+  const is2607 = release === '26.07';
   const sessions = [];
   after(async () => { await Promise.all(sessions.map((x) => x.close())); });
   /** ectl on `mine`, ejabberdctl on `theirs`: the comparisons of test/oracle-twins.mjs. */
@@ -49,7 +60,7 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     return x;
   };
 
-  test('announce_send_online, announce_send_all and announce_motd_set_online: same output, the sessions get them, offline accounts get announce_send_all', async () => {
+  if (is2607) test('announce_send_online, announce_send_all and announce_motd_set_online: same output, the sessions get them, offline accounts get announce_send_all', async () => {
     const { twins, same } = pair(A, B);
     for (const s of [A, B]) for (const u of ['snon', 'snoff']) await s.api('register', { user: u, host: H, password: PW });
     const online = await Promise.all([A, B].map((s) => login(s, 'snon')));
@@ -71,7 +82,7 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     assert.match(c.stderr, /^Error: not authorized: .*the host 'all' is not one this server serves/);
   });
 
-  test('export_db, export_db_ext, import_db and their _status and _abort: same output, the same files; the import brings an account back', async () => {
+  if (is2607) test('export_db, export_db_ext, import_db and their _status and _abort: same output, the same files; the import brings an account back', async () => {
     const { twins, same } = pair(A, B);
     const dirs = (s) => ({ db: `${s.dir}/sn-export`, ext: `${s.dir}/sn-export-json`, none: `${s.dir}/sn-no-such-dir` });
     // The directories must exist, owned by the node's user.
@@ -117,7 +128,7 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     }
   });
 
-  test('mnesia_table_change_storage: same output; mnesia_list_tables shows the new storage on both nodes', async () => {
+  if (is2607) test('mnesia_table_change_storage: same output; mnesia_list_tables shows the new storage on both nodes', async () => {
     const { twins, same } = pair(A, B);
     const table = 'motd';
     const storage = async (s) => (await s.api('mnesia_list_tables')).find((t) => t.name === table)?.storage_type;
@@ -154,13 +165,15 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     assert.equal(d.stdout, 'Error: error\nError: "This node already joined that running node."\n', showRun(d));
     assert.deepEqual([c.code, c.stdout], [d.code, ''], showRun(c));
     assert.equal(c.stderr, 'Error: This node already joined that running node.\n', showRun(c));
-    // The export is a task of the node that ran it: in the cluster, the others know nothing of it.
-    const env = cleanEnv({ ECTL_USER: A.admin, ECTL_PASSWORD: A.adminPassword, ECTL_NODES: [A, C].map((n) => `${n.node}=${n.url}`).join(','), ECTL_RELEASE: '26.07' });
-    const all = await ectl(['--all-nodes', 'export_db_status', H], { env });
-    assert.equal(all.code, 0, showRun(all));
-    assert.equal(all.stderr, '');
-    // A's last export was the one into a missing directory.
-    assert.match(all.stdout, new RegExp(`^${A.node}\tOperation failed after exporting 0 records with error [^\n]*sn-no-such-dir[^\n]*\n${C.node}\tOperation not started\n$`));
+    if (is2607) {
+      // The export is a task of the node that ran it: in the cluster, the others know nothing of it.
+      const env = cleanEnv({ ECTL_USER: A.admin, ECTL_PASSWORD: A.adminPassword, ECTL_NODES: [A, C].map((n) => `${n.node}=${n.url}`).join(','), ECTL_RELEASE: '26.07' });
+      const all = await ectl(['--all-nodes', 'export_db_status', H], { env });
+      assert.equal(all.code, 0, showRun(all));
+      assert.equal(all.stderr, '');
+      // A's last export was the one into a missing directory.
+      assert.match(all.stdout, new RegExp(`^${A.node}\tOperation failed after exporting 0 records with error [^\n]*sn-no-such-dir[^\n]*\n${C.node}\tOperation not started\n$`));
+    }
     for (const n of [A, C]) {
       const [e, f] = await oracle(n).both(['list_cluster_detailed']);
       // The process counts and uptimes change between two calls.
@@ -178,7 +191,7 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     assert.equal(a.code, b.code, `ectl: ${showRun(a)}\nejabberdctl: ${showRun(b)}`);
   };
 
-  test('restart_kindly: the same but ejabberdctl\'s progress lines; the sessions are warned; both nodes restart and come back into the cluster; --timeout starts after the delay', async () => {
+  if (is2607) test('restart_kindly: the same but ejabberdctl\'s progress lines; the sessions are warned; both nodes restart and come back into the cluster; --timeout starts after the delay', async () => {
     for (const n of [B, C]) await n.api('set_loglevel', { loglevel: 'info' });
     await A.api('register', { user: 'snrk', host: H, password: PW });
     const session = await login(B, 'snrk');
@@ -191,7 +204,7 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     for (const n of [B, C]) assert.equal((await n.ejabberdctlAsync('get_loglevel')).stdout, 'warning\n');
   });
 
-  test('rolling-restart of a 26.07 cluster uses restart_kindly, one node at a time, each back in the cluster', async () => {
+  if (is2607) test('rolling-restart of a 26.07 cluster uses restart_kindly, one node at a time, each back in the cluster', async () => {
     const env = cleanEnv({ ECTL_USER: A.admin, ECTL_PASSWORD: A.adminPassword, ECTL_NODES: [A, B, C].map((n) => `${n.node}=${n.url}`).join(','), ECTL_RELEASE: '26.07' });
     const r = await ectl(['rolling-restart', '--delay', '0', '--wait', '120'], { env });
     assert.equal(r.code, 0, showRun(r));
@@ -203,7 +216,8 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
   });
 
   test('evacuate_kindly: ectl exits as ejabberdctl does, and says what HTTP leaves; the sessions are warned; nobody can connect', async () => {
-    const session = await login(C, 'snrk');
+    await A.api('register', { user: 'snev', host: H, password: PW });
+    const session = await login(C, 'snev');
     const [a, b] = await pair(B, C).twins(() => ['evacuate_kindly', '1', 'SN evacuate'], B, C);
     sameButProgress(a, b, 7);
     // Over HTTP the node stops ejabberd with the request in it: the last steps do not run.
@@ -211,12 +225,12 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     await session.receive(headline('Server stop in 1 seconds!', 'SN evacuate'), 'the evacuation warning');
     const [sb, sc] = await Promise.all([B, C].map((n) => n.ejabberdctlAsync('status')));
     assert.match(sb.stdout, /ejabberd is not running in that node/);
-    assert.match(sc.stdout, /ejabberd 26\.07 is running in that node/);
+    assert.match(sc.stdout, new RegExp(`ejabberd ${release.replace('.', '\\.')}\\S* is running in that node`));
     for (const n of [B, C]) {
       const st = await ectl(['status'], { env: n.env() });
       assert.equal(st.code, 3, showRun(st));
       assert.match(st.stderr, /refused/);
-      await assert.rejects(xmppLogin({ port: n.c2sPort, host: H, user: 'snrk', password: PW, resource: 'sn2' }), /ECONNREFUSED/);
+      await assert.rejects(xmppLogin({ port: n.c2sPort, host: H, user: 'snev', password: PW, resource: 'sn2' }), /ECONNREFUSED/);
     }
   });
 
@@ -229,4 +243,4 @@ describe('scratch 26.07 nodes: commands that change a node as a whole, ectl agai
     assert.match(b.stdout, /^Failed RPC connection to the node .*: nodedown\n/);
     for (const n of [A, C]) await until(async () => (await n.ejabberdctlAsync('ping')).stdout.includes('pang'), `${n.node} to be down`, 30_000);
   });
-});
+}

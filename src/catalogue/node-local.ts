@@ -19,7 +19,7 @@ export interface NodeLocalFact {
   readonly destructive?: boolean;
   /**
    * Over HTTP the command closes the connection it came on before it can reply (measured on
-   * 26.07, test/scratch-nodes.test.mjs): `halts`, the node ends at once (ejabberdctl reports
+   * 24.12 and 26.07, test/scratch-nodes.test.mjs): `halts`, the node ends at once (ejabberdctl reports
    * it as down and exits 3); `stops-ejabberd`, ejabberd stops with the request in it, so the
    * command ran up to that step (ejabberdctl, whose call runs outside ejabberd, exits 0).
    */

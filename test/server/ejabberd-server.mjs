@@ -3,7 +3,7 @@
 // 12's package on this machine; the others are Debian packages installed in a minbase debootstrap
 // chroot that is built when missing and kept in a cache outside the checkout (see chroot.mjs).
 // Usage as a script: node test/server/ejabberd-server.mjs start|stop|env [release...] |
-// start-cluster|stop-cluster [cluster|scratch]
+// start-cluster|stop-cluster [cluster|scratch|scratch2412]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,14 +71,15 @@ export function describeServer(release) {
  * runs (whichever releases ECTL_TEST_RELEASES selects), each node with a fresh spool of its own:
  * - the test cluster: CLUSTER_SIZE nodes of the host's release (ECTL_TEST_CLUSTER_SIZE, default
  *   3) joined into one Mnesia cluster, for test/cluster.test.mjs (ECTL_TEST_CLUSTER);
- * - scratch nodes: three 26.07 nodes, not joined, each with its admin account, for the commands
- *   that stop, restart, evacuate or join a node (test/scratch-nodes.test.mjs,
- *   ECTL_TEST_SCRATCH). Those tests use the nodes up, so that file runs with the first Node only.
+ * - scratch nodes: three 26.07 nodes and three 24.12 nodes, not joined, each with its admin
+ *   account, for the commands that stop, restart, evacuate or join a node
+ *   (test/scratch-nodes.test.mjs, ECTL_TEST_SCRATCH and ECTL_TEST_SCRATCH_24_12). Those tests use
+ *   the nodes up, so that file runs with the first Node only.
  * Node i takes the first release's node name with the release's digits (none for the host's
  * release) and a letter added (ectltesta@localhost, ectltest2607a@localhost...), its release's
  * directory with `-<group>-<letter>`, and HTTP ports from `httpPort` above the first release's
- * (ECTL_TEST_CLUSTER_HTTP_PORT, ECTL_TEST_SCRATCH_HTTP_PORT move them), `step` apart; C2S and
- * HTTPS keep their distance to HTTP. Their config lets the admin call `allow` over HTTP too.
+ * (<env>_HTTP_PORT moves them: ECTL_TEST_CLUSTER_HTTP_PORT...), `step` apart; C2S and HTTPS keep
+ * their distance to HTTP. Their config lets the admin call `allow` over HTTP too.
  */
 export const CLUSTER_SIZE = Number(env.ECTL_TEST_CLUSTER_SIZE ?? 3);
 
@@ -87,6 +88,8 @@ export const NODE_GROUPS = [
     env: 'ECTL_TEST_CLUSTER', httpPort: 400, step: 100, allow: ['restart'] },
   { name: 'scratch', file: 'scratch-nodes.test.mjs', release: '26.07', size: 3, join: false, once: true,
     env: 'ECTL_TEST_SCRATCH', httpPort: 700, step: 10, allow: ['restart', 'halt'] },
+  { name: 'scratch2412', file: 'scratch-nodes.test.mjs', release: '24.12', size: 3, join: false, once: true,
+    env: 'ECTL_TEST_SCRATCH_24_12', httpPort: 750, step: 10, allow: ['restart', 'halt'] },
 ];
 
 const groupNamed = (name) => NODE_GROUPS.find((g) => g.name === name);
@@ -437,7 +440,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   } else if (cmd === 'env') {
     for (const [k, v] of Object.entries(serverEnv(servers))) process.stdout.write(`export ${k}='${v}'\n`);
   } else {
-    process.stderr.write('usage: ejabberd-server.mjs start|stop|env [release...] | start-cluster|stop-cluster [cluster|scratch]\n');
+    process.stderr.write('usage: ejabberd-server.mjs start|stop|env [release...] | start-cluster|stop-cluster [cluster|scratch|scratch2412]\n');
     process.exit(2);
   }
 }
