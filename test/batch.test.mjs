@@ -109,6 +109,45 @@ test('concurrency against the real server: 300 independent lines, -j 8, every re
   assert.equal(r.stderr, '300 ok, 0 failed\n');
 });
 
+test('-j 64 starts with 4 lines in flight and grows by one per finished line up to 64', async () => {
+  // Each reply waits 300 ms: until the first ones come back only the first 4 lines may be out.
+  let inFlight = 0;
+  let firstWave = 0;
+  let most = 0;
+  const started = Date.now();
+  const server = await recordingServer((req, body, res) => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    if (Date.now() - started < 250) firstWave = Math.max(firstWave, inFlight);
+    setTimeout(() => {
+      inFlight--;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(plausibleReply(req.url)));
+    }, 300);
+  });
+  try {
+    const input = Array.from({ length: 300 }, () => 'connected_users_number').join('\n');
+    const r = await ectl(['batch', '-j', '64'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(server.requests.length, 300);
+    assert.equal(firstWave, 4, 'lines in flight before any reply');
+    assert.ok(most > 32 && most <= 64, `at most ${most} lines in flight`);
+  } finally {
+    await server.close();
+  }
+});
+
+test('-j 64 against the real server (23.01 queues only 5 connections not yet accepted): every line answers', async () => {
+  const users = Array.from({ length: 64 }, () => uniqueName('bj'));
+  const lines = [];
+  for (let i = 0; i < 1000; i++) lines.push(`check_account ${users[i % 64]} localhost`);
+  const r = await ectl(['--timeout', '20', 'batch', '-j', '64'], { input: lines.join('\n') });
+  // Unknown accounts: check_account fails with exit 1 on every line, but every line gets its answer.
+  assert.equal(r.code, 1, r.stderr.slice(-300));
+  assert.doesNotMatch(r.stderr, /no answer/);
+  assert.ok(r.stderr.endsWith('0 ok, 1,000 failed\n'), r.stderr.slice(-200));
+});
+
 test('--stop-on-error with -j above 1: lines sent before the failure came back still run and are reported; later ones are not sent', async () => {
   // The failing line answers after 500 ms, every other line after 200 ms: with -j 2, lines 3 and 4
   // go out while line 2 is pending; once its failure is known nothing more is sent.

@@ -23,6 +23,9 @@ import { didYouMean } from '../catalogue/closest.js';
 import { conflictKeys } from './batch-keys.js';
 import { KeyedQueue } from './keyed-queue.js';
 
+/** Lines in flight at first (see runBatch); -j is reached one finished line at a time. */
+const RAMP_START = 4;
+
 export interface BatchOptions {
   jobs: number;
   stopOnError: boolean;
@@ -209,7 +212,10 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   const outcomes = new Map<number, Outcome>();
   const inflight = new Set<Promise<void>>();
   // Lines about the same account, room or shared roster group run one after another, in input order.
-  const queue = new KeyedQueue(opts.jobs);
+  // Concurrency grows from RAMP_START by one per finished line up to -j, so that new connections
+  // open a few at a time: ejabberd 23.01's listener queues only 5 connections not yet accepted
+  // (its default backlog), and at -j 64 opened at once some waited past the time limit.
+  const queue = new KeyedQueue(Math.min(opts.jobs, RAMP_START));
   let seq = 0;
   let printed = 0;
   let printedEnd = 0;
@@ -304,7 +310,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         }
         if (!prepared) continue;
         seq++;
-        while (queue.active >= opts.jobs || seqNo - printed >= window) await new Promise<void>((resolve) => { slotFreed = resolve; });
+        while (queue.active >= queue.allowed || seqNo - printed >= window) await new Promise<void>((resolve) => { slotFreed = resolve; });
         if (stopping || signal?.aborted) break;
         const { entry, spec, body, rebuild } = prepared;
         const line = lineNo;
@@ -328,6 +334,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         ).finally(() => {
           inflight.delete(p);
           flush();
+          queue.raise(Math.min(opts.jobs, queue.allowed + 1));
           slotFreed?.();
           slotFreed = undefined;
         });

@@ -13,7 +13,19 @@ export class KeyedQueue {
   private readonly waiting: Waiting[] = [];
   private running = 0;
 
-  constructor(private readonly limit: number) {}
+  constructor(private limit: number) {}
+
+  /** Tasks allowed at once. */
+  get allowed(): number {
+    return this.limit;
+  }
+
+  /** Allows more tasks at once (never fewer), starting those that were waiting for a slot. */
+  raise(limit: number): void {
+    if (limit <= this.limit) return;
+    this.limit = limit;
+    this.startReady();
+  }
 
   /** Tasks started and not yet finished. */
   get active(): number {
