@@ -72,8 +72,8 @@ export function catalogueFor(release: string = NEWEST_RELEASE, apiVersion?: numb
   return out;
 }
 
-/** The `vN` a request names: none before 24.02 (whose mod_http_api has only version 0 and rejects it). */
 const readsPathVersion = new Map<string, boolean>();
+/** The `vN` a request names: none before 24.02 (whose mod_http_api has only version 0 and rejects it). */
 export function pathVersion(release: string, spec: Pick<ReleaseSpec, 'version'>): number | undefined {
   let reads = readsPathVersion.get(release);
   if (reads === undefined) readsPathVersion.set(release, (reads = isRelease(release, VERSIONED_PATH_SINCE)));

@@ -38,8 +38,9 @@ function listedJids(value: JsonValue | undefined): string[] {
   });
 }
 
-/** The keys of one call: `account:u@h`, `room:r@service`, `group:g@h`. Empty: it may run beside anything. */
 const argumentSets = new WeakMap<object, { names: Set<string>; peers: Set<string> }>();
+
+/** The keys of one call: `account:u@h`, `room:r@service`, `group:g@h`. Empty: it may run beside anything. */
 
 export function conflictKeys(spec: Pick<CommandSpec, 'name' | 'args'>, body: Readonly<Record<string, JsonValue>>): string[] {
   // Made once per definition: a batch keys line after line of the same command.

@@ -145,9 +145,9 @@ export function usageHint(spec: ReleaseSpec): string {
   return ` (usage: ectl ${[spec.name, ...words].join(' ')} [options]; see 'ectl ${spec.name} --help')`;
 }
 
-/** Words that are ectl's own subcommands, not catalogue records. */
 /** ectl's own subcommands beside the catalogue's (buildProgram adds them). */
 const EXTRA_WORDS = new Set(['batch', 'login', 'logout', 'cluster', 'rolling-restart', 'doctor']);
+/** Words that are ectl's own subcommands, not catalogue records. */
 const BUILTIN_WORDS = new Set(['help', 'completion', '__complete', ...EXTRA_WORDS]);
 
 /** `-h`/`--help` among the options (before any `--`). */

@@ -176,8 +176,8 @@ function withNote(err: EctlError, note: string): EctlError {
   return err;
 }
 
-/** How the release's ejabberdctl prints this call's result. */
 const rules = new Map<string, { listSeparator: string; release: string }>();
+/** How the release's ejabberdctl prints this call's result. */
 export function textRule(choice: ReleaseChoice, settings: Pick<Settings, 'apiVersion'>): { listSeparator: string; release: string } {
   // One object per release and API version: a batch asks line after line.
   const key = `${choice.release}/${settings.apiVersion ?? ''}`;
