@@ -77,9 +77,11 @@ function commandIndex(argv: readonly string[]): number {
   return -1;
 }
 
-/** The spellings (-o, --output...) of the global options that take a value. */
+let valueFlagSet: Set<string> | undefined;
+/** The spellings (-o, --output...) of the global options that take a value; made once (each call of globalOptions builds every option anew). */
 function valueFlags(): Set<string> {
-  return new Set(globalOptions().filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => !!f)));
+  valueFlagSet ??= new Set(globalOptions().filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((f): f is string => !!f)));
+  return valueFlagSet;
 }
 
 /**
