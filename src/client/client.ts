@@ -86,7 +86,7 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
     const signal = call?.signal === everyCall ? undefined : call?.signal;
     if (everyCall?.aborted) throw everyCall.reason;
     if (options.singleRequests && !options.dispatcher) {
-      reply = await sendSingle(options, req, call?.signal);
+      reply = await sendSingle(options, req, call?.signal ?? everyCall);
     } else {
       // undici is loaded on the first real call, not at start-up (help, usage errors, --dry-run).
       http ??= await import('./http.js');
