@@ -15,6 +15,28 @@ function requestsOn(socket) {
   return n;
 }
 
+/**
+ * A reply written byte for byte on the connection, bypassing node:http's own framing, in pieces
+ * of `piece` bytes 5 ms apart (so that lines and chunk sizes arrive split), then closed unless
+ * `keepOpen`.
+ */
+const raw = (text, { piece = Infinity, keepOpen = false } = {}) => (req) => {
+  const bytes = Buffer.from(text);
+  let at = 0;
+  const next = () => {
+    if (req.socket.destroyed) return;
+    req.socket.write(bytes.subarray(at, (at = Math.min(at + piece, bytes.length))));
+    if (at < bytes.length) setTimeout(next, 5);
+    else if (!keepOpen) req.socket.end();
+  };
+  next();
+};
+const OK_HEAD = 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n';
+/** A Content-Length header, the end of the head and the body. */
+const sized = (body) => `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+/** A chunked body: the chunks given, each with its size in hex (and an extension on the first). */
+const chunked = (...chunks) => chunks.map((c, i) => `${Buffer.byteLength(c).toString(16)}${i ? '' : ';ext=1'}\r\n${c}\r\n`).join('');
+
 /** What the server does with a request, by fault name. */
 export const faults = {
   hang: () => {},
@@ -89,6 +111,20 @@ export const faults = {
     else json(res, 200, '"The node is started"');
   },
   closeAlways: (req) => req.socket.destroy(),
+  // Framings a real ejabberd does not use, written raw (the parser of single-request.ts reads them).
+  chunkedPieces: raw(`${OK_HEAD}transfer-encoding: chunked\r\n\r\n${chunked('["alice",', '"bob","', 'carol"]')}0\r\nx-trailer: yes\r\n\r\n`, { piece: 3, keepOpen: true }),
+  chunkedHuge: raw(`${OK_HEAD}transfer-encoding: chunked\r\n\r\n${(2 * 1024 * 1024).toString(16)}\r\n[${'"x",'.repeat(500_000)}`, { keepOpen: true }),
+  cutInChunk: raw(`${OK_HEAD}transfer-encoding: chunked\r\n\r\n${chunked('["alice",')}20\r\n"bob"`),
+  untilClose: raw(`HTTP/1.0 200 OK\r\ncontent-type: application/json\r\n\r\n["alice","bob","until close"]`, { piece: 5 }),
+  continueFirst: raw(`HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nlink: </x>\r\n\r\n${OK_HEAD}${sized('["after","interim"]')}`, { keepOpen: true }),
+  byteOrderMark: raw(`${OK_HEAD}${sized('\uFEFF["bom","first"]')}`, { keepOpen: true }),
+  badStatus: raw(`HTTP/1.1 2x0 OK\r\ncontent-length: 2\r\n\r\n[]`, { keepOpen: true }),
+  notHttp: raw(`<?xml version='1.0'?><stream:stream xmlns='jabber:client'>`, { keepOpen: true }),
+  badHeader: raw(`HTTP/1.1 200 OK\r\nno colon here\r\ncontent-length: 2\r\n\r\n[]`, { keepOpen: true }),
+  // A header block over 64 KiB, sent without end: refused once the bound is passed.
+  hugeHead: raw(`${OK_HEAD}${'x-filler: '.padEnd(1000, 'f').concat('\r\n').repeat(70)}`, { keepOpen: true }),
+  // Headers of 40 KiB (over node:http's 16 KiB, under the 64 KiB bound): a valid reply.
+  bigHead: raw(`${OK_HEAD}${'x-filler: '.padEnd(1000, 'f').concat('\r\n').repeat(40)}${sized('["big head"]')}`, { keepOpen: true }),
   large: (req, res) => {
     // A valid registered_users reply of about 20 MB, written in chunks of 1,000 names as fast as
     // the client reads (a million writes at once make Node 24's server drop the reply).
@@ -109,7 +145,7 @@ export const faults = {
 
 /** Starts a fault server; `fault` may be changed between requests. */
 export async function startFaultServer(fault = 'hang') {
-  const state = { fault, requests: 0, sockets: new Set() };
+  const state = { fault, requests: 0, connections: 0, sockets: new Set() };
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -117,7 +153,7 @@ export async function startFaultServer(fault = 'hang') {
       faults[state.fault](req, res);
     });
   });
-  server.on('connection', (s) => { state.sockets.add(s); s.on('close', () => state.sockets.delete(s)); });
+  server.on('connection', (s) => { state.connections++; state.sockets.add(s); s.on('close', () => state.sockets.delete(s)); });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address();
   state.url = `http://127.0.0.1:${port}/api`;

@@ -48,6 +48,13 @@ const cases = [
   ['conflict', ['register', 'bob', 'localhost', 'pw'], 1, /^Error: User bob@localhost already registered\n$/],
   ['redirect', ['status'], 3, /redirect \(HTTP 301\); ectl does not follow redirects for POST/],
   ['reset', ['registered_users', 'localhost'], 3, /closed before a full reply/],
+  // Replies a real ejabberd does not send, read by the CLI's own HTTP/1.1 parser (single-request.ts).
+  ['cutInChunk', ['registered_users', 'localhost'], 3, /^Error: connection to 127\.0\.0\.1:\d+ was closed before a full reply; if port \d+ serves HTTPS/],
+  ['badStatus', ['registered_users', 'localhost'], 3, /^Error: the reply from 127\.0\.0\.1:\d+ is not HTTP \(invalid status line\); if port \d+ serves HTTPS \(TLS\), use an https:\/\/ URL\n$/],
+  ['notHttp', ['registered_users', 'localhost'], 3, /^Error: the reply from 127\.0\.0\.1:\d+ is not HTTP \(invalid status line\)/],
+  ['badHeader', ['registered_users', 'localhost'], 3, /^Error: the reply from 127\.0\.0\.1:\d+ is not HTTP \(invalid header line\)/],
+  ['hugeHead', ['registered_users', 'localhost'], 3, /^Error: the reply from 127\.0\.0\.1:\d+ is not HTTP \(header block over 64 KiB\)/],
+  ['chunkedHuge', ['--max-reply-size', '1M', 'registered_users', 'localhost'], 3, /^Error: reply too large: 127\.0\.0\.1:\d+ sent more than 1 MiB/],
 ];
 
 for (const [fault, args, code, pattern] of cases) {
@@ -55,6 +62,34 @@ for (const [fault, args, code, pattern] of cases) {
     assertOneLineError(await run(fault, args), code, pattern);
   });
 }
+
+// Framings a real ejabberd does not use; the ones left open prove the reply ends where its
+// framing says, not when the server closes.
+const framings = [
+  ['chunkedPieces', 'a chunked reply in 3-byte pieces, with an extension and a trailer, left open', 'alice\nbob\ncarol\n'],
+  ['untilClose', 'an HTTP/1.0 reply without Content-Length, ended by the close', 'alice\nbob\nuntil close\n'],
+  ['continueFirst', 'a 100 Continue and a 103 before the real reply', 'after\ninterim\n'],
+  ['byteOrderMark', 'a body starting with a UTF-8 byte order mark', 'bom\nfirst\n'],
+  ['bigHead', 'a 40 KiB header block (under the 64 KiB bound)', 'big head\n'],
+];
+for (const [fault, what, stdout] of framings) {
+  test(`${fault}: ${what} is read in full`, async () => {
+    const r = await run(fault, ['registered_users', 'localhost']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, stdout);
+    assert.ok(r.elapsed < 4000, `took ${r.elapsed} ms`);
+  });
+}
+
+test('the library refuses a header value holding CR or LF, without connecting', async () => {
+  const { createClient } = await import('ectl');
+  const before = fs.connections;
+  for (const token of ['abc\r\nx-injected: 1', 'abc\ndef', 'abc\0def']) {
+    const client = createClient({ url: fs.url, token, singleRequests: true });
+    await assert.rejects(client.status(), (e) => e.code === 'ERR_INVALID_CHAR' && !e.message.includes('abc'));
+  }
+  assert.equal(fs.connections, before, 'no connection opened');
+});
 
 test('a server that accepts and never answers: --timeout 1 ends it with exit 3 about a second later', async () => {
   const r = await run('hang', ['status'], { timeout: '1' });

@@ -1,5 +1,5 @@
 // What a failed request means to the user, the same for either transport (undici's for the
-// library and batch, node:http's for the CLI's single call): one line naming the cause.
+// library and batch, single-request.ts's for the CLI's single call): one line naming the cause.
 import { UnreachableError } from '../errors.js';
 import { sizeText } from '../bounded-read.js';
 import { DEFAULT_MAX_REPLY_BYTES, certificateAdvice, type TransportOptions } from './request.js';
@@ -47,6 +47,8 @@ export function describeNetworkError(err: unknown, url: string, o: TransportOpti
   const otherScheme = https ? `; if port ${portOf(url)} serves plain HTTP, use an http:// URL` : `; if port ${portOf(url)} serves HTTPS (TLS), use an https:// URL`;
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new UnreachableError(`connection to ${where} was closed before a full reply${otherScheme}`, { cut: true });
   if (!https && (code.startsWith('HPE_') || e.name === 'HTTPParserError')) return new UnreachableError(`the reply from ${where} is not HTTP${otherScheme}`);
+  // single-request.ts's own parser; over TLS the scheme was right, so no hint about it.
+  if (code === 'ERR_BAD_HTTP_REPLY') return new UnreachableError(`the reply from ${where} is not HTTP (${e.message})${https ? '' : otherScheme}`);
   if (https && (code.startsWith('ERR_SSL') || code === 'EPROTO')) return new UnreachableError(`TLS handshake with ${where} failed (${code})${otherScheme}`);
   return new UnreachableError(`cannot reach ${where}: ${e.cause?.message ?? e.message ?? String(err)}`);
 }
