@@ -13,7 +13,8 @@ import { catalogueFor } from '../dist/catalogue/releases.js';
 // Help, the man page and completion show the newest release unless one is given or cached.
 const commands = catalogueFor();
 import { renderHelp, renderCommandHelp, exampleLine, exampleWords, tagIndex } from '../dist/cli/help.js';
-import { extraCommands, globalOptions, main } from '../dist/cli/main.js';
+import { main } from '../dist/cli/main.js';
+import { extraCommands, globalOptions } from '../dist/cli/program.js';
 
 const env = cleanEnv({ ECTL_URL: 'http://127.0.0.1:1/api', ECTL_RELEASE: null });
 /** Compares with test/expected/help/NAME.txt (ECTL_UPDATE_EXPECTED=1 writes it: review the diff). */

@@ -11,7 +11,7 @@ import { catalogueFor } from '../dist/catalogue/releases.js';
 
 // Help, the man page and completion show the newest release unless one is given or cached.
 const commands = catalogueFor();
-import { globalOptions } from '../dist/cli/main.js';
+import { globalOptions } from '../dist/cli/program.js';
 
 const manFile = join(root, 'man', 'ectl.1');
 const page = readFileSync(manFile, 'utf8');

@@ -262,13 +262,13 @@ export function neverSent(err: unknown): boolean {
   return err instanceof UnreachableError && err.notSent;
 }
 
-/** Runs one command line's command; returns its exit code (0: the action's errors are thrown). */
 /** A reply narrowed to the fields --columns asks for (as it is without the flag). */
 export function withColumns<R extends { spec: ReleaseSpec; value: ResultValue }>(reply: R, flag: string | undefined): R {
   const columns = checkedColumns(reply.spec, flag);
   return columns ? { ...reply, ...selectColumns(reply.spec, reply.value, columns) } : reply;
 }
 
+/** Runs one command line's command; returns its exit code (0: the action's errors are thrown). */
 export async function runCommand(call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<number> {
   // Checked before anything is read or sent.
   checkedColumns(call.spec, flags.columns);

@@ -269,6 +269,20 @@ function trustedDirs(user: LoadedConfig, env: NodeJS.ProcessEnv): { path: string
  * the user's config trusts its directory (said once in `notes`); else the user's own file.
  */
 export async function loadConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<FoundConfig> {
+  // A command line resolves its settings twice (its release first, then the rest), and each
+  // search looks at some thirty paths: the first search of this environment and place serves both.
+  let searches = configSearches.get(env);
+  if (!searches) configSearches.set(env, (searches = new Map()));
+  const key = [cwd, flags.config, env.ECTL_CONFIG, env.HOME, env.XDG_CONFIG_HOME].join('\0');
+  let found = searches.get(key);
+  if (!found) searches.set(key, (found = searchConfig(flags, env, cwd)));
+  const { loaded, notes, warnings } = await found;
+  return { loaded, notes: [...notes], warnings: [...warnings] };
+}
+
+const configSearches = new WeakMap<NodeJS.ProcessEnv, Map<string, Promise<FoundConfig>>>();
+
+async function searchConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<FoundConfig> {
   const warnings: string[] = [];
   const notes: string[] = [];
   const explicit = flags.config ?? (env.ECTL_CONFIG || undefined);

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { catalogueFor } from '../catalogue/releases.js';
-import { extraCommands, globalOptions } from '../cli/main.js';
+import { extraCommands, globalOptions } from '../cli/program.js';
 import { processIo } from '../cli/io.js';
 import type { HelpContext } from '../cli/help.js';
 import { COMPLETION_FILES, completionScript, type Shell } from './completions.js';
