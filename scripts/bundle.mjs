@@ -125,6 +125,12 @@ const visit = (name) => {
 visit('entry.js');
 
 const PARAMS = 'exports,require,module,__filename,__dirname,__ectlModuleUrl';
+/**
+ * A file of dist/ as V8 compiles it: the module function itself, so that bin/ectl hands V8 the
+ * text as read. Wrapping it at run time would copy the whole text once more on the heap, and
+ * that copy alone brought a short command to its first garbage collection.
+ */
+const asFunction = (code) => `(function(${PARAMS}){${code}\n})`;
 /** The module table and loader around the inline modules (all of them with --single). */
 function entryFile(inline) {
   const defs = [...inline].map((name) => `${JSON.stringify(name)}:function(${PARAMS}){${bodies.get(name)}\n}`).join(',\n');
@@ -134,7 +140,7 @@ var __ectlDefs={${defs}};
 var __ectlMods={},__ectlPath=require('node:path');
 var __ectlUrl=require('node:url').pathToFileURL(__ectlPath.join(__dirname,'cli','main.js')).href;
 // bin/ectl passes a compiler that uses V8's code cache; without it, Node's own.
-var __ectlCompile=module.ectlCompile||function(file){return require('node:vm').compileFunction(require('node:fs').readFileSync(file,'utf8'),${JSON.stringify(PARAMS.split(','))},{filename:file});};
+var __ectlCompile=module.ectlCompile||function(file){return require('node:vm').runInThisContext(require('node:fs').readFileSync(file,'utf8'),{filename:file});};
 function __ectlRequire(id){
   if(!id.startsWith('./'))return require(id);
   var name=id.slice(2),m=__ectlMods[name];
@@ -167,10 +173,10 @@ writeFileSync(join(dist, 'catalogue-data', '_all.json'), JSON.stringify(entries)
 rmSync(join(dist, 'code-cache'), { recursive: true, force: true });
 rmSync(join(dist, 'ectl.cjs.cache'), { force: true });
 mkdirSync(join(dist, 'chunks'), { recursive: true });
-for (const [name, code] of bodies) if (!core.has(name)) writeFileSync(join(dist, 'chunks', name.replace(/\.js$/, '.cjs')), code);
+for (const [name, code] of bodies) if (!core.has(name)) writeFileSync(join(dist, 'chunks', name.replace(/\.js$/, '.cjs')), asFunction(code));
 const body = entryFile(core);
 const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
-writeFileSync(join(dist, 'ectl.cjs'), `// ectl-bundle ${hash}\n${body}`);
+writeFileSync(join(dist, 'ectl.cjs'), `// ectl-bundle ${hash}\n${asFunction(body)}`);
 
 // V8's code cache for this Node, made now by one call against a local stand-in server, so that
 // it holds the code of a whole command and a copy run by this Node need not write its own.
