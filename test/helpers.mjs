@@ -157,6 +157,9 @@ export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArg
       if (secrets) recordStreams(secrets, env, publicStdout ? { stderr } : { stdout, stderr });
       resolve({ code, signal: sig, stdout, stderr, timedOut });
     });
+    // A child may end without reading its standard input (a plain command never does): writing
+    // to it then fails with EPIPE, which says nothing about the child.
+    if (fd === undefined) child.stdin.on('error', (e) => { if (e.code !== 'EPIPE' && e.code !== 'ECONNRESET') reject(e); });
     if (typeof input === 'function') input(child.stdin);
     else if (fd === undefined) child.stdin.end(input ?? '');
     onSpawn?.(child);
