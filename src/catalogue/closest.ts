@@ -29,8 +29,9 @@ export function closestWord(word: string, known: Iterable<string>, limit = Math.
   for (const k of known) {
     // The distance is at least the difference in length: a word far longer than every known one
     // (a 16 MiB argument file) is compared with none, rather than through a table of its length.
-    if (squash(k) !== w && Math.abs(word.length - k.length) > limit) continue;
-    const distance = squash(k) === w ? 0 : editDistance(word.toLowerCase(), k.toLowerCase());
+    const same = squash(k) === w;
+    if (!same && Math.abs(word.length - k.length) > limit) continue;
+    const distance = same ? 0 : editDistance(word.toLowerCase(), k.toLowerCase());
     if (distance < bestDistance) {
       best = k;
       bestDistance = distance;

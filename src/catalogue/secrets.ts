@@ -32,6 +32,12 @@ function secretOptionOf(record: Readonly<Record<string, unknown>>): string | und
   return undefined;
 }
 
+/** The command's last argument when it is a secret: a command line may leave it out, and ectl asks for it on a terminal. */
+export function promptableArgument<A extends { readonly name: string }>(spec: { readonly args: readonly A[] }): A | undefined {
+  const last = spec.args[spec.args.length - 1];
+  return last && isSecretName(last.name) ? last : undefined;
+}
+
 /** Whether positional argument `index` of a command line (`raws`, as typed) holds a secret. */
 export function isSecretArgument(spec: CommandSpec, index: number, raws: readonly string[]): boolean {
   const record = Object.fromEntries(spec.args.map((a, i) => [a.name, raws[i]]));

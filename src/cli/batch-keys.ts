@@ -41,7 +41,6 @@ function listedJids(value: JsonValue | undefined): string[] {
 const argumentSets = new WeakMap<object, { names: Set<string>; peers: Set<string> }>();
 
 /** The keys of one call: `account:u@h`, `room:r@service`, `group:g@h`. Empty: it may run beside anything. */
-
 export function conflictKeys(spec: Pick<CommandSpec, 'name' | 'args'>, body: Readonly<Record<string, JsonValue>>): string[] {
   // Made once per definition: a batch keys line after line of the same command.
   let sets = argumentSets.get(spec);

@@ -74,11 +74,16 @@ export function takesValue(word: string | undefined): boolean {
   return word !== undefined && spellingTable().get(word)?.takesValue === true;
 }
 
-/** The global option a word names (`--output=json` too), if any: the spelling and whether it takes a value. */
-export function optionNamed(word: string): { takesValue: boolean; inline: boolean } | undefined {
+/** The option a word names, `--output=json` too: its spelling, and the value joined to it by '=' (undefined when none). */
+function readOption(word: string): { spelling?: Spelling; inline?: string } {
   const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-  const s = spellingTable().get(eq < 0 ? word : word.slice(0, eq));
-  return s && { takesValue: s.takesValue, inline: eq >= 0 };
+  return eq < 0 ? { spelling: spellingTable().get(word) } : { spelling: spellingTable().get(word.slice(0, eq)), inline: word.slice(eq + 1) };
+}
+
+/** The global option a word names (`--output=json` too), if any: whether it takes a value, and whether the word holds it. */
+export function optionNamed(word: string): { takesValue: boolean; inline: boolean } | undefined {
+  const { spelling, inline } = readOption(word);
+  return spelling && { takesValue: spelling.takesValue, inline: inline !== undefined };
 }
 
 /**
@@ -89,20 +94,17 @@ export function optionNamed(word: string): { takesValue: boolean; inline: boolea
  * counts, and --no-color leaves color true unless given.
  */
 export function plainGlobalFlags(words: readonly string[]): GlobalFlags | undefined {
-  const table = spellingTable();
   const flags: Record<string, string | boolean> = { color: true };
   for (let i = 0; i < words.length; i++) {
-    const word = words[i];
-    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-    const s = table.get(eq < 0 ? word : word.slice(0, eq));
+    const { spelling: s, inline } = readOption(words[i]);
     if (!s) return undefined;
     if (!s.takesValue) {
-      if (eq >= 0) return undefined;
+      if (inline !== undefined) return undefined;
       flags[s.key] = !s.negates;
       continue;
     }
-    const value = eq >= 0 ? word.slice(eq + 1) : words[++i];
-    if (value === undefined || (eq < 0 && value.startsWith('-')) || (s.choices && !s.choices.includes(value))) return undefined;
+    const value = inline ?? words[++i];
+    if (value === undefined || (inline === undefined && value.startsWith('-')) || (s.choices && !s.choices.includes(value))) return undefined;
     flags[s.key] = value;
   }
   return flags as GlobalFlags;

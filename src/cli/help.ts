@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { NEWEST_RELEASE, historyNotes } from '../catalogue/releases.js';
 import { findEntry } from '../catalogue/resolve.js';
 import { closestWord } from '../catalogue/closest.js';
-import { isSecretName } from '../catalogue/secrets.js';
+import { promptableArgument } from '../catalogue/secrets.js';
 import type { ResolvedCommand } from '../catalogue/types.js';
 
 /** Help is laid out for this many columns whatever the terminal, so it can be compared and grepped. */
@@ -245,8 +245,7 @@ export function shellQuote(word: string): string {
 
 /** The example's words as a command line gives them: without a last secret, which ectl asks for. */
 export function exampleWords(spec: CommandSpec): readonly string[] {
-  const last = spec.args[spec.args.length - 1];
-  return last && isSecretName(last.name) ? spec.example.slice(0, -1) : spec.example;
+  return promptableArgument(spec) ? spec.example.slice(0, -1) : spec.example;
 }
 
 /** The catalogue's example arguments as a command line ectl runs as written. */

@@ -11,7 +11,7 @@ import { resolveSettings, type GlobalFlags } from '../config/settings.js';
 import { expandAtArguments, type Io } from './io.js';
 import { knownChoice, type ReleaseChoice } from './release.js';
 import { runCommand } from './run.js';
-import { isSecretArgument, isSecretName } from '../catalogue/secrets.js';
+import { isSecretArgument, promptableArgument } from '../catalogue/secrets.js';
 import { errorLabel } from './output.js';
 import { escapeControls, escapeControlsKeepLayout } from '../format/escape.js';
 import { optionNamed, plainGlobalFlags, takesValue } from './global-options.js';
@@ -97,8 +97,7 @@ export function positionalsFirst(argv: readonly string[], at: number, count: num
 
 /** How many words a command takes: all its arguments, and how many it cannot do without (a last secret may be asked for). */
 function argumentCounts(spec: ReleaseSpec): { count: number; required: number } {
-  const last = spec.args[spec.args.length - 1];
-  return { count: spec.args.length, required: last && isSecretName(last.name) ? spec.args.length - 1 : spec.args.length };
+  return { count: spec.args.length, required: promptableArgument(spec) ? spec.args.length - 1 : spec.args.length };
 }
 
 /** ` (usage: ectl register <user> <host> [password] [options]; see 'ectl register --help')`: what a wrong command line gets. */
@@ -235,8 +234,8 @@ function commandLineMessage(err: CommanderFailure, spec: ReleaseSpec, typed: rea
 export async function runCatalogueCall(call: CommandCall, typed: readonly (string | undefined)[], flags: GlobalFlags, io: Io): Promise<number> {
   const { spec } = call;
   const raws = [...typed];
-  const last = spec.args[spec.args.length - 1];
-  if (last && isSecretName(last.name) && raws[raws.length - 1] === undefined) {
+  const last = promptableArgument(spec);
+  if (last && raws[raws.length - 1] === undefined) {
     // Whether there is a terminal to ask on is looked at only now (it costs start-up time).
     const ask = io.promptSecret;
     if (!ask) throw new UsageError(`missing required argument '${last.name}' (no terminal to ask it on)${usageHint(spec)}`);

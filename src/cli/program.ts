@@ -7,7 +7,7 @@ import type { GlobalFlags } from '../config/settings.js';
 import type { Io } from './io.js';
 import { BATCH_HELP } from './batch-help.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
-import { isSecretName } from '../catalogue/secrets.js';
+import { promptableArgument } from '../catalogue/secrets.js';
 import { exitCodeFor, packageVersion, runCatalogueCall, type CommandCall } from './main.js';
 
 /** Batch requests in flight at once unless -j says otherwise: enough to hide latency, few enough to spare the server. */
@@ -34,8 +34,7 @@ function addCommand(program: Command, call: CommandCall, io: Io): void {
   const cmd = program.command(spec.name).description(spec.summary).allowExcessArguments(false);
   if (spec.name.includes('_')) cmd.alias(spec.name.replace(/_/g, '-'));
   // A secret given last (register's password...) may be left out on a terminal: ectl asks for it.
-  const last = spec.args[spec.args.length - 1];
-  const promptable = last && isSecretName(last.name) ? last : undefined;
+  const promptable = promptableArgument(spec);
   for (const arg of spec.args) {
     const name = arg === promptable ? `[${arg.name}]` : `<${arg.name}>`;
     cmd.argument(name, `${arg.description} (${typeof arg.type === 'string' ? arg.type : 'list'})`);
