@@ -102,6 +102,33 @@ function tapCounts(file) {
   const c = { pass: count('pass'), fail: count('fail'), skipped: count('skipped'), todo: count('todo') };
   return Object.values(c).some(Number.isNaN) ? { pass: 0, fail: 1, skipped: 0, todo: 0 } : c;
 }
+/**
+ * The failed tests of a TAP file, each as a few lines: its name and place, then the start of its
+ * error. The summary ends with them, so that the tail of a long run's output says why it failed.
+ */
+function tapFailures(file, most = 10, lines = 12) {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const out = [];
+  const tap = text.split('\n');
+  for (let i = 0; i < tap.length && out.length < most; i++) {
+    const m = tap[i].match(/^(\s*)not ok \d+ - (.*)$/);
+    if (!m) continue;
+    const indent = m[1].length;
+    // Its YAML block: the lines indented deeper than the test line, up to its closing '...'.
+    const block = [];
+    for (let j = i + 1; j < tap.length && tap[j].trim() !== '...' && (tap[j].trim() === '' || tap[j].search(/\S/) > indent); j++) block.push(tap[j]);
+    if (block.some((l) => l.trim() === "failureType: 'subtestsFailed'")) continue; // a suite: its tests say why
+    const at = block.find((l) => l.trim().startsWith('location:'))?.trim().slice(10).replace(/^'|'$/g, '') ?? '';
+    const e = block.findIndex((l) => /^\s*error: /.test(l));
+    const errorIndent = e < 0 ? 0 : block[e].search(/\S/);
+    const error = [];
+    if (e >= 0 && !/\|-?$/.test(block[e])) error.push(block[e].trim().slice(7));
+    for (let j = e + 1; e >= 0 && j < block.length && block[j].search(/\S/) !== errorIndent; j++) error.push(block[j].trim());
+    out.push(`  failed: ${m[2]}${at ? ` (${at.replace(`file://${root}/`, '').replace(`${root}/`, '')})` : ''}`,
+      ...error.slice(0, lines).map((l) => `    ${l.slice(0, 200)}`), ...(error.length > lines ? ['    ...'] : []));
+  }
+  return out;
+}
 try {
   for (const [n, node] of nodes.entries()) {
     // A group's `once` file uses its nodes up (halts them...): it runs with the first Node only.
@@ -129,6 +156,7 @@ try {
     for (const k of Object.keys(totals)) totals[k] += counts[k];
     summary.push(`Node ${node.version}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${secs(Date.now() - t)}: `
       + `${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped, ${counts.todo} todo`);
+    if (counts.fail) summary.push(...tapFailures(tap));
   }
 } finally {
   for (const s of servers) harness.stop(s);

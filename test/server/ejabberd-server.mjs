@@ -221,10 +221,22 @@ export function ejabberdctlArgs(args, s = server) {
   return isRoot ? [cmd, full] : ['sudo', ['-n', cmd, ...full]];
 }
 
+// 23.01's ejabberdctl names its own Erlang node after the first three hex digits of a random UUID
+// (later ones let Erlang pick a free name), so two calls running at once pick the same name about
+// once in 4,096 pairs, and the second fails before it runs anything, saying so on stderr. The
+// oracle's flaw, not the server's answer: such a call is made again, a few times at most.
+const CTL_NAME_TAKEN = /the name \S+ seems to be in use by another Erlang node/;
+const CTL_TRIES = 5;
+
 /** Runs a server's ejabberdctl (the first release's unless `s` is given): { code, stdout, stderr }. */
 export function ejabberdctlOn(s, ...args) {
   const [cmd, argv] = ejabberdctlArgs(args, s);
-  return sh(cmd, argv, { cwd: s.root ? '/' : s.hostDir });
+  let r;
+  for (let i = 0; i < CTL_TRIES; i++) {
+    r = sh(cmd, argv, { cwd: s.root ? '/' : s.hostDir });
+    if (r.code === 0 || !CTL_NAME_TAKEN.test(r.stderr)) break;
+  }
+  return r;
 }
 
 /** Runs ejabberdctl against the first release's test node: { code, stdout, stderr }. */
@@ -233,10 +245,20 @@ export function ejabberdctl(...args) {
 }
 
 /** The same, without blocking: resolves { code, stdout, stderr }. */
-export function ejabberdctlAsync(s, ...args) {
+export async function ejabberdctlAsync(s, ...args) {
   const [cmd, argv] = ejabberdctlArgs(args, s);
+  let r;
+  for (let i = 0; i < CTL_TRIES; i++) {
+    r = await spawnCollect(cmd, argv, { cwd: s.root ? '/' : s.hostDir });
+    if (r.code === 0 || !CTL_NAME_TAKEN.test(r.stderr)) break;
+  }
+  return r;
+}
+
+/** Runs a command without blocking and collects its output: resolves { code, stdout, stderr }. */
+function spawnCollect(cmd, argv, opts) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd: s.root ? '/' : s.hostDir });
+    const child = spawn(cmd, argv, opts);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });
