@@ -110,7 +110,8 @@ function tapFailures(file, most = 10, lines = 12) {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const out = [];
   const tap = text.split('\n');
-  for (let i = 0; i < tap.length && out.length < most; i++) {
+  let shown = 0;
+  for (let i = 0; i < tap.length && shown < most; i++) {
     const m = tap[i].match(/^(\s*)not ok \d+ - (.*)$/);
     if (!m) continue;
     const indent = m[1].length;
@@ -124,6 +125,7 @@ function tapFailures(file, most = 10, lines = 12) {
     const error = [];
     if (e >= 0 && !/\|-?$/.test(block[e])) error.push(block[e].trim().slice(7));
     for (let j = e + 1; e >= 0 && j < block.length && block[j].search(/\S/) !== errorIndent; j++) error.push(block[j].trim());
+    shown++;
     out.push(`  failed: ${m[2]}${at ? ` (${at.replace(`file://${root}/`, '').replace(`${root}/`, '')})` : ''}`,
       ...error.slice(0, lines).map((l) => `    ${l.slice(0, 200)}`), ...(error.length > lines ? ['    ...'] : []));
   }

@@ -225,8 +225,8 @@ export function ejabberdctlArgs(args, s = server) {
 // (later ones let Erlang pick a free name), so two calls running at once pick the same name about
 // once in 4,096 pairs, and the second fails before it runs anything, saying so on stderr. The
 // oracle's flaw, not the server's answer: such a call is made again, a few times at most.
-const CTL_NAME_TAKEN = /the name \S+ seems to be in use by another Erlang node/;
 const CTL_TRIES = 5;
+const ctlNameTaken = (r) => r.code !== 0 && /the name \S+ seems to be in use by another Erlang node/.test(r.stderr);
 
 /** Runs a server's ejabberdctl (the first release's unless `s` is given): { code, stdout, stderr }. */
 export function ejabberdctlOn(s, ...args) {
@@ -234,7 +234,7 @@ export function ejabberdctlOn(s, ...args) {
   let r;
   for (let i = 0; i < CTL_TRIES; i++) {
     r = sh(cmd, argv, { cwd: s.root ? '/' : s.hostDir });
-    if (r.code === 0 || !CTL_NAME_TAKEN.test(r.stderr)) break;
+    if (!ctlNameTaken(r)) break;
   }
   return r;
 }
@@ -250,7 +250,7 @@ export async function ejabberdctlAsync(s, ...args) {
   let r;
   for (let i = 0; i < CTL_TRIES; i++) {
     r = await spawnCollect(cmd, argv, { cwd: s.root ? '/' : s.hostDir });
-    if (r.code === 0 || !CTL_NAME_TAKEN.test(r.stderr)) break;
+    if (!ctlNameTaken(r)) break;
   }
   return r;
 }
