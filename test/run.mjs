@@ -3,8 +3,8 @@
 // ejabberd test node per release on loopback (test/server/ejabberd-server.mjs), runs every test
 // with node's test runner twice - with this machine's Node and with Node 24 - and stops the nodes.
 // Exits non-zero when a server does not start or either run fails.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode } from './server/node.mjs';
@@ -72,6 +72,15 @@ const only = process.argv.slice(2);
 const NODE_VERSION_FILES = new Set(['batch', 'big-integers', 'client', 'config-safety', 'connection', 'faults',
   'hostile-server', 'install', 'limits', 'output-lazy', 'secrets', 'servers', 'signals', 'single-request', 'startup',
   'zz-no-secret-printed'].map((name) => `${name}.test.mjs`));
+// The files that need no test server (each passes with no ECTL_TEST_* in its environment): they
+// start while the servers do, and run beside the live files, two at a time. A new file is live
+// until it is added here.
+const SERVERLESS_FILES = new Set(['big-integers', 'docs-drift', 'faults', 'global-options', 'help', 'hostile-server',
+  'limits', 'man', 'node-local', 'nodes', 'output-choice', 'output-lazy', 'properties', 'request-shapes',
+  'single-request', 'startup', 'usage-errors'].map((name) => `${name}.test.mjs`));
+// Reads what every other file of its run printed: it runs after them.
+const LAST_FILE = 'zz-no-secret-printed.test.mjs';
+const base = (f) => f.split('/').pop();
 const files = only.length ? only : readdirSync(join(root, 'test')).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join('test', f));
 // Extra node groups (the 23.01 test cluster, the 26.07 scratch nodes) only when their tests run,
 // whichever releases ECTL_TEST_RELEASES selects.
@@ -85,15 +94,61 @@ for (const g of groups) {
   }
 }
 const tStart = Date.now();
+const streams = join(root, 'test', '.tmp', 'streams');
+/** Each Node's run in its parts: the serverless files, the live files, then the last file. */
+const partsOf = (n) => {
+  const mine = n === 0 ? files : files.filter((f) => !onceFiles.includes(f) && NODE_VERSION_FILES.has(base(f)));
+  return {
+    serverless: mine.filter((f) => SERVERLESS_FILES.has(base(f))),
+    live: mine.filter((f) => !SERVERLESS_FILES.has(base(f)) && base(f) !== LAST_FILE),
+    last: mine.filter((f) => base(f) === LAST_FILE),
+    count: mine.length,
+  };
+};
+const children = new Set();
+/**
+ * One `node --test` over some files with one Node: the spec report on the console (or into a log
+ * file, shown when the part ends, for a part that runs beside another), TAP into a file whose
+ * closing counts add up to the summary.
+ */
+function runPart(node, label, partFiles, { concurrency = 1, toConsole = true } = {}) {
+  const tap = join(root, 'test', '.tmp', `run-${node.version}-${label}.tap`);
+  const log = join(root, 'test', '.tmp', `run-${node.version}-${label}.log`);
+  mkdirSync(dirname(tap), { recursive: true });
+  rmSync(tap, { force: true });
+  rmSync(log, { force: true });
+  const t = Date.now();
+  if (!partFiles.length) return Promise.resolve({ label, code: 0, tap: null, ms: 0, files: 0 });
+  // The runner itself is this Node, and it comes first on PATH: bin/ectl (#!/usr/bin/env node)
+  // and every test that spawns process.execPath get it too.
+  // The serverless files get no server to reach: one that needs it fails instead of passing by luck.
+  const env = { ...process.env, ...(label === 'serverless' ? {} : harness.serverEnv(servers)), ECTL_TEST_NODE_VERSION: node.version,
+    ...Object.fromEntries(groups.map((g, i) => [g.env, JSON.stringify(groupNodes?.[i]?.map(harness.serverInfo) ?? null)])),
+    PATH: `${dirname(node.bin)}:${process.env.PATH}` };
+  const child = spawn(node.bin, ['--test', '--test-reporter=spec', `--test-reporter-destination=${toConsole ? 'stdout' : log}`,
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`, `--test-concurrency=${concurrency}`, '--test-timeout=600000', ...partFiles],
+  { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env });
+  children.add(child);
+  return new Promise((done) => child.on('close', (code) => {
+    children.delete(child);
+    if (!toConsole && existsSync(log)) process.stdout.write(`\n--- ${label} files with Node ${node.version} (ran beside the others) ---\n${readFileSync(log, 'utf8')}`);
+    done({ label, code: code ?? 1, tap, ms: Date.now() - t, files: partFiles.length });
+  }));
+}
+let groupNodes = null;
+const onceFiles = files.filter((f) => groups.some((g) => g.once && base(f) === g.file));
+// What the secret-handling tests print is collected afresh for each run's last test to search.
+rmSync(streams, { recursive: true, force: true });
+const early = runPart(nodes[0], 'serverless', partsOf(0).serverless, { concurrency: 2, toConsole: false });
 const started = await Promise.allSettled([...servers.map((s) => harness.start(s)), ...groups.map((g) => harness.startCluster(g))]);
 const failed = started.filter((r) => r.status === 'rejected');
-const groupNodes = started.slice(servers.length).map((r) => (r.status === 'fulfilled' ? r.value : null));
-const onceFiles = files.filter((f) => groups.some((g) => g.once && f.split('/').pop() === g.file));
+groupNodes = started.slice(servers.length).map((r) => (r.status === 'fulfilled' ? r.value : null));
 const stopGroups = () => groups.forEach((g, i) => harness.stopCluster(groupNodes[i] ?? Array.from({ length: g.size }, (_, n) => harness.describeClusterNode(n, g))));
 if (failed.length) {
   for (const f of failed) process.stderr.write(`test setup: ${f.reason?.message ?? f.reason}\n`);
   started.slice(0, servers.length).forEach((r, i) => { if (r.status === 'fulfilled') harness.stop(servers[i]); });
   stopGroups();
+  for (const child of children) child.kill();
   process.exit(1);
 }
 const summary = [`set-up ${secs(tSetup - t0)}, installing servers ${secs(tStart - tSetup)}, starting them ${secs(Date.now() - tStart)} (`
@@ -141,32 +196,25 @@ function tapFailures(file, most = 10, lines = 12) {
 }
 try {
   for (const [n, node] of nodes.entries()) {
-    // A group's `once` file uses its nodes up (halts them...): it runs with the first Node only.
-    const runFiles = n === 0 ? files : files.filter((f) => !onceFiles.includes(f) && NODE_VERSION_FILES.has(f.split('/').pop()));
-    if (n > 0 && runFiles.length < files.length) summary.push(`Node ${node.version}: runs ${runFiles.length} of ${files.length} files, those whose behaviour can differ by Node version (test/run.mjs NODE_VERSION_FILES)`);
-    if (!runFiles.length) continue;
+    const parts = partsOf(n);
+    if (n > 0 && parts.count < files.length) summary.push(`Node ${node.version}: runs ${parts.count} of ${files.length} files, those whose behaviour can differ by Node version (NODE_VERSION_FILES in test/run.mjs)`);
+    if (!parts.count) continue;
     process.stderr.write(`\n=== tests with Node ${node.version} (${node.bin}) ===\n`);
     const t = Date.now();
-    // What the secret-handling tests print is collected afresh for the last test to search.
-    rmSync(join(root, 'test', '.tmp', 'streams'), { recursive: true, force: true });
-    // The runner itself is this Node, and it comes first on PATH: bin/ectl (#!/usr/bin/env node)
-    // and every test that spawns process.execPath get it too.
-    const env = { ...process.env, ...harness.serverEnv(servers), ECTL_TEST_NODE_VERSION: node.version,
-      ...Object.fromEntries(groups.map((g, i) => [g.env, JSON.stringify(groupNodes[i].map(harness.serverInfo))])),
-      PATH: `${dirname(node.bin)}:${process.env.PATH}` };
-    // spec on the console; TAP into a file, whose closing counts add up to the last line.
-    const tap = join(root, 'test', '.tmp', `run-${node.version}.tap`);
-    mkdirSync(dirname(tap), { recursive: true });
-    rmSync(tap, { force: true });
-    const r = spawnSync(node.bin, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=tap', `--test-reporter-destination=${tap}`, '--test-concurrency=1', '--test-timeout=600000', ...runFiles], { cwd: root, stdio: 'inherit', env });
-    const code = r.status ?? 1;
+    if (n > 0) rmSync(streams, { recursive: true, force: true });
+    const besides = n === 0 ? early : runPart(node, 'serverless', parts.serverless, { concurrency: 2, toConsole: false });
+    const done = await Promise.all([besides, runPart(node, 'live', parts.live)]);
+    done.push(await runPart(node, 'last', parts.last));
+    const ran = done.filter((d) => d.files);
+    const code = ran.find((d) => d.code !== 0)?.code ?? 0;
     codes.push(code);
-    const counts = tapCounts(tap);
+    const counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+    for (const d of ran) for (const [k, v] of Object.entries(tapCounts(d.tap))) counts[k] += v;
     for (const k of Object.keys(totals)) totals[k] += counts[k];
     summary.push(`Node ${node.version}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${secs(Date.now() - t)}: `
-      + `${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped, ${counts.todo} todo`);
-    if (counts.fail) summary.push(...tapFailures(tap));
+      + `${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped, ${counts.todo} todo `
+      + `(${ran.map((d) => `${d.label}: ${d.files} files in ${secs(d.ms)}`).join(', ')})`);
+    for (const d of ran) if (tapCounts(d.tap).fail) summary.push(...tapFailures(d.tap));
   }
 } finally {
   for (const s of servers) harness.stop(s);
