@@ -23,6 +23,10 @@ const run = (cmd, args, opts = {}) => {
 // Without scripts: the package's prepare would build, and the build comes next anyway.
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
 run('npm', ['run', '--silent', 'build']);
+// The linter (Biome, biome.json: the recommended rules less those that fight the house idioms).
+const tLint = Date.now();
+run('npm', ['run', '--silent', 'lint']);
+const lintMs = Date.now() - tLint;
 
 // What the man page, completion and --dry-run tests run, from Debian packages when missing.
 const TOOLS = [['groff', 'groff-base'], ['man', 'man-db'], ['zsh', 'zsh'], ['fish', 'fish'],
@@ -151,7 +155,7 @@ if (failed.length) {
   for (const child of children) child.kill();
   process.exit(1);
 }
-const summary = [`set-up ${secs(tSetup - t0)}, installing servers ${secs(tStart - tSetup)}, starting them ${secs(Date.now() - tStart)} (`
+const summary = [`set-up ${secs(tSetup - t0)} (the linter ${secs(lintMs)}), installing servers ${secs(tStart - tSetup)}, starting them ${secs(Date.now() - tStart)} (`
   + servers.map((s) => `${s.release} on ${s.url} in ${(s.startMs / 1000).toFixed(1)} s`).join(', ')
   + groups.map((g, i) => `, ${g.size} ${g.release} ${g.name} nodes in ${(groupNodes[i].startMs / 1000).toFixed(1)} s`).join('') + ')'];
 process.stderr.write(`test setup: ${summary[0]}\n`);
