@@ -4,9 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ectl, ectlPeakMemory, cleanEnv, live, plausibleReply, recordingServer, requireLiveServer, root, ECTL } from './helpers.mjs';
+import { ectl, ectlPeakMemory, cleanEnv, live, plausibleReply, recordingServer, requireLiveServer, root } from './helpers.mjs';
 
 const tmp = join(root, 'test', '.tmp', `config-safety-${process.pid}`);
 const xdg = join(tmp, 'xdg');
@@ -306,10 +307,24 @@ test('an empty ECTL_PASSWORD counts as unset: the password file is used, else th
   assert.equal(good.requests.length, before);
 });
 
+let readableEctl;
+/**
+ * bin/ectl in a copy that any user can read: the checkout itself may sit in a directory only its
+ * owner can enter (a clone in `mktemp -d`). bin/ and dist/ are the whole of what it runs.
+ */
+function ectlForAnyone() {
+  if (readableEctl) return readableEctl;
+  const dir = mkdtempSync(join(tmpdir(), 'ectl-anyone-'));
+  chmodSync(dir, 0o755);
+  for (const part of ['bin', 'dist', 'package.json']) cpSync(join(root, part), join(dir, part), { recursive: true });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  return (readableEctl = join(dir, 'bin', 'ectl'));
+}
+
 /** Runs ectl as a user with no passwd entry and no HOME. */
 function asNobodyKnown(args, extraEnv = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [ECTL, ...args], { uid: 54321, gid: 54321, cwd: '/', env: { PATH: process.env.PATH, LANG: 'C.UTF-8', ...extraEnv } });
+    const child = spawn(process.execPath, [ectlForAnyone(), ...args], { uid: 54321, gid: 54321, cwd: '/', env: { PATH: process.env.PATH, LANG: 'C.UTF-8', ...extraEnv } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
