@@ -22,6 +22,8 @@ const AFTER_WRITE = {
   http: ['closePart', 'closeAll', 'resetAll', 'hangAll'],
   https: ['closePart', 'closeAll', 'resetAll', 'hangAll', 'badRecordAll'],
 };
+/** A time-out that only a silent server reaches. */
+const timeoutFor = (fault) => (fault === 'hangAll' ? '1' : '20');
 const MAY_HAVE_RUN = /the request had been sent, so '(register|status)' may have run on 127\.0\.0\.1:\d+: check before running it again/;
 
 for (const scheme of ['http', 'https']) {
@@ -68,13 +70,21 @@ for (const scheme of ['http', 'https']) {
     test(`batch, ${scheme}: the server answers line 1, then ${fault} on line 2 of the kept-alive connection: line 2 is sent once`, async () => {
       const s = await wire({ tls: scheme === 'https', fault, answerFirst: 1 });
       const env = cleanEnv({ ECTL_URL: s.url, ECTL_CA_FILE: pki.caFile });
-      const r = await ectl(['--timeout', '1', 'batch', '-j', '1'], { env, input: 'status\nstatus\n' });
+      const started = Date.now();
+      const r = await ectl(['--timeout', timeoutFor(fault), 'batch', '-j', '1'], { env, input: 'status\nstatus\n' });
+      const elapsed = Date.now() - started;
       assert.equal(r.code, 3, showRun(r));
       assert.equal(r.stdout, '1: The node is started\n');
       assert.match(r.stderr, /^line 2: Error: .*\n1 ok, 1 failed\n$/);
       assert.match(r.stderr, MAY_HAVE_RUN);
       assert.equal(s.begun, 2, 'two requests begun: line 2 not sent again');
       assert.equal(s.connections, 1);
+      if (fault !== 'hangAll') assert.ok(elapsed < 10_000, `ended by the fault, not the time-out (${elapsed} ms)`);
+      // The single call's transport words the same failure the same way.
+      const one = await wire({ tls: scheme === 'https', fault });
+      const single = await ectl(['--timeout', timeoutFor(fault), 'status'], { env: { ...env, ECTL_URL: one.url } });
+      const port = (text, url) => text.replaceAll(new URL(url).port, 'PORT');
+      assert.equal(port(r.stderr.split('\n')[0], s.url), `line 2: ${port(single.stderr.trim(), one.url)}`);
     });
   }
 }
@@ -95,11 +105,14 @@ for (const scheme of ['http', 'https']) {
     test(`library, ${scheme}: ${fault} on a kept-alive connection rejects with notSent false, sent once`, async () => {
       const { createClient, UnreachableError } = await import('ectl');
       const s = await wire({ tls: scheme === 'https', fault, answerFirst: 1 });
-      const client = createClient({ url: s.url, ca: readFileSync(pki.caFile), timeoutMs: 1000 });
+      const client = createClient({ url: s.url, ca: readFileSync(pki.caFile), timeoutMs: Number(timeoutFor(fault)) * 1000 });
       try {
         assert.equal(await client.status(), 'The node is started');
         await pause(); // the connection back in the pool, to be reused
-        await assert.rejects(client.status(), (e) => e instanceof UnreachableError && e.notSent === false && MAY_HAVE_RUN.test(e.message));
+        const started = Date.now();
+        await assert.rejects(client.status(), (e) => e instanceof UnreachableError && e.notSent === false && MAY_HAVE_RUN.test(e.message)
+          && (fault !== 'badRecordAll' || /^TLS error on the connection to 127\.0\.0\.1:\d+ \(decryption failed or bad record mac\)/.test(e.message)));
+        if (fault !== 'hangAll') assert.ok(Date.now() - started < 10_000, 'ended by the fault, not the time-out');
         assert.equal(s.begun, 2, 'the second call was not sent again');
       } finally {
         await client.close();

@@ -42,9 +42,18 @@ export function makeDispatcher(o: TransportOptions): Dispatcher {
   const options: buildConnector.BuildOptions = { timeout: o.timeoutMs ?? 60_000 };
   if (o.ca) options.ca = o.ca;
   if (o.insecure) options.rejectUnauthorized = false;
+  const connector = buildConnector(options);
+  // A TLS error while reading a kept-alive connection (a broken record) is emitted without the
+  // close undici waits for to fail the request in flight: that request then waited for its
+  // time-out. Closing the socket on any error ends it at once, with that error.
+  const connect: buildConnector.connector = (opts, callback) => connector(opts, (...args) => {
+    const socket = args[1];
+    if (socket) socket.on('error', (e: Error) => { if (!socket.destroyed) socket.destroy(e); });
+    callback(...args);
+  });
   // undici counts the body as it arrives and ends the request past the limit: nothing more is
   // buffered. Its header bound is single-request.ts's, so both transports read the same replies.
-  return new Agent({ connect: buildConnector(options), connections: o.connections ?? null, keepAliveTimeout: 10_000, maxResponseSize: maxReplyBytes(o), maxHeaderSize: MAX_HEAD_BYTES });
+  return new Agent({ connect, connections: o.connections ?? null, keepAliveTimeout: 10_000, maxResponseSize: maxReplyBytes(o), maxHeaderSize: MAX_HEAD_BYTES });
 }
 
 const splitCache = new Map<string, { origin: string; path: string }>();
