@@ -93,7 +93,7 @@ test('batch: a TLS handshake failure and a refused connection say the line was n
   for (const url of [(await wire({ tls: true, fault: 'handshake' })).url, await refusingUrl()]) {
     const r = await ectl(['batch', '-j', '1'], { env: cleanEnv({ ECTL_URL: url, ECTL_CA_FILE: pki.caFile }), input: 'status\n' });
     assert.equal(r.code, 3, showRun(r));
-    assert.match(r.stderr, /^line 1: Error: (TLS handshake with 127\.0\.0\.1:\d+ failed \(sslv3 alert handshake failure, SSL alert number 40\)|connection to 127\.0\.0\.1:\d+ refused)/);
+    assert.match(r.stderr, /^line 1: Error: (TLS handshake with 127\.0\.0\.1:\d+ failed \((sslv3|ssl\/tls) alert handshake failure, SSL alert number 40\)|connection to 127\.0\.0\.1:\d+ refused)/);
     assert.doesNotMatch(r.stderr, /may have run/);
   }
 });
