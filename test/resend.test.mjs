@@ -142,6 +142,8 @@ const broken = {
   'a bad status line': ['HTTP/1.1 2x0 OK\r\ncontent-length: 2\r\n\r\n[]', /is not HTTP \(invalid status line\)/],
   'a header line without a colon': ['HTTP/1.1 200 OK\r\nno colon here\r\ncontent-length: 2\r\n\r\n[]', /is not HTTP \(invalid header line\)/],
   'a bad chunk size': [OK + 'transfer-encoding: chunked\r\n\r\nzz\r\n[]\r\n0\r\n\r\n', /is not HTTP \(invalid chunk size\)/],
+  'a sized body cut short': [OK + 'content-length: 100\r\n\r\n"The node', /connection to 127\.0\.0\.1:\d+ was closed before a full reply/],
+  'a chunked body cut short': [OK + 'transfer-encoding: chunked\r\n\r\n9\r\n"The node', /connection to 127\.0\.0\.1:\d+ was closed before a full reply/],
 };
 for (const scheme of ['http', 'https']) {
   for (const [what, [reply, pattern]] of Object.entries(broken)) {
