@@ -22,7 +22,12 @@ export class CommandFailedError extends EctlError {
 /** The server could not be reached, timed out, failed TLS, or did not answer like an ejabberd API. */
 export class UnreachableError extends EctlError {
   readonly kind = 'unreachable';
-  /** The request never left: the connection was refused, the name not resolved, or TLS failed before it was written. */
+  /**
+   * Not one byte of the request was written (the connection was refused, the name not resolved,
+   * TLS failed or time ran out before the first write): the only failure after which ectl sends
+   * a request again, to another node. Decided by the transport where it writes; any failure after
+   * the first write leaves it false, as the server may have run the command.
+   */
   readonly notSent: boolean;
   /** The server closed the connection after the request was written, before a full reply. */
   readonly cut: boolean;

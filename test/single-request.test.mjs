@@ -18,7 +18,7 @@ const everyCut = (text, check) => { for (let at = 0; at <= text.length; at++) ch
 
 test('chunked, interim replies, trailers, until-close and fixed-length replies read alike wherever they are cut', () => {
   const replies = [
-    ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nRetry-After: 5\r\nretry-after: 9\r\n\r\n3;x=y\r\nabc\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nT: 1\r\n\r\n',
+    ['HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nRetry-After: 5\r\nretry-after: 9\r\n\r\n3;x=y\r\nabc\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nT: 1\r\n\r\n',
       200, 'abcabcdefghijklmnopqrstuvwxyz', { 'transfer-encoding': 'chunked', 'retry-after': '5' }, false],
     ['HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy', 503, 'busy', { 'content-length': '4' }, false],
     ['HTTP/1.0 200 OK\r\nX-A:  spaced  \r\n\r\nuntil the end', 200, 'until the end', { 'x-a': 'spaced' }, true],
@@ -51,6 +51,9 @@ test('malformed replies throw at the first byte that shows it', () => {
     ['HTTP/1.1 200 OK\r\nba d: x\r\n\r\n', /invalid header line/],
     ['HTTP/1.1 200 OK\r\ncontent-length: 1x\r\n\r\n', /invalid Content-Length/],
     ['HTTP/1.1 200 OK\r\ncontent-length: 2\r\nContent-Length: 3\r\n\r\n', /invalid Content-Length/],
+    // As undici: a doubled Content-Length even with equal values, and a 100 Continue never asked for.
+    ['HTTP/1.1 200 OK\r\ncontent-length: 2\r\nContent-Length: 2\r\n\r\n', /invalid Content-Length/],
+    ['HTTP/1.1 100 Continue\r\n\r\n', /a 100 Continue, which ectl never asks for/],
     ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', /invalid chunk size/],
     ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabc\r\n', /chunk not followed by CRLF/],
     [`HTTP/1.1 200 OK\r\n${'x: y\r\n'.repeat(11_000)}`, /header block over 64 KiB/],

@@ -262,6 +262,16 @@ export function neverSent(err: unknown): boolean {
   return err instanceof UnreachableError && err.notSent;
 }
 
+/** A connection that failed after the request was written: the command may have run, it is never sent again. */
+function mayHaveRun(err: unknown): err is UnreachableError {
+  return err instanceof UnreachableError && !err.notSent;
+}
+
+/** The name of the profile's node at a URL (the URL itself when no node has it). */
+function nodeName(settings: Settings, url: string): string {
+  return settings.nodes.find((n) => n.url === url)?.name ?? url;
+}
+
 /** A reply narrowed to the fields --columns asks for (as it is without the flag). */
 export function withColumns<R extends { spec: ReleaseSpec; value: ResultValue }>(reply: R, flag: string | undefined): R {
   const columns = checkedColumns(reply.spec, flag);
@@ -290,6 +300,7 @@ export async function runCommand(call: CommandCall, raws: readonly string[], bod
       await writeResult(spec, value, settings, io, textRule(reply.choice, settings));
       return 0;
     } catch (err) {
+      if (mayHaveRun(err) && settings.failover.length) throw withNote(err, `node ${nodeName(settings, target.url)}: not sent to another node`);
       if (!neverSent(err) || next === undefined || io.signal?.aborted) throw err;
       if (local) throw withNote(err as EctlError, `${call.entry.name} runs on the node that receives it, so it is not sent to another node`);
       if (flags.verbose) io.stderr.write(`* ${escapeControls((err as Error).message)}: nothing was sent; trying node ${escapeControls(next.name)} at ${next.url}\n`);

@@ -1,36 +1,40 @@
-// One request to mod_http_api over undici (the library and batch: kept-alive connections, a retry on the kept-alive race).
+// One request to mod_http_api over undici (the library and batch: kept-alive connections).
 import type { Dispatcher } from 'undici';
-import type { Socket } from 'node:net';
 import Agent from 'undici/lib/dispatcher/agent.js';
 import buildConnector from 'undici/lib/core/connect.js';
 import requestApi from 'undici/lib/api/api-request.js';
 import { UnreachableError } from '../errors.js';
-import type { Reply, RequestDescription, TransportOptions } from './request.js';
+import { MAX_HEAD_BYTES, type Reply, type RequestDescription, type TransportOptions } from './request.js';
 import { describeNetworkError, maxReplyBytes, tooLarge } from './network-errors.js';
 
-/** What a failed request's socket had seen, tagged on the error: a retry is safe only on a reused connection that got no byte of reply. */
-const SOCKET_STATE = Symbol('ectl socket state');
-interface SocketState { reused: boolean; replyBytes: number }
+/** Set by the handler's onConnect, which undici calls just before it writes the request's first byte. */
+const WRITTEN = Symbol('ectl request written');
+type TrackedOptions = Dispatcher.RequestOptions & { [WRITTEN]?: boolean };
 
+const tracking = new WeakMap<Dispatcher, Pick<Dispatcher, 'dispatch'>>();
 /**
- * Follows the requests on a socket (undici sends them one at a time, each reply complete before
- * the next is written): the first write after new reply bytes starts a request. When the socket
- * fails, its error carries whether the connection was reused and how much of this reply arrived.
+ * The dispatcher seen through a hook that records, on each request's options, whether undici
+ * began writing it (onConnect comes right before the first write, and never for a connection
+ * that could not be made): the transport's half of the re-send rule (network-errors.ts).
+ * Measured: refused, TLS handshake failures and connect time-outs leave it unset; a close,
+ * reset, bad TLS record or time-out after the server read the request find it set.
  */
-function watchSocket(socket: Socket): void {
-  let requests = 0;
-  let baseline = 0;
-  const write = socket.write;
-  socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
-    if (requests === 0 || this.bytesRead > baseline) {
-      requests++;
-      baseline = this.bytesRead;
-    }
-    return write.apply(this, args);
-  } as Socket['write'];
-  socket.prependListener('error', (err: unknown) => {
-    if (err && typeof err === 'object') (err as { [SOCKET_STATE]?: SocketState })[SOCKET_STATE] = { reused: requests > 1, replyBytes: socket.bytesRead - baseline };
-  });
+function tracked(dispatcher: Dispatcher): Pick<Dispatcher, 'dispatch'> {
+  let t = tracking.get(dispatcher);
+  if (!t) {
+    t = {
+      dispatch(opts: TrackedOptions, handler: Dispatcher.DispatchHandler) {
+        const onConnect = handler.onConnect;
+        handler.onConnect = function (this: Dispatcher.DispatchHandler, ...args: Parameters<NonNullable<Dispatcher.DispatchHandler['onConnect']>>) {
+          opts[WRITTEN] = true;
+          return onConnect?.apply(this, args);
+        };
+        return dispatcher.dispatch(opts, handler);
+      },
+    };
+    tracking.set(dispatcher, t);
+  }
+  return t;
 }
 
 export function makeDispatcher(o: TransportOptions): Dispatcher {
@@ -39,19 +43,17 @@ export function makeDispatcher(o: TransportOptions): Dispatcher {
   if (o.ca) options.ca = o.ca;
   if (o.insecure) options.rejectUnauthorized = false;
   const connector = buildConnector(options);
+  // A TLS error while reading a kept-alive connection (a broken record) is emitted without the
+  // close undici waits for to fail the request in flight: that request then waited for its
+  // time-out. Closing the socket on any error ends it at once, with that error.
   const connect: buildConnector.connector = (opts, callback) => connector(opts, (...args) => {
-    if (args[0] === null) watchSocket(args[1] as Socket);
+    const socket = args[1];
+    if (socket) socket.on('error', (e: Error) => { if (!socket.destroyed) socket.destroy(e); });
     callback(...args);
   });
-  // undici counts the body as it arrives and ends the request past the limit: nothing more is buffered.
-  return new Agent({ connect, connections: o.connections ?? null, keepAliveTimeout: 10_000, maxResponseSize: maxReplyBytes(o) });
-}
-
-/** The server closed a kept-alive connection before sending any byte of this reply: it cannot have run the command. */
-function closedUnused(err: unknown): boolean {
-  const e = err as { code?: string; [SOCKET_STATE]?: SocketState };
-  const state = e?.[SOCKET_STATE];
-  return !!state && state.reused && state.replyBytes === 0 && (e.code === 'UND_ERR_SOCKET' || e.code === 'ECONNRESET' || e.code === 'EPIPE');
+  // undici counts the body as it arrives and ends the request past the limit: nothing more is
+  // buffered. Its header bound is single-request.ts's, so both transports read the same replies.
+  return new Agent({ connect, connections: o.connections ?? null, keepAliveTimeout: 10_000, maxResponseSize: maxReplyBytes(o), maxHeaderSize: MAX_HEAD_BYTES });
 }
 
 const splitCache = new Map<string, { origin: string; path: string }>();
@@ -92,7 +94,7 @@ function watchDeadline(ms: number, fire: () => void): () => void {
 }
 
 /** Sends a request (describeRequest's) and returns the reply's status and text; network faults throw. */
-export async function send(dispatcher: Dispatcher, o: TransportOptions, req: RequestDescription, signal?: AbortSignal, mayRetry = true): Promise<Reply> {
+export async function send(dispatcher: Dispatcher, o: TransportOptions, req: RequestDescription, signal?: AbortSignal): Promise<Reply> {
   const { url, headers, command } = req;
   const timeoutMs = o.timeoutMs ?? 60_000;
   o.observer?.request?.(req);
@@ -102,16 +104,17 @@ export async function send(dispatcher: Dispatcher, o: TransportOptions, req: Req
   // per request costs more than the rest of a batch line's work.
   let timedOut = false;
   let reply: Dispatcher.ResponseData | undefined;
+  let options: TrackedOptions | undefined;
   const unwatch = watchDeadline(timeoutMs, () => {
     timedOut = true;
     reply?.body.destroy();
   });
   try {
     const { origin, path } = splitUrl(url);
-    reply = await requestApi.call(dispatcher, {
+    reply = await requestApi.call(tracked(dispatcher) as Dispatcher, (options = {
       origin, path, method: req.method, headers, body: req.body, signal,
       headersTimeout: timeoutMs, bodyTimeout: timeoutMs, // undici never follows redirects here
-    });
+    }));
     if (timedOut) reply.body.destroy();
     // A declared length beyond the limit fails at once rather than after the download.
     if (Number(reply.headers['content-length']) > maxReplyBytes(o)) {
@@ -124,10 +127,10 @@ export async function send(dispatcher: Dispatcher, o: TransportOptions, req: Req
     return { status: reply.statusCode, text, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
   } catch (err) {
     if (signal?.aborted || err instanceof UnreachableError) throw err;
-    // The kept-alive race: the server closed an idle connection just as the request went out.
-    if (mayRetry && !timedOut && reply === undefined && closedUnused(err)) return send(dispatcher, o, req, signal, false);
-    if (timedOut) throw describeNetworkError({ name: 'TimeoutError' }, url, o);
-    throw describeNetworkError(err, url, o);
+    // Never sent again here: a request undici had not begun to write it sends on another
+    // connection itself, and one it had begun to write may have run (the kept-alive race too).
+    const written = options?.[WRITTEN] === true;
+    throw describeNetworkError(timedOut ? { name: 'TimeoutError' } : err, req, o, written);
   } finally {
     unwatch();
   }

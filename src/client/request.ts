@@ -7,6 +7,8 @@ import { isSecretName } from '../catalogue/secrets.js';
 
 /** Replies larger than this end the request: a broken or hostile server cannot fill the memory. */
 export const DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
+/** A status line and headers larger than this are not an API reply, for either transport (node:http allows 16 KiB). */
+export const MAX_HEAD_BYTES = 64 * 1024;
 
 export interface TransportOptions {
   /** API base URL, e.g. http://localhost:5280/api */

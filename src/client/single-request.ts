@@ -5,11 +5,9 @@
 // time-outs and error messages are the same either way.
 import type { Socket } from 'node:net';
 import { UnreachableError } from '../errors.js';
-import type { Reply, RequestDescription, TransportOptions } from './request.js';
-import { describeNetworkError, maxReplyBytes, tooLarge } from './network-errors.js';
+import { MAX_HEAD_BYTES, type Reply, type RequestDescription, type TransportOptions } from './request.js';
+import { REPLY_FLAW, describeNetworkError, maxReplyBytes, tooLarge } from './network-errors.js';
 
-/** A status line and headers larger than this are not an API reply (node:http allows 16 KiB). */
-const MAX_HEAD_BYTES = 64 * 1024;
 /** A chunk-size line longer than this is not one (hex digits, maybe an extension). */
 const MAX_LINE_BYTES = 1024;
 const TOKEN = /^[!#$%&'*+.^`|~\w-]+$/;
@@ -25,7 +23,7 @@ export class HttpSyntaxError extends Error {
  * Reads one HTTP/1.x reply from the bytes of a connection as they arrive (`push`, then `end` when
  * the server closes): status, headers and body. 1xx interim replies are skipped; the body is
  * framed by chunked transfer coding, else Content-Length, else the end of the connection.
- * Malformed input throws an HttpSyntaxError.
+ * Malformed input throws an HttpSyntaxError (worded as network-errors.ts's REPLY_FLAW).
  */
 export class ReplyReader {
   status = 0;
@@ -51,9 +49,9 @@ export class ReplyReader {
     while (pos < data.length && this.state !== 'done') {
       if (this.state === 'head') {
         // Bytes that cannot begin a status line fail at once (another protocol on that port).
-        if (!STATUS_START.startsWith(data.toString('latin1', pos, pos + STATUS_START.length))) throw new HttpSyntaxError('invalid status line');
+        if (!STATUS_START.startsWith(data.toString('latin1', pos, pos + STATUS_START.length))) throw new HttpSyntaxError(REPLY_FLAW.status);
         const end = data.indexOf('\r\n\r\n', pos);
-        if ((end < 0 ? data.length : end) - pos > MAX_HEAD_BYTES) throw new HttpSyntaxError(`header block over ${MAX_HEAD_BYTES / 1024} KiB`);
+        if ((end < 0 ? data.length : end) - pos > MAX_HEAD_BYTES) throw new HttpSyntaxError(REPLY_FLAW.headTooLarge);
         if (end < 0) break;
         this.readHead(data.toString('latin1', pos, end));
         pos = end + 4;
@@ -68,7 +66,7 @@ export class ReplyReader {
         pos = data.length;
       } else if (this.state === 'crlf') {
         if (data.length - pos < 2) break;
-        if (data[pos] !== 13 || data[pos + 1] !== 10) throw new HttpSyntaxError('chunk not followed by CRLF');
+        if (data[pos] !== 13 || data[pos + 1] !== 10) throw new HttpSyntaxError(REPLY_FLAW.chunkEnd);
         pos += 2;
         this.state = 'size';
       } else {
@@ -78,7 +76,7 @@ export class ReplyReader {
           if (length > MAX_LINE_BYTES) throw new HttpSyntaxError('chunk size line too long');
           if (end < 0) break;
           const size = /^([\da-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(data.toString('latin1', pos, end));
-          if (!size) throw new HttpSyntaxError('invalid chunk size');
+          if (!size) throw new HttpSyntaxError(REPLY_FLAW.chunkSize);
           this.left = parseInt(size[1], 16);
           this.state = this.left ? 'data' : 'trailer';
         } else {
@@ -103,18 +101,20 @@ export class ReplyReader {
   private readHead(text: string): void {
     const [statusLine, ...lines] = text.split('\r\n');
     const status = /^HTTP\/1\.[01] ([1-9]\d\d)(?: [^\0\r\n]*)?$/.exec(statusLine);
-    if (!status) throw new HttpSyntaxError('invalid status line');
+    if (!status) throw new HttpSyntaxError(REPLY_FLAW.status);
     const headers = new Map<string, string>();
     for (const line of lines) {
       const field = /^([^:]*):[ \t]*([^\0\r\n]*?)[ \t]*$/.exec(line);
-      if (!field || !TOKEN.test(field[1])) throw new HttpSyntaxError('invalid header line');
+      if (!field || !TOKEN.test(field[1])) throw new HttpSyntaxError(REPLY_FLAW.header);
       const name = field[1].toLowerCase();
       const before = headers.get(name);
       if (before === undefined) headers.set(name, field[2]);
       else if (name === 'content-length' || name === 'transfer-encoding') headers.set(name, `${before}, ${field[2]}`);
     }
     const code = Number(status[1]);
-    if (code < 200) return; // an interim reply (100 Continue...): the real one follows
+    // ectl sends no Expect: 100-continue, and undici refuses a 100 it did not ask for: so here.
+    if (code === 100) throw new HttpSyntaxError(REPLY_FLAW.unaskedContinue);
+    if (code < 200) return; // an interim reply (103 Early Hints...): the real one follows
     this.status = code;
     this.headers = headers;
     const coding = headers.get('transfer-encoding');
@@ -122,9 +122,9 @@ export class ReplyReader {
     if (code === 204 || code === 304) this.state = 'done';
     else if (coding !== undefined) this.state = /(?:^|,)[ \t]*chunked[ \t]*$/i.test(coding) ? 'size' : 'close';
     else if (length !== undefined) {
-      const values = length.split(',').map((v) => v.trim());
-      if (!values.every((v) => /^\d{1,15}$/.test(v) && v === values[0])) throw new HttpSyntaxError('invalid Content-Length');
-      this.declaredLength = this.left = Number(values[0]);
+      // One value only: a doubled Content-Length (even an equal one) is refused, as undici does.
+      if (!/^\d{1,15}$/.test(length)) throw new HttpSyntaxError(REPLY_FLAW.length);
+      this.declaredLength = this.left = Number(length);
       this.state = this.left ? 'length' : 'done';
     } else this.state = 'close';
   }
@@ -184,7 +184,9 @@ export function sendSingle(o: TransportOptions, req: RequestDescription, signal?
       if (err) reject(err);
       else resolve(reply!);
     };
-    const fail = (err: unknown) => finish(err instanceof UnreachableError ? err : describeNetworkError(err, req.url, o));
+    // Whether any byte of the request went to the connection: the re-send rule's one fact (network-errors.ts).
+    let written = false;
+    const fail = (err: unknown) => finish(err instanceof UnreachableError ? err : describeNetworkError(err, req, o, written));
     const onAbort = () => finish(abortReason());
     const complete = () => {
       // As undici's body.text(): UTF-8, a leading byte order mark dropped.
@@ -193,10 +195,14 @@ export function sendSingle(o: TransportOptions, req: RequestDescription, signal?
       finish(undefined, { status: reader.status, text, retryAfter: reader.headers.get('retry-after') });
     };
     // One time limit for the whole request, as with undici: silence and a trickle alike.
-    // Still connecting when time is up: nothing was sent (another node of a cluster may take it).
-    let connected = false;
-    const timer = setTimeout(() => fail(connected ? { name: 'TimeoutError' } : { code: 'UND_ERR_CONNECT_TIMEOUT' }), timeoutMs);
-    socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => { connected = true; });
+    const timer = setTimeout(() => fail({ name: 'TimeoutError' }), timeoutMs);
+    // The request is written once the connection (and its TLS handshake) is made, not queued
+    // before: what failed until then cannot have reached the server.
+    socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => {
+      if (settled) return;
+      written = true;
+      socket.write(bytes);
+    });
     socket.on('data', (chunk: Buffer) => {
       try {
         reader.push(chunk);
@@ -212,6 +218,5 @@ export function sendSingle(o: TransportOptions, req: RequestDescription, signal?
     socket.on('close', () => fail({ code: 'ECONNRESET' }));
     socket.on('error', fail);
     signal?.addEventListener('abort', onAbort, { once: true });
-    socket.write(bytes);
   });
 }
