@@ -5,7 +5,7 @@ import { nodeLocal } from '../catalogue/node-local.js';
 import type { CommandSpec, Field, ResultType } from '../catalogue/types.js';
 import { isList, isTuple, typeToString } from '../catalogue/types.js';
 import { UsageError } from '../errors.js';
-import { NEWEST_RELEASE, historyNotes } from '../catalogue/releases.js';
+import { NEWEST_RELEASE, helpSpecFor, historyNotes, type HelpAbsence } from '../catalogue/releases.js';
 import { findEntry } from '../catalogue/resolve.js';
 import { closestWord } from '../catalogue/closest.js';
 import { promptableArgument } from '../catalogue/secrets.js';
@@ -180,6 +180,8 @@ export interface CommandDoc {
   readonly history: readonly string[];
   /** Which release and API version the help describes, when it is not simply the newest. */
   readonly definition?: string;
+  /** One line when the release in use lacks the command (help then shows another release's definition). */
+  readonly availability?: string;
   readonly details: string;
   /** A command line that runs the command (from the catalogue's example arguments). */
   readonly example: string;
@@ -263,12 +265,26 @@ export interface HelpRelease {
   readonly apiVersion?: number;
 }
 
-export function describeCommand(spec: CommandSpec, at?: HelpRelease): CommandDoc {
+/** The line help adds when the server's release lacks the command: which release it runs and what the command needs. */
+export function availabilityLine(at: HelpRelease, absence: HelpAbsence): string {
+  const runs = `This server runs ejabberd ${at.release}`;
+  if (absence.kind === 'versions') {
+    return `${runs}, which has this command at API ${absence.versions.map((v) => `v${v}`).join(', ')}, not v${at.apiVersion} or older.`;
+  }
+  if (absence.kind === 'needs') return `${runs}; this command needs ${absence.release} or newer.`;
+  return `${runs}; this command was removed after ${absence.release}.`;
+}
+
+export function describeCommand(spec: CommandSpec, at?: HelpRelease, absence?: HelpAbsence): CommandDoc {
   const resolved = 'version' in spec ? (spec as ResolvedCommand) : undefined;
+  // A definition from another release than the one in use is described as that release's.
+  const shownAt = absence && resolved ? { release: resolved.release, apiVersion: absence.kind === 'versions' ? resolved.version : at?.apiVersion } : at;
+  const availability = absence ? availabilityLine(at ?? { release: NEWEST_RELEASE }, absence) : undefined;
+  at = shownAt;
   const release = at?.release ?? NEWEST_RELEASE;
   const history = resolved ? historyNotes(resolved, release, at?.apiVersion) : spec.since ? [`added in ejabberd ${spec.since}`] : [];
   const several = resolved && (findEntry(spec.name)?.definitions.some((d) => d.releases.includes(release) && d.version !== resolved.version) ?? false);
-  const definition = resolved && (release !== NEWEST_RELEASE || at?.apiVersion !== undefined || several)
+  const definition = resolved && (release !== NEWEST_RELEASE || at?.apiVersion !== undefined || several || absence)
     ? `API v${resolved.version} of ejabberd ${release}${several ? ' (--api-version picks another)' : ''}` : undefined;
   const dashed = spec.name.replace(/_/g, '-');
   return {
@@ -294,6 +310,7 @@ export function describeCommand(spec: CommandSpec, at?: HelpRelease): CommandDoc
     node: nodeNote(spec.name),
     history,
     definition,
+    availability,
     details: spec.details,
     example: exampleLine(spec),
   };
@@ -311,9 +328,11 @@ function sentence(text: string): string {
 }
 
 /** `ectl <command> --help` and `ectl help <command>`. */
-export function renderCommandHelp(spec: CommandSpec, at?: HelpRelease): string {
-  const doc = describeCommand(spec, at);
-  const out: string[] = [`Usage: ${doc.synopsis}`, '', ...wrap(sentence(doc.summary), WIDTH, 0)];
+export function renderCommandHelp(spec: CommandSpec, at?: HelpRelease, absence?: HelpAbsence): string {
+  const doc = describeCommand(spec, at, absence);
+  const out: string[] = [`Usage: ${doc.synopsis}`, ''];
+  if (doc.availability) out.push(doc.availability, '');
+  out.push(...wrap(sentence(doc.summary), WIDTH, 0));
   if (doc.details) out.push('', ...wrap(doc.details, WIDTH, 0));
   if (doc.args.length) {
     out.push('', 'Arguments:');
@@ -472,7 +491,11 @@ export function renderHelp(words: readonly string[], ctx: HelpContext): string {
       continue;
     }
     const tag = tags.get(word);
-    const command = byName.get(word);
+    let command: CommandSpec | undefined = byName.get(word);
+    // A command the release in use lacks: another release's definition, with a line saying so.
+    let absence: HelpAbsence | undefined;
+    const entry = command || tag ? undefined : findEntry(word);
+    if (entry) ({ spec: command, absence } = helpSpecFor(entry, ctx.release?.release ?? NEWEST_RELEASE, ctx.release?.apiVersion));
     const other = otherCommands(ctx).find((e) => e.name === raw);
     if (other && !tag && !command) {
       parts.push(other.name === 'help' ? renderHelpHelp() : other.help);
@@ -480,7 +503,7 @@ export function renderHelp(words: readonly string[], ctx: HelpContext): string {
     }
     if (!tag && !command) throw unknownTopic(raw, word, ctx, tags.keys());
     if (tag) parts.push(renderTag(word, tag));
-    if (command) parts.push(renderCommandHelp(command, ctx.release));
+    if (command) parts.push(renderCommandHelp(command, ctx.release, absence));
     // A tag that is also one of ectl's own commands (cluster): both.
     else if (other && tag) parts.push(other.help);
   }
