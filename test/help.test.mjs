@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ectl, cleanEnv, recordingServer, root, showRun } from './helpers.mjs';
+import { ectl, cleanEnv, recordingServer, root, showRun, liveServers } from './helpers.mjs';
 import { matchesExpected } from './output-helpers.mjs';
 import { catalogueFor, helpSpecFor } from '../dist/catalogue/releases.js';
 
@@ -293,3 +293,39 @@ test('a removed command (or one missing between releases) is shown as the neares
   assert.deepEqual(helpSpecFor(gap, '24.12').absence, { kind: 'needs', release: '25.03' });
   assert.equal(helpSpecFor(gap, '25.04').absence, undefined);
 });
+
+// With a real server configured, help follows the release ectl detected and cached for it.
+for (const s of liveServers()) {
+  test(`ejabberd ${s.release} configured: help shows every command it lacks (exit 0) and says so; running one is refused`, async () => {
+    const cache = mkdtempSync(join(root, 'test', '.tmp', 'help-cache-'));
+    try {
+      const detected = s.env({ ECTL_RELEASE: null, XDG_CACHE_HOME: cache });
+      const first = await ectl(['registered_vhosts'], { env: detected });
+      assert.equal(first.code, 0, showRun(first));
+      const have = new Set(catalogueFor(s.release).map((c) => c.name));
+      const lacking = commands.filter((c) => !have.has(c.name));
+      assert.equal(lacking.length, commands.length - have.size);
+      for (const c of lacking) {
+        const r = await ectl([c.name, '--help'], { env: detected });
+        assert.equal(r.code, 0, showRun(r));
+        assert.match(r.stdout, new RegExp(`^Usage: ectl ${c.name}[^\\n]*\\n\\nThis server runs ejabberd ${s.release.replace('.', '\\.')}; this command needs ${c.added.replace('.', '\\.')} or newer\\.\\n`), c.name);
+      }
+      // A command it has: its own definition, no such line; at an API version below what it has: the lowest it has.
+      const own = await ectl(['help', 'registered_vhosts'], { env: detected });
+      assert.equal(own.code, 0, showRun(own));
+      assert.doesNotMatch(own.stdout, /This server runs/);
+      const v0 = await ectl(['--api-version', '0', 'help', 'unban_account'], { env: detected });
+      assert.equal(v0.code, 0, showRun(v0));
+      assert.match(v0.stdout, have.has('unban_account') ? /This server runs ejabberd [\d.]+, which has this command at API v2, not v0 or older\./ : /this command needs 24\.06 or newer\./);
+      if (lacking.length) {
+        const c = lacking[0];
+        const run = await ectl(['-v', c.name, ...c.example], { env: detected });
+        assert.equal(run.code, 2, showRun(run));
+        assert.match(run.stderr, new RegExp(`Error: ${c.name} was added in ejabberd ${c.added.replace('.', '\\.')}; this server runs ${s.release.replace('.', '\\.')}`));
+        assert.doesNotMatch(run.stderr, /> POST/);
+      }
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+}
