@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { NEWEST_RELEASE, helpSpecFor, historyNotes, type HelpAbsence } from '../catalogue/releases.js';
 import { findEntry } from '../catalogue/resolve.js';
 import { closestWord } from '../catalogue/closest.js';
+import { queryTerms, textTerms } from '../catalogue/synonyms.js';
 import { promptableArgument } from '../catalogue/secrets.js';
 import type { ResolvedCommand } from '../catalogue/types.js';
 
@@ -373,27 +374,14 @@ export function tagIndex(commands: readonly CommandSpec[]): Map<string, CommandS
   return new Map([...byTag].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Words that mean the same to an admin looking for a command. */
-const SYNONYMS: Record<string, string> = { remove: 'delete', destroy: 'delete', erase: 'delete', user: 'account', create: 'add', make: 'add', new: 'add', show: 'get', list: 'get', change: 'set', kick: 'ban' };
-
-/** A word reduced to what `-k` compares: lower case, a plural or past ending dropped, a synonym replaced. */
-function stem(word: string): string {
-  const w = word.toLowerCase();
-  const base = w.length > 4 ? w.replace(/(?:ies)$/, 'y').replace(/(?:ing|ed|es|s|e)$/, '') : w;
-  const synonym = SYNONYMS[w] ?? SYNONYMS[base] ?? SYNONYMS[`${base}e`];
-  return synonym ? stem(synonym) : base;
-}
-
-const stems = (text: string) => new Set(text.split(/[^A-Za-z0-9]+/).filter(Boolean).map(stem));
-
-/** `ectl help -k WORDS`: the commands whose name, summary, details or argument descriptions hold every word; name matches first. */
+/** `ectl help -k WORDS`: the commands whose name, summary, details or argument descriptions say every word (or a synonym, catalogue/synonyms.ts); name matches first. */
 export function apropos(words: readonly string[], commands: readonly CommandSpec[]): string {
-  const wanted = words.flatMap((w) => w.split(/[^A-Za-z0-9]+/)).filter(Boolean).map(stem);
+  const wanted = queryTerms(words);
   if (!wanted.length) throw new UsageError("'ectl help -k' needs words to look for, e.g. ectl help -k delete account");
   const scored = commands.map((c) => {
-    const name = stems(c.name);
-    const summary = stems(c.summary);
-    const rest = stems([c.details ?? '', ...c.args.map((a) => `${a.name} ${a.description}`)].join(' '));
+    const name = textTerms(c.name);
+    const summary = textTerms(c.summary);
+    const rest = textTerms([c.details ?? '', ...c.args.map((a) => `${a.name} ${a.description}`)].join(' '));
     const all = wanted.every((w) => name.has(w) || summary.has(w) || rest.has(w));
     const score = wanted.filter((w) => name.has(w)).length * 4 + wanted.filter((w) => summary.has(w)).length * 2;
     return { c, all, score };
