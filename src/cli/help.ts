@@ -10,6 +10,7 @@ import { findEntry } from '../catalogue/resolve.js';
 import { closestWord } from '../catalogue/closest.js';
 import { queryTerms, textTerms } from '../catalogue/synonyms.js';
 import { promptableArgument } from '../catalogue/secrets.js';
+import { predicateNo } from '../catalogue/predicates.js';
 import type { ResolvedCommand } from '../catalogue/types.js';
 
 /** Help is laid out for this many columns whatever the terminal, so it can be compared and grepped. */
@@ -207,7 +208,9 @@ function typeColumn(type: ResultType): string {
 }
 
 /** What the text format (src/format/text.ts, ejabberdctl's) prints for a result of this type. */
-function printsAs(type: ResultType, name: string): string {
+function printsAs(type: ResultType, name: string, command: string): string {
+  const no = type === 'rescode' ? predicateNo(command) : undefined;
+  if (no) return `nothing; the exit status is the answer: 0 yes, 1 no (${no}), and a "no" prints nothing on standard error either (-v says it)`;
   if (type === 'rescode') return 'nothing; the exit status is the result (0 success, 1 failure)';
   if (type === 'restuple') return "the server's text; when the command fails, the text goes to standard error as 'Error: ...' and the exit status is 1";
   if (type === 'string') return `the ${name} as it is`;
@@ -303,7 +306,7 @@ export function describeCommand(spec: CommandSpec, at?: HelpRelease, absence?: H
       name: spec.result.name,
       type: typeToString(spec.result.type),
       description: spec.result.description,
-      prints: printsAs(spec.result.type, spec.result.name),
+      prints: printsAs(spec.result.type, spec.result.name, spec.name),
       json: jsonAs(spec.result.type),
     },
     tags: spec.tags,

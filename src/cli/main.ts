@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArguments } from '../catalogue/args.js';
 import { NEWEST_RELEASE, catalogueFor, entryFor, helpSpecFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
-import { EctlError, UsageError } from '../errors.js';
+import { EctlError, NoAnswer, UsageError } from '../errors.js';
 import { resolveSettings, type GlobalFlags } from '../config/settings.js';
 import { expandAtArguments, type Io } from './io.js';
 import { knownChoice, type ReleaseChoice } from './release.js';
@@ -314,6 +314,7 @@ export function exitCodeFor(err: unknown): number {
 /** Prints the one-line message; `label` is `Error:`, painted when standard error is a colour terminal. */
 export function reportError(err: unknown, io: Io, debug: boolean, label = 'Error:'): number {
   const code = exitCodeFor(err);
+  if (err instanceof NoAnswer) return code; // a yes/no command's "no": the exit status says it (-v too)
   // Messages may quote the server or what was typed: escaped, each stays one line.
   const say = (message: string) => io.stderr.write(`${label} ${escapeControls(message)}\n`);
   if (isCommanderError(err)) {
