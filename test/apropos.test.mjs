@@ -78,7 +78,8 @@ test("the issue's cases: help -k online, log level, last seen (words of two and 
     [['how', 'many', 'users', 'are', 'online'], ['connected_users_number']],
   ];
   for (const [words, names] of cases) {
-    for (const env of [cleanEnv(), cleanEnv({ ECTL_RELEASE: null })]) {
+    // Offline (23.01 given, or the newest), and with each real server configured.
+    for (const env of [cleanEnv(), cleanEnv({ ECTL_RELEASE: null }), ...liveServers().map((x) => x.env())]) {
       const r = await ectl(['help', '-k', ...words], { env });
       assert.equal(r.code, 0, showRun(r));
       const listed = r.stdout.split('\n').filter((l) => /^ {2}[a-z]/.test(l)).map((l) => l.trim().split(/\s+/)[0]);
