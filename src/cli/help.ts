@@ -73,7 +73,7 @@ export const HELP_FORMS: readonly (readonly [string, string])[] = [
   ['ectl help <tag>', 'the commands of one tag, with their summaries'],
   ['ectl help <command>', 'arguments, result and an example of one command (same as ectl <command> --help)'],
   ["ectl help '<pattern>'", 'the commands whose names match a pattern with ? and *'],
-  ['ectl help -k <words>', 'the commands whose name, summary or argument descriptions hold all the words (like man -k)'],
+  ['ectl help -k <words>', 'the commands whose name, summary or argument descriptions hold all the words or words that mean the same (online: connected, session; log level: loglevel...), like man -k'],
   ['ectl help batch', 'batch mode: line syntax, JSON Lines, -j and the order lines run in'],
   ['ectl help --man', 'print the manual page (roff), e.g. into man -l - where it is not installed'],
   ['ectl completion bash|zsh|fish', 'print a shell completion script'],
