@@ -19,6 +19,16 @@ export class CommandFailedError extends EctlError {
   }
 }
 
+/**
+ * A yes/no command (catalogue/predicates.ts) answered "no": exit status 1 like a failure, but an
+ * answer, not an error: nothing is said about it unless -v asks.
+ */
+export class NoAnswer extends CommandFailedError {
+  constructor(readonly command: string, meaning: string) {
+    super(`${command} answered no: ${meaning}`);
+  }
+}
+
 /** The server could not be reached, timed out, failed TLS, or did not answer like an ejabberd API. */
 export class UnreachableError extends EctlError {
   readonly kind = 'unreachable';

@@ -53,7 +53,7 @@ for (const s of liveServers()) {
     test('a batch line takes the same words', async () => {
       const r = await run(['batch'], `check_password ${u} ${s.host} -secret\ncheck_password ${u} ${s.host} -wrong\n`);
       assert.equal(r.code, 1, showRun(r));
-      assert.match(r.stderr, /^line 2: Error: /m);
+      assert.match(r.stderr, /^line 2: check_password answered no: the password does not match$/m);
       assert.doesNotMatch(r.stderr, /^line 1:/m);
     });
   });

@@ -49,8 +49,9 @@ test('JSON Lines input with named or positional args; -o json prints one JSON re
   assert.deepEqual(records[1].result, { ok: true });
   assert.equal(typeof records[2].result, 'number');
   assert.equal(records[3].exit, 1);
-  assert.match(records[3].error, /check_account/);
-  assert.equal(r.stderr, '3 ok, 1 failed\n');
+  // A yes/no command's "no" (test/predicates.test.mjs): not a failure, counted apart.
+  assert.equal(records[3].error, 'check_account answered no: the account does not exist');
+  assert.equal(r.stderr, '3 ok, 0 failed, 1 answered no\n');
 });
 
 test('parse errors are reported with their line number and not sent; the rest still runs', async () => {
@@ -142,24 +143,24 @@ test('-j 64 against the real server (23.01 queues only 5 connections not yet acc
   const lines = [];
   for (let i = 0; i < 1000; i++) lines.push(`check_account ${users[i % 64]} localhost`);
   const r = await ectl(['--timeout', '20', 'batch', '-j', '64'], { input: lines.join('\n') });
-  // Unknown accounts: check_account fails with exit 1 on every line, but every line gets its answer.
+  // Unknown accounts: check_account answers no (exit 1) on every line, and every line gets its answer.
   assert.equal(r.code, 1, r.stderr.slice(-300));
-  assert.doesNotMatch(r.stderr, /no answer/);
-  assert.ok(r.stderr.endsWith('0 ok, 1,000 failed\n'), r.stderr.slice(-200));
+  assert.doesNotMatch(r.stderr, /no answer|Error:/);
+  assert.ok(r.stderr.endsWith('0 ok, 0 failed, 1,000 answered no\n'), r.stderr.slice(-200));
 });
 
 test('--stop-on-error with -j above 1: lines sent before the failure came back still run and are reported; later ones are not sent', async () => {
   // The failing line answers after 500 ms, every other line after 200 ms: with -j 2, lines 3 and 4
   // go out while line 2 is pending; once its failure is known nothing more is sent.
   const server = await recordingServer((req, body, res) => {
-    const fail = req.url.endsWith('/check_account');
+    const fail = req.url.endsWith('/gc'); // a rescode of 1 that is a failure (check_account's would be a "no")
     setTimeout(() => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(fail ? '1' : JSON.stringify(plausibleReply(req.url)));
     }, fail ? 500 : 200);
   });
   try {
-    const input = ['connected_users_number', 'check_account a b', ...Array.from({ length: 20 }, () => 'connected_users_number')].join('\n');
+    const input = ['connected_users_number', 'gc', ...Array.from({ length: 20 }, () => 'connected_users_number')].join('\n');
     const r = await ectl(['batch', '-j', '2', '--stop-on-error'], { input, env: cleanEnv({ ECTL_URL: server.url }) });
     assert.equal(r.code, 1);
     const sent = server.requests.length;
@@ -167,7 +168,7 @@ test('--stop-on-error with -j above 1: lines sent before the failure came back s
     // Every line that was sent is reported, in input order; none after them.
     const reported = r.stdout.trimEnd().split('\n').map((l) => Number(l.split(':')[0]));
     assert.deepEqual(reported, Array.from({ length: sent }, (_, i) => i + 1).filter((n) => n !== 2));
-    assert.match(r.stderr, /^line 2: Error: 'check_account' failed/);
+    assert.match(r.stderr, /^line 2: Error: 'gc' failed/);
     assert.ok(r.stderr.endsWith(`${sent - 1} ok, 1 failed (stopped early)\n`), r.stderr);
   } finally {
     await server.close();
@@ -216,16 +217,16 @@ test('Ctrl-C: lines in flight are reported as interrupted (not done, not failed)
 
 test('--stop-on-error sends nothing after the first failure and exits with its code', async () => {
   const server = await recordingServer((req, body, res) => {
-    const fail = req.url.endsWith('/check_account');
+    const fail = req.url.endsWith('/gc');
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(fail ? '1' : JSON.stringify(plausibleReply(req.url)));
   });
   try {
-    const input = ['status', 'check_account a b', 'status', 'status'].join('\n');
+    const input = ['status', 'gc', 'status', 'status'].join('\n');
     const r = await ectl(['batch', '-j', '1', '--stop-on-error'], { input, env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' }) });
     assert.equal(r.code, 1);
-    assert.deepEqual(server.requests.map((q) => q.url), ['/api/status', '/api/check_account']);
-    assert.match(r.stderr, /^line 2: Error: 'check_account' failed/);
+    assert.deepEqual(server.requests.map((q) => q.url), ['/api/status', '/api/gc']);
+    assert.match(r.stderr, /^line 2: Error: 'gc' failed/);
     assert.match(r.stderr, /1 ok, 1 failed \(stopped early\)\n$/);
     const all = await ectl(['batch', '-j', '1'], { input, env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' }) });
     assert.equal(all.code, 1);

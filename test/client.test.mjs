@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, symlinkSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient, UsageError, CommandFailedError, UnauthorizedError } from 'ectl';
+import { createClient, UsageError, CommandFailedError, NoAnswer, UnauthorizedError } from 'ectl';
 import { live, requireLiveServer, root, uniqueName } from './helpers.mjs';
 
 test('the typed client rejects a missing argument at compile time', () => {
@@ -32,6 +32,8 @@ test('the typed client calls the real server and normalises results', async () =
     assert.equal(typeof await client.call('stats', { name: 'registeredusers' }), 'number');
     assert.deepEqual(Object.keys(await client.get_last({ user: u, host: 'localhost' })), ['timestamp', 'status']);
     await assert.rejects(client.check_account({ user: `${u}-missing`, host: 'localhost' }), CommandFailedError);
+    // A yes/no command's "no" is its own kind of CommandFailedError.
+    await assert.rejects(client.check_account({ user: `${u}-missing`, host: 'localhost' }), (e) => e instanceof NoAnswer && e.command === 'check_account');
     await assert.rejects(client.register({ user: u, host: 'localhost', password: 'pw' }), (e) => e instanceof CommandFailedError && /already registered/.test(e.message));
     await assert.rejects(client.call('register', { user: u }), UsageError);
   } finally {

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ectl, cleanEnv, recordingServer, root } from './helpers.mjs';
+import { ectl, cleanEnv, recordingServer, root, showRun, liveServers } from './helpers.mjs';
 import { matchesExpected } from './output-helpers.mjs';
-import { catalogueFor } from '../dist/catalogue/releases.js';
+import { catalogueFor, helpSpecFor } from '../dist/catalogue/releases.js';
 
 // Help, the man page and completion show the newest release unless one is given or cached.
 const commands = catalogueFor();
@@ -238,3 +238,94 @@ test('a word that is both a tag and a command shows both', () => {
   assert.match(out, /^Commands tagged roster:\n {2}get_roster +\S.*\n {2}roster +Show a roster\n/);
   assert.ok(out.includes(`\n${renderCommandHelp(roster)}`), 'then the command help');
 });
+
+// Help always shows: a command the release in use lacks is described as the release that has it
+// defines it, with one line saying which release the server runs; running it is still refused.
+const lacking23 = ['add_blocked_domain', 'get_room_history', 'muc_online_rooms_count', 'unban_account'];
+
+test('help for a command the given release lacks: exit 0, the definition of the release that added it, one line saying so; nothing is sent', async () => {
+  const server = await recordingServer();
+  try {
+    const given = cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: '23.01' });
+    for (const name of lacking23) {
+      const added = catalogueFor().find((c) => c.name === name).added;
+      const asked = await ectl(['--release', added, 'help', name], { env: cleanEnv({ ECTL_URL: server.url, ECTL_RELEASE: null }) });
+      assert.equal(asked.code, 0, asked.stderr);
+      const line = `This server runs ejabberd 23.01; this command needs ${added} or newer.`;
+      for (const args of [['help', name], [name, '--help'], [name, '-h'], [name.replace(/_/g, '-'), '-h'], ['-o', 'json', name, '--help']]) {
+        const r = await ectl(args, { env: given });
+        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stderr, '', args.join(' '));
+        // The same text as that release's own help, with the line after the usage line.
+        const [usage, ...rest] = asked.stdout.split('\n\n');
+        assert.equal(r.stdout, [usage, line, ...rest].join('\n\n'), args.join(' '));
+      }
+      const run = await ectl([name, ...Array.from({ length: 5 }, (_, i) => `a${i}`).slice(0, catalogueFor('26.07').find((c) => c.name === name).args.length)], { env: given });
+      assert.equal(run.code, 2, showRun(run));
+      assert.equal(run.stderr.split('\n')[0], `Error: ${name} was added in ejabberd ${added}; this server runs 23.01${run.stderr.includes('provided by') ? run.stderr.slice(run.stderr.indexOf(' (')).trimEnd() : ''}`);
+    }
+    assert.equal(server.requests.length, 0);
+  } finally {
+    await server.close();
+  }
+});
+
+test('help for an API version the release lacks shows the lowest it has and says so', async () => {
+  const r = await ectl(['--release', '24.12', '--api-version', '0', 'unban_account', '--help'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Usage: ectl unban_account <user> <host>\n\nThis server runs ejabberd 24\.12, which has this command at API v2, not v0 or older\.\n/);
+  assert.match(r.stdout, /^Shown: +API v2 of ejabberd 24\.12$/m);
+  const run = await ectl(['--release', '24.12', '--api-version', '0', 'unban_account', 'bob', 'example.com'], { env });
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /has no definition of API version 0 or older in ejabberd 24\.12/);
+});
+
+test('a removed command (or one missing between releases) is shown as the nearest release that has it', () => {
+  const definition = (releases) => ({ version: 0, releases, args: [{ name: 'host', type: 'string', description: 'A host' }], result: { name: 'res', type: 'rescode', description: 'Status' }, example: ['example.com'], tags: ['server'], module: null, policy: 'admin' });
+  const removed = { name: 'old_thing', summary: 'Do an old thing', details: '', definitions: [definition(['23.01', '23.04'])] };
+  const later = helpSpecFor(removed, '24.12');
+  assert.deepEqual(later.absence, { kind: 'removed', release: '23.04' });
+  assert.equal(later.spec.release, '23.04');
+  const text = renderCommandHelp(later.spec, { release: '24.12' }, later.absence);
+  assert.match(text, /^Usage: ectl old_thing <host>\n\nThis server runs ejabberd 24\.12; this command was removed after 23\.04\.\n\nDo an old thing\.\n/);
+  assert.match(text, /^Shown: +API v0 of ejabberd 23\.04$/m);
+  const gap = { ...removed, name: 'gap_thing', definitions: [definition(['23.01']), definition(['25.03', '25.04'])] };
+  assert.deepEqual(helpSpecFor(gap, '24.12').absence, { kind: 'needs', release: '25.03' });
+  assert.equal(helpSpecFor(gap, '25.04').absence, undefined);
+});
+
+// With a real server configured, help follows the release ectl detected and cached for it.
+for (const s of liveServers()) {
+  test(`ejabberd ${s.release} configured: help shows every command it lacks (exit 0) and says so; running one is refused`, async () => {
+    const cache = mkdtempSync(join(root, 'test', '.tmp', 'help-cache-'));
+    try {
+      const detected = s.env({ ECTL_RELEASE: null, XDG_CACHE_HOME: cache });
+      const first = await ectl(['registered_vhosts'], { env: detected });
+      assert.equal(first.code, 0, showRun(first));
+      const have = new Set(catalogueFor(s.release).map((c) => c.name));
+      const lacking = commands.filter((c) => !have.has(c.name));
+      assert.equal(lacking.length, commands.length - have.size);
+      for (const c of lacking) {
+        const r = await ectl([c.name, '--help'], { env: detected });
+        assert.equal(r.code, 0, showRun(r));
+        assert.match(r.stdout, new RegExp(`^Usage: ectl ${c.name}[^\\n]*\\n\\nThis server runs ejabberd ${s.release.replace('.', '\\.')}; this command needs ${c.added.replace('.', '\\.')} or newer\\.\\n`), c.name);
+      }
+      // A command it has: its own definition, no such line; at an API version below what it has: the lowest it has.
+      const own = await ectl(['help', 'registered_vhosts'], { env: detected });
+      assert.equal(own.code, 0, showRun(own));
+      assert.doesNotMatch(own.stdout, /This server runs/);
+      const v0 = await ectl(['--api-version', '0', 'help', 'unban_account'], { env: detected });
+      assert.equal(v0.code, 0, showRun(v0));
+      assert.match(v0.stdout, have.has('unban_account') ? /This server runs ejabberd [\d.]+, which has this command at API v2, not v0 or older\./ : /this command needs 24\.06 or newer\./);
+      if (lacking.length) {
+        const c = lacking[0];
+        const run = await ectl(['-v', c.name, ...c.example], { env: detected });
+        assert.equal(run.code, 2, showRun(run));
+        assert.match(run.stderr, new RegExp(`Error: ${c.name} was added in ejabberd ${c.added.replace('.', '\\.')}; this server runs ${s.release.replace('.', '\\.')}`));
+        assert.doesNotMatch(run.stderr, /> POST/);
+      }
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+}

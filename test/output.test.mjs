@@ -258,10 +258,13 @@ test('rescode and restuple print data in rich formats; a failure prints nothing 
   assert.equal(await ok(['-o', 'csv', 'register', u, HOST, 'pw']), `ok,text\ntrue,User ${u}@${HOST} successfully registered\n`);
   assert.deepEqual(parseYaml(await ok(['-o', 'yaml', 'unregister', u, HOST])), { ok: true, text: '' });
   for (const format of FORMATS) {
+    // A yes/no command's "no" prints nothing in any format (test/predicates.test.mjs); a failure prints its error.
     const r = await ectl(['-o', format, 'check_account', `nobody${TOKEN}`, HOST]);
-    assert.equal(r.code, 1, `-o ${format}`);
-    assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^Error: .+\n$/);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', ''], `-o ${format}`);
+    const failed = await ectl(['-o', format, 'get_vcard', `nobody${TOKEN}`, HOST, 'FN']);
+    assert.equal(failed.code, 1, `-o ${format}`);
+    assert.equal(failed.stdout, '');
+    assert.match(failed.stderr, /^Error: .+\n$/);
   }
 });
 

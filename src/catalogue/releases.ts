@@ -62,6 +62,33 @@ export function specFor(entry: CommandEntry, release: string, apiVersion?: numbe
   throw new UsageError(`${entry.name} was added in ejabberd ${resolved.added}; this server runs ${release}${module ? ` (${entry.name} is provided by ${module})` : ''}`);
 }
 
+/**
+ * Why help shows another definition than the release's own: the release lacks the command
+ * (`needs`: a later release added it; `removed`: `release` is the last one that had it), or has
+ * it only above the API version asked for (`versions`: the ones it has).
+ */
+export type HelpAbsence =
+  | { readonly kind: 'needs' | 'removed'; readonly release: string }
+  | { readonly kind: 'versions'; readonly versions: readonly number[] };
+
+/**
+ * The definition help shows for a release: its own when it has the command; else that of the
+ * nearest release that has it (the first one after it, or the last one before it when the
+ * command was removed), with why. Unlike specFor, never refuses: help reads about any release.
+ */
+export function helpSpecFor(entry: CommandEntry, release: string, apiVersion?: number): { spec: ReleaseSpec; absence?: HelpAbsence } {
+  const resolved = resolveCommand(entry, release, apiVersion);
+  if (!('missing' in resolved)) return { spec: specFor(entry, release, apiVersion) };
+  if (resolved.versions) {
+    return { spec: specFor(entry, release, resolved.versions[0]), absence: { kind: 'versions', versions: resolved.versions } };
+  }
+  const having = RELEASES.filter((r) => entry.definitions.some((d) => d.releases.includes(r)));
+  const later = having.find((r) => compareReleases(r, release) > 0);
+  const shown = later ?? having[having.length - 1];
+  const at = resolveCommand(entry, shown, apiVersion);
+  return { spec: specFor(entry, shown, 'missing' in at ? undefined : apiVersion), absence: { kind: later ? 'needs' : 'removed', release: shown } };
+}
+
 /** Every command of a release, as help, the man page and completion show them. */
 export function catalogueFor(release: string = NEWEST_RELEASE, apiVersion?: number): ReleaseSpec[] {
   const out: ReleaseSpec[] = [];

@@ -14,9 +14,11 @@ Running: -j N lines are in flight at once (default 4). Lines that name the same 
 and host), the same room (room and service) or the same shared roster group run one after
 another in input order, whatever -j is; other lines run concurrently. Output comes in input
 order: each result line is prefixed 'N: ' (N the line number), errors go to standard error as
-'line N: Error: ...'. With -o json each line gives one JSON record {line, command, ok, result,
-error}. --stop-on-error sends no new line after a failure. The exit status is 0 when every line
-succeeded, else that of the first failure (2 for a line that does not parse).
+'line N: Error: ...', and a yes/no command's "no" (check_account...) as 'line N: check_account
+answered no: ...', counted apart from failures. With -o json each line gives one JSON record
+{line, command, ok, result, error}. --stop-on-error sends no new line after a failure (a "no" is
+an answer, not a failure). The exit status is 0 when every line succeeded, else that of the first
+failure or "no" (1; 2 for a line that does not parse).
 
 Example:
   printf '%s\\n' 'register ann example.com @ann-pw.txt' 'set_vcard ann example.com FN Ann' \\

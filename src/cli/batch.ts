@@ -5,7 +5,7 @@ import { parseArguments, checkArguments, type JsonValue } from '../catalogue/arg
 import { catalogueFor, entryFor, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import type { ResultValue } from '../client/normalise.js';
-import { EctlError, UsageError } from '../errors.js';
+import { EctlError, NoAnswer, UsageError } from '../errors.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import { resultData, stringifyExact } from '../format/json.js';
 import { formatText } from '../format/text.js';
@@ -13,7 +13,7 @@ import { expandAtArguments, type Io } from './io.js';
 import { parseBatchLine } from './batch-parse.js';
 import { terminalSafe } from './output.js';
 import { batchLines } from './batch-input.js';
-import { ReleaseSession, clientFor, settingsFor, textRule, transportOptions } from './run.js';
+import { ReleaseSession, clientFor, noOrUnservedHost, settingsFor, textRule, transportOptions } from './run.js';
 import { knownChoice } from './release.js';
 import { describeRequest, type RequestDescription } from '../client/request.js';
 import { isSecretArgument } from '../catalogue/secrets.js';
@@ -221,6 +221,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   let printedEnd = 0;
   let ok = 0;
   let failed = 0;
+  let answeredNo = 0;
   const interrupted: number[] = [];
   let firstFailureCode = 0;
   let stopping = false;
@@ -232,7 +233,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
 
   const record = (seqNo: number, o: Outcome) => {
     outcomes.set(seqNo, o);
-    if (o.error && opts.stopOnError) stopping = true;
+    // A yes/no command's "no" is an answer, not a failure to stop at.
+    if (o.error && !(o.error instanceof NoAnswer) && opts.stopOnError) stopping = true;
   };
   const write = (o: Outcome) => {
     if (o.unsent) {
@@ -243,11 +245,13 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
       if (json) out.stdout(jsonLine({ line: o.line, command: o.command, ok: null, result: null, error: message, interrupted: true }));
       else out.stderr(`line ${o.line}: ${message}\n`);
     } else if (o.error) {
-      failed++;
+      const no = o.error instanceof NoAnswer;
+      if (no) answeredNo++;
+      else failed++;
       const code = exitCodeOf(o.error);
       if (!firstFailureCode) firstFailureCode = code;
       if (json) out.stdout(jsonLine({ line: o.line, command: o.command, ok: false, result: null, error: o.error.message, exit: code }));
-      else out.stderr(`line ${o.line}: Error: ${escapeControls(o.error.message)}\n`);
+      else out.stderr(`line ${o.line}: ${no ? '' : 'Error: '}${escapeControls(o.error.message)}\n`);
     } else if (o.shown) {
       ok++;
       if (json) out.stdout(jsonLine({ line: o.line, command: o.command, ok: true, result: null, error: null, request: show!.dryRunRecord(o.shown, settings) }));
@@ -330,7 +334,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         const p: Promise<void> = queue.run(conflictKeys(spec, body), send).then(
           (done) => record(seqNo, done ? { line, command: spec.name, end, spec: done.spec, value: done.value } : { line, command: spec.name, end, unsent: true }),
           // After Ctrl-C a request that did not finish was cut short: whether it ran is not known.
-          (error) => record(seqNo, signal?.aborted ? { line, command: spec.name, end, spec, interrupted: true } : { line, command: spec.name, end, spec, error }),
+          async (error) => record(seqNo, signal?.aborted ? { line, command: spec.name, end, spec, interrupted: true }
+            : { line, command: spec.name, end, spec, error: error instanceof NoAnswer ? await noOrUnservedHost(error, session, body) : error }),
         ).finally(() => {
           inflight.delete(p);
           flush();
@@ -357,7 +362,8 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   }
   const early = stopping || signal?.aborted || inputError ? ' (stopped early)' : '';
   const cut = interrupted.length ? `, ${count(interrupted.length)} interrupted` : '';
-  io.stderr.write(`${count(ok)} ok, ${count(failed)} failed${cut}${early}\n`);
+  const no = answeredNo ? `, ${count(answeredNo)} answered no` : '';
+  io.stderr.write(`${count(ok)} ok, ${count(failed)} failed${no}${cut}${early}\n`);
   if (signal?.aborted) {
     const inFlight = interrupted.length ? `line${interrupted.length > 1 ? 's' : ''} ${lineRanges(interrupted)} ${interrupted.length > 1 ? 'were' : 'was'} in flight and may or may not have run; ` : '';
     io.stderr.write(`interrupted: ${inFlight}${lastSent ? `nothing after line ${lastSent} was sent` : 'nothing was sent'}\n`);

@@ -5,10 +5,12 @@ import { nodeLocal } from '../catalogue/node-local.js';
 import type { CommandSpec, Field, ResultType } from '../catalogue/types.js';
 import { isList, isTuple, typeToString } from '../catalogue/types.js';
 import { UsageError } from '../errors.js';
-import { NEWEST_RELEASE, historyNotes } from '../catalogue/releases.js';
+import { NEWEST_RELEASE, helpSpecFor, historyNotes, type HelpAbsence } from '../catalogue/releases.js';
 import { findEntry } from '../catalogue/resolve.js';
 import { closestWord } from '../catalogue/closest.js';
+import { queryTerms, textTerms } from '../catalogue/synonyms.js';
 import { promptableArgument } from '../catalogue/secrets.js';
+import { predicateNo } from '../catalogue/predicates.js';
 import type { ResolvedCommand } from '../catalogue/types.js';
 
 /** Help is laid out for this many columns whatever the terminal, so it can be compared and grepped. */
@@ -71,7 +73,7 @@ export const HELP_FORMS: readonly (readonly [string, string])[] = [
   ['ectl help <tag>', 'the commands of one tag, with their summaries'],
   ['ectl help <command>', 'arguments, result and an example of one command (same as ectl <command> --help)'],
   ["ectl help '<pattern>'", 'the commands whose names match a pattern with ? and *'],
-  ['ectl help -k <words>', 'the commands whose name, summary or argument descriptions hold all the words (like man -k)'],
+  ['ectl help -k <words>', 'the commands whose name, summary or argument descriptions hold all the words or words that mean the same (online: connected, session; log level: loglevel...), like man -k'],
   ['ectl help batch', 'batch mode: line syntax, JSON Lines, -j and the order lines run in'],
   ['ectl help --man', 'print the manual page (roff), e.g. into man -l - where it is not installed'],
   ['ectl completion bash|zsh|fish', 'print a shell completion script'],
@@ -180,6 +182,8 @@ export interface CommandDoc {
   readonly history: readonly string[];
   /** Which release and API version the help describes, when it is not simply the newest. */
   readonly definition?: string;
+  /** One line when the release in use lacks the command (help then shows another release's definition). */
+  readonly availability?: string;
   readonly details: string;
   /** A command line that runs the command (from the catalogue's example arguments). */
   readonly example: string;
@@ -204,7 +208,9 @@ function typeColumn(type: ResultType): string {
 }
 
 /** What the text format (src/format/text.ts, ejabberdctl's) prints for a result of this type. */
-function printsAs(type: ResultType, name: string): string {
+function printsAs(type: ResultType, name: string, command: string): string {
+  const no = type === 'rescode' ? predicateNo(command) : undefined;
+  if (no) return `nothing; the exit status is the answer: 0 yes, 1 no (${no}), and a "no" prints nothing on standard error either (-v says it)`;
   if (type === 'rescode') return 'nothing; the exit status is the result (0 success, 1 failure)';
   if (type === 'restuple') return "the server's text; when the command fails, the text goes to standard error as 'Error: ...' and the exit status is 1";
   if (type === 'string') return `the ${name} as it is`;
@@ -263,12 +269,26 @@ export interface HelpRelease {
   readonly apiVersion?: number;
 }
 
-export function describeCommand(spec: CommandSpec, at?: HelpRelease): CommandDoc {
+/** The line help adds when the server's release lacks the command: which release it runs and what the command needs. */
+export function availabilityLine(at: HelpRelease, absence: HelpAbsence): string {
+  const runs = `This server runs ejabberd ${at.release}`;
+  if (absence.kind === 'versions') {
+    return `${runs}, which has this command at API ${absence.versions.map((v) => `v${v}`).join(', ')}, not v${at.apiVersion} or older.`;
+  }
+  if (absence.kind === 'needs') return `${runs}; this command needs ${absence.release} or newer.`;
+  return `${runs}; this command was removed after ${absence.release}.`;
+}
+
+export function describeCommand(spec: CommandSpec, at?: HelpRelease, absence?: HelpAbsence): CommandDoc {
   const resolved = 'version' in spec ? (spec as ResolvedCommand) : undefined;
+  // A definition from another release than the one in use is described as that release's.
+  const shownAt = absence && resolved ? { release: resolved.release, apiVersion: absence.kind === 'versions' ? resolved.version : at?.apiVersion } : at;
+  const availability = absence ? availabilityLine(at ?? { release: NEWEST_RELEASE }, absence) : undefined;
+  at = shownAt;
   const release = at?.release ?? NEWEST_RELEASE;
   const history = resolved ? historyNotes(resolved, release, at?.apiVersion) : spec.since ? [`added in ejabberd ${spec.since}`] : [];
   const several = resolved && (findEntry(spec.name)?.definitions.some((d) => d.releases.includes(release) && d.version !== resolved.version) ?? false);
-  const definition = resolved && (release !== NEWEST_RELEASE || at?.apiVersion !== undefined || several)
+  const definition = resolved && (release !== NEWEST_RELEASE || at?.apiVersion !== undefined || several || absence)
     ? `API v${resolved.version} of ejabberd ${release}${several ? ' (--api-version picks another)' : ''}` : undefined;
   const dashed = spec.name.replace(/_/g, '-');
   return {
@@ -286,7 +306,7 @@ export function describeCommand(spec: CommandSpec, at?: HelpRelease): CommandDoc
       name: spec.result.name,
       type: typeToString(spec.result.type),
       description: spec.result.description,
-      prints: printsAs(spec.result.type, spec.result.name),
+      prints: printsAs(spec.result.type, spec.result.name, spec.name),
       json: jsonAs(spec.result.type),
     },
     tags: spec.tags,
@@ -294,6 +314,7 @@ export function describeCommand(spec: CommandSpec, at?: HelpRelease): CommandDoc
     node: nodeNote(spec.name),
     history,
     definition,
+    availability,
     details: spec.details,
     example: exampleLine(spec),
   };
@@ -311,9 +332,11 @@ function sentence(text: string): string {
 }
 
 /** `ectl <command> --help` and `ectl help <command>`. */
-export function renderCommandHelp(spec: CommandSpec, at?: HelpRelease): string {
-  const doc = describeCommand(spec, at);
-  const out: string[] = [`Usage: ${doc.synopsis}`, '', ...wrap(sentence(doc.summary), WIDTH, 0)];
+export function renderCommandHelp(spec: CommandSpec, at?: HelpRelease, absence?: HelpAbsence): string {
+  const doc = describeCommand(spec, at, absence);
+  const out: string[] = [`Usage: ${doc.synopsis}`, ''];
+  if (doc.availability) out.push(doc.availability, '');
+  out.push(...wrap(sentence(doc.summary), WIDTH, 0));
   if (doc.details) out.push('', ...wrap(doc.details, WIDTH, 0));
   if (doc.args.length) {
     out.push('', 'Arguments:');
@@ -354,27 +377,14 @@ export function tagIndex(commands: readonly CommandSpec[]): Map<string, CommandS
   return new Map([...byTag].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Words that mean the same to an admin looking for a command. */
-const SYNONYMS: Record<string, string> = { remove: 'delete', destroy: 'delete', erase: 'delete', user: 'account', create: 'add', make: 'add', new: 'add', show: 'get', list: 'get', change: 'set', kick: 'ban' };
-
-/** A word reduced to what `-k` compares: lower case, a plural or past ending dropped, a synonym replaced. */
-function stem(word: string): string {
-  const w = word.toLowerCase();
-  const base = w.length > 4 ? w.replace(/(?:ies)$/, 'y').replace(/(?:ing|ed|es|s|e)$/, '') : w;
-  const synonym = SYNONYMS[w] ?? SYNONYMS[base] ?? SYNONYMS[`${base}e`];
-  return synonym ? stem(synonym) : base;
-}
-
-const stems = (text: string) => new Set(text.split(/[^A-Za-z0-9]+/).filter(Boolean).map(stem));
-
-/** `ectl help -k WORDS`: the commands whose name, summary, details or argument descriptions hold every word; name matches first. */
+/** `ectl help -k WORDS`: the commands whose name, summary, details or argument descriptions say every word (or a synonym, catalogue/synonyms.ts); name matches first. */
 export function apropos(words: readonly string[], commands: readonly CommandSpec[]): string {
-  const wanted = words.flatMap((w) => w.split(/[^A-Za-z0-9]+/)).filter(Boolean).map(stem);
+  const wanted = queryTerms(words);
   if (!wanted.length) throw new UsageError("'ectl help -k' needs words to look for, e.g. ectl help -k delete account");
   const scored = commands.map((c) => {
-    const name = stems(c.name);
-    const summary = stems(c.summary);
-    const rest = stems([c.details ?? '', ...c.args.map((a) => `${a.name} ${a.description}`)].join(' '));
+    const name = textTerms(c.name);
+    const summary = textTerms(c.summary);
+    const rest = textTerms([c.details ?? '', ...c.args.map((a) => `${a.name} ${a.description}`)].join(' '));
     const all = wanted.every((w) => name.has(w) || summary.has(w) || rest.has(w));
     const score = wanted.filter((w) => name.has(w)).length * 4 + wanted.filter((w) => summary.has(w)).length * 2;
     return { c, all, score };
@@ -472,7 +482,11 @@ export function renderHelp(words: readonly string[], ctx: HelpContext): string {
       continue;
     }
     const tag = tags.get(word);
-    const command = byName.get(word);
+    let command: CommandSpec | undefined = byName.get(word);
+    // A command the release in use lacks: another release's definition, with a line saying so.
+    let absence: HelpAbsence | undefined;
+    const entry = command || tag ? undefined : findEntry(word);
+    if (entry) ({ spec: command, absence } = helpSpecFor(entry, ctx.release?.release ?? NEWEST_RELEASE, ctx.release?.apiVersion));
     const other = otherCommands(ctx).find((e) => e.name === raw);
     if (other && !tag && !command) {
       parts.push(other.name === 'help' ? renderHelpHelp() : other.help);
@@ -480,7 +494,7 @@ export function renderHelp(words: readonly string[], ctx: HelpContext): string {
     }
     if (!tag && !command) throw unknownTopic(raw, word, ctx, tags.keys());
     if (tag) parts.push(renderTag(word, tag));
-    if (command) parts.push(renderCommandHelp(command, ctx.release));
+    if (command) parts.push(renderCommandHelp(command, ctx.release, absence));
     // A tag that is also one of ectl's own commands (cluster): both.
     else if (other && tag) parts.push(other.help);
   }

@@ -4,9 +4,9 @@
 // commander (program.ts, loaded only then).
 import { readFileSync } from 'node:fs';
 import { parseArguments } from '../catalogue/args.js';
-import { NEWEST_RELEASE, catalogueFor, entryFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { NEWEST_RELEASE, catalogueFor, entryFor, helpSpecFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
-import { EctlError, UsageError } from '../errors.js';
+import { EctlError, NoAnswer, UsageError } from '../errors.js';
 import { resolveSettings, type GlobalFlags } from '../config/settings.js';
 import { expandAtArguments, type Io } from './io.js';
 import { knownChoice, type ReleaseChoice } from './release.js';
@@ -135,13 +135,9 @@ async function runBuiltin(word: string | undefined, rest: string[], call: Comman
   }
   const { renderHelp } = await import('./help.js');
   const topics = word === 'help' ? withoutGlobalOptions(rest).filter((a) => a !== '-h' && a !== '--help') : call ? [call.spec.name] : [];
-  // Help follows the release in use (given or cached; nothing is asked of the server).
+  // Help follows the release in use (given or cached; nothing is asked of the server); a
+  // command that release lacks is shown as the release that has it defines it (help.ts).
   const choice = call?.choice ?? (await knownRelease(argv, io));
-  // A command the release lacks: say which release added it rather than "unknown".
-  for (const t of topics) {
-    const entry = entryFor(t);
-    if (entry) specFor(entry, choice.release, choice.apiVersion);
-  }
   const ctx = { commands: catalogueFor(choice.release, choice.apiVersion), options: globalOptions(), extras: extraCommands(io), release: choice };
   (toStderr ? io.stderr : io.stdout).write(renderHelp(topics, ctx));
   return toStderr ? EXIT.usage : EXIT.ok;
@@ -163,6 +159,8 @@ export interface CommandCall {
   readonly entry: CommandEntry;
   readonly spec: ReleaseSpec;
   readonly choice: ReleaseChoice & { readonly apiVersion?: number };
+  /** The release in use lacks the command: only its help may be shown (spec is then another release's). */
+  readonly refusal?: UsageError;
 }
 
 /**
@@ -200,7 +198,12 @@ async function knownRelease(argv: readonly string[], io: Io, at = -1): Promise<R
  */
 async function commandCall(entry: CommandEntry, argv: readonly string[], at: number, io: Io): Promise<CommandCall> {
   const choice = await knownRelease(argv, io, at);
-  return { entry, spec: specFor(entry, choice.release, choice.apiVersion), choice };
+  try {
+    return { entry, spec: specFor(entry, choice.release, choice.apiVersion), choice };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return { entry, spec: helpSpecFor(entry, choice.release, choice.apiVersion).spec, choice, refusal: err };
+  }
 }
 
 /** A parse error of commander's (exitOverride throws them): known by its code, as commander is loaded only when used. */
@@ -267,6 +270,7 @@ export async function main(typed: string[], io: Io): Promise<number> {
       call = await commandCall(entry, argv, at, io);
       const used = argumentCounts(call.spec);
       if (used.count !== newest.count) argv = positionalsFirst(typed, at, used.count);
+      if (call.refusal && !asksForHelp(argv)) throw call.refusal;
       const problem = optionProblem(typed, at, trailingOptions(argv, at));
       if (problem) throw new UsageError(`${problem}${usageHint(call.spec)}`);
     } else {
@@ -310,6 +314,7 @@ export function exitCodeFor(err: unknown): number {
 /** Prints the one-line message; `label` is `Error:`, painted when standard error is a colour terminal. */
 export function reportError(err: unknown, io: Io, debug: boolean, label = 'Error:'): number {
   const code = exitCodeFor(err);
+  if (err instanceof NoAnswer) return code; // a yes/no command's "no": the exit status says it (-v too)
   // Messages may quote the server or what was typed: escaped, each stays one line.
   const say = (message: string) => io.stderr.write(`${label} ${escapeControls(message)}\n`);
   if (isCommanderError(err)) {

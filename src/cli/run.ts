@@ -8,7 +8,7 @@ import type { CommandEntry } from '../catalogue/resolve.js';
 import { createClient, type Client } from '../client/client.js';
 import { ReplyShapeError, type ResultValue } from '../client/normalise.js';
 import { describeRequest, type RequestObserver, type TransportOptions } from '../client/request.js';
-import { CommandFailedError, EctlError, UnreachableError, UsageError } from '../errors.js';
+import { CommandFailedError, EctlError, NoAnswer, UnreachableError, UsageError } from '../errors.js';
 import { nodeLocal } from '../catalogue/node-local.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import type { Io } from './io.js';
@@ -161,6 +161,23 @@ export async function callNamed(session: ReleaseSession, name: string, args: (sp
   return (await session.call(entry, spec, rebuild(spec), rebuild)).value;
 }
 
+const servedHosts = new WeakMap<ReleaseSession, Promise<unknown>>();
+
+/**
+ * A yes/no command's "no" about a host the server does not serve is an error, not an answer:
+ * before 26.07 ejabberd answers it with a plain 1 (26.07 refuses it as not authorized), so the
+ * host is looked up in registered_vhosts (once per session). When that cannot be asked, the "no" stands.
+ */
+export async function noOrUnservedHost(no: NoAnswer, session: ReleaseSession, body: Record<string, JsonValue>): Promise<EctlError> {
+  const host = body.host;
+  if (typeof host !== 'string') return no;
+  let lookup = servedHosts.get(session);
+  if (!lookup) servedHosts.set(session, (lookup = callNamed(session, 'registered_vhosts', () => ({})).catch(() => undefined)));
+  const hosts = await lookup;
+  if (!Array.isArray(hosts) || hosts.some((h) => typeof h === 'string' && h.toLowerCase() === host.toLowerCase())) return no;
+  return new CommandFailedError(`the server serves no host '${host}' (registered_vhosts does not list it), so ${no.command} cannot answer about it`);
+}
+
 /** A session for the settings' server: given or cached release, else detected on the first call. */
 export function sessionFor(client: Pick<Client, 'send'>, settings: Settings, io: Io): ReleaseSession {
   return new ReleaseSession(client, settings, io, knownChoice(settings, io.env));
@@ -227,7 +244,9 @@ export async function callOn(given: Settings, call: CommandCall, raws: readonly 
     try {
       const { spec, value } = await session.call(call.entry, call.spec, body, rebuild);
       return { spec, value, choice: session.choice };
-    } catch (err) {
+    } catch (caught) {
+      const err = caught instanceof NoAnswer ? await noOrUnservedHost(caught, session, body) : caught;
+      if (flags.verbose && err instanceof NoAnswer) io.stderr.write(`* ${escapeControls(`${label}${err.message}`)}\n`);
       return { spec: call.spec, value: closedByItself(call.entry.name, err, io, label, settings.url), choice: session.choice };
     }
   } finally {

@@ -1,7 +1,8 @@
 // Turns what mod_http_api sends into one result value per catalogue shape. ejabberd 23.01
 // (API v0) wraps scalars as {"<name>": value}, newer servers send them bare; rescode comes
 // as 0/1; a list of name/value pairs may come as one JSON object.
-import { CommandFailedError, UnreachableError } from '../errors.js';
+import { CommandFailedError, NoAnswer, UnreachableError } from '../errors.js';
+import { predicateNo } from '../catalogue/predicates.js';
 import type { CommandSpec, ResultType, ValueType } from '../catalogue/types.js';
 import { exactInteger } from './exact-json.js';
 
@@ -60,6 +61,8 @@ export function normaliseResult(spec: CommandSpec, body: unknown): ResultValue {
     const code = unwrapScalar(body);
     if (code === 0 || code === true || code === '') return true;
     if (typeof code === 'number' || typeof code === 'bigint' || code === false) {
+      const no = (code === 1 || code === false) && predicateNo(spec.name);
+      if (no) throw new NoAnswer(spec.name, no);
       throw new CommandFailedError(`'${spec.name}' failed: the server returned status ${code === false ? 1 : code}`);
     }
     return wrongShape(spec.name, 'a status code');
