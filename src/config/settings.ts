@@ -499,7 +499,7 @@ export function parseSize(value: string, what: string, [min, max]: readonly [num
 
 /** A URL as it may be shown: no user name or password, no query or fragment (they may hold secrets too). */
 export function shownUrl(raw: string): string {
-  return raw.replace(/^([^:/?#]*:\/\/)[^]*@/, '$1').replace(/[?#][^]*$/, '');
+  return raw.replace(/^([^:/?#]*:\/\/)?[^]*@/, '$1').replace(/[?#][^]*$/, '');
 }
 
 /** The API base URL: http(s), no user info (refused, never echoed), no query or fragment. */
