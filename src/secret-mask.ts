@@ -40,7 +40,9 @@ function characterPattern(c: string): string {
   for (const named of HTML_NAMED[c] ?? []) forms.add(escapeRegExp(named));
   forms.add(`&#0*${code};`).add(`&#[xX]0*${hexPattern(code, 1)};`);
   if (c === ' ') forms.add('\\+');
-  return forms.size === 1 ? escapeRegExp(c) : `(?:${[...forms].join('|')})`;
+  const any = forms.size === 1 ? escapeRegExp(c) : `(?:${[...forms].join('|')})`;
+  // A character JSON escapes with a backslash may carry backslashes before any of its spellings (\&quot;).
+  return JSON_SHORT[c] ? `\\\\*${any}` : any;
 }
 
 function secretPattern(secret: string): string {
