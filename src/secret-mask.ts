@@ -26,28 +26,41 @@ function hexPattern(n: number, width: number): string {
 const JSON_SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
 const HTML_NAMED: Record<string, string[]> = { '&': ['&amp;'], '<': ['&lt;'], '>': ['&gt;'], '"': ['&quot;'], "'": ['&#39;', '&apos;'] };
 
-/** Every way one character (a code point) may be written by a server or by ectl's escaping. */
+/**
+ * Every way one character (a code point) may be written by a server or by ectl's escaping. The
+ * spellings that start with backslashes take one run of them (`\\+`), and no two spellings
+ * start alike, so that a run of backslashes is read one way only (no costly backtracking).
+ */
 function characterPattern(c: string): string {
-  const forms = new Set<string>([escapeRegExp(c)]);
-  const bytes = Buffer.from(c, 'utf8');
-  // Encoded once or more (%2540 is %40 encoded again; \\\" is \" in JSON inside JSON).
-  forms.add([...bytes].map((b) => `%(?:25)*${hexPattern(b, 2)}`).join(''));
-  const units = c.length === 2 ? [c.charCodeAt(0), c.charCodeAt(1)] : [c.charCodeAt(0)];
-  forms.add(units.map((u) => `\\\\+u${hexPattern(u, 4)}`).join(''));
   const code = c.codePointAt(0)!;
-  if (code < 0x100) forms.add(`\\\\+x${hexPattern(code, 2)}`);
-  if (JSON_SHORT[c]) forms.add(c === '\\' ? '\\\\+' : `\\\\+${escapeRegExp(JSON_SHORT[c].slice(1))}`);
-  for (const named of HTML_NAMED[c] ?? []) forms.add(escapeRegExp(named));
-  forms.add(`&#0*${code};`).add(`&#[xX]0*${hexPattern(code, 1)};`);
-  if (c === ' ') forms.add('\\+');
-  const any = forms.size === 1 ? escapeRegExp(c) : `(?:${[...forms].join('|')})`;
-  // A character JSON escapes with a backslash may carry backslashes before any of its spellings (\&quot;).
-  return JSON_SHORT[c] ? `\\\\*${any}` : any;
+  // Written as is, or (a character JSON escapes) after backslashes, as JSON inside JSON does (\\\").
+  const plain = new Set<string>([escapeRegExp(c)]);
+  for (const named of HTML_NAMED[c] ?? []) plain.add(escapeRegExp(named));
+  plain.add(`&#0*${code};`).add(`&#[xX]0*${hexPattern(code, 1)};`);
+  if (c === ' ') plain.add('\\+');
+  // Encoded once or more (%2540 is %40 encoded again).
+  plain.add([...Buffer.from(c, 'utf8')].map((b) => `%(?:25)*${hexPattern(b, 2)}`).join(''));
+  const escaped = new Set<string>();
+  const units = c.length === 2 ? [c.charCodeAt(0), c.charCodeAt(1)] : [c.charCodeAt(0)];
+  escaped.add(units.map((u, i) => `${i ? '\\\\+' : ''}u${hexPattern(u, 4)}`).join(''));
+  if (code < 0x100) escaped.add(`x${hexPattern(code, 2)}`);
+  const short = JSON_SHORT[c];
+  if (short && c !== '\\' && c !== '"' && c !== '/') escaped.add(escapeRegExp(short.slice(1)));
+  const group = (forms: Set<string>) => (forms.size === 1 ? [...forms][0] : `(?:${[...forms].join('|')})`);
+  if (c === '\\') return `(?:\\\\+(?:${[...escaped].join('|')})?|${group(new Set([...plain].slice(1)))})`;
+  const lead = short ? '\\\\*' : '';
+  return `(?:${lead}${group(plain)}|\\\\+${group(escaped)})`;
 }
 
-function secretPattern(secret: string): string {
+/** Base64's own symbols as a URL or JSON may carry them; its letters and digits are never encoded. */
+function base64CharacterPattern(c: string): string {
+  return c === '+' || c === '/' || c === '=' ? characterPattern(c) : c;
+}
+
+/** A secret as typed (`spelled`: false) or in every spelling; a short one only as a word of its own. */
+function secretPattern(secret: string, spelled: boolean, base64: boolean): string {
   const chars = [...secret];
-  const body = secret.length > SPELLED_SECRET_LIMIT ? escapeRegExp(secret) : chars.map(characterPattern).join('');
+  const body = !spelled || secret.length > SPELLED_SECRET_LIMIT ? escapeRegExp(secret) : chars.map(base64 ? base64CharacterPattern : characterPattern).join('');
   return chars.length < SHORT_SECRET ? `(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])` : body;
 }
 
@@ -62,7 +75,10 @@ const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:'"<>]*:)[^\s/?#@'"<>]*@/
 
 export class SecretMask {
   private readonly secrets = new Set<string>();
-  private pattern: RegExp | null | undefined = null;
+  /** The Base64 forms of the secrets (spelt only in their symbols). */
+  private readonly base64 = new Set<string>();
+  /** Built on first use after a change: the secrets as typed, and in every spelling. */
+  private patterns: { literals: string[]; typed: RegExp; spelled: RegExp; encoded: RegExp } | null | undefined = null;
 
   /** Adds secrets in play (empty and undefined ones are ignored); each is masked with its Base64 too. */
   add(...secrets: (string | number | undefined | null)[]): this {
@@ -71,8 +87,8 @@ export class SecretMask {
       const text = String(s);
       if (this.secrets.has(text)) continue;
       this.secrets.add(text);
-      if ([...text].length >= SHORT_SECRET) for (const b of base64Forms(text)) this.secrets.add(b);
-      this.pattern = undefined;
+      if ([...text].length >= SHORT_SECRET) for (const b of base64Forms(text)) this.base64.add(b);
+      this.patterns = undefined;
     }
     return this;
   }
@@ -80,8 +96,8 @@ export class SecretMask {
   /** Adds the password and the HTTP Basic credentials (user:password, in Base64) sent with it. */
   addCredentials(user: string | undefined, password: string | undefined, token?: string): this {
     this.add(password, token);
-    if (user !== undefined && password !== undefined) for (const b of base64Forms(`${user}:${password}`)) this.secrets.add(b);
-    this.pattern = undefined;
+    if (user !== undefined && password !== undefined) for (const b of base64Forms(`${user}:${password}`)) this.base64.add(b);
+    this.patterns = undefined;
     return this;
   }
 
@@ -102,15 +118,24 @@ export class SecretMask {
 
   /** The text with every secret in play and every URL password as ***. */
   mask(text: string): string {
-    if (this.pattern === undefined) this.pattern = this.build();
-    const masked = this.pattern ? text.replace(this.pattern, MASKED) : text;
+    if (this.patterns === undefined) this.patterns = this.build();
+    let masked = text;
+    if (this.patterns) {
+      // Most text holds no secret: a plain search for each says so quicker than the pattern.
+      if (this.patterns.literals.some((s) => masked.includes(s))) masked = masked.replace(this.patterns.typed, MASKED);
+      // Every spelling is a slow pattern: tried only on text holding an escape or encoding.
+      if (this.patterns.encoded.test(masked)) masked = masked.replace(this.patterns.spelled, MASKED);
+    }
     return masked.includes('://') ? masked.replace(URL_PASSWORD, `$1${MASKED}@`) : masked;
   }
 
-  private build(): RegExp | null {
+  private build(): { literals: string[]; typed: RegExp; spelled: RegExp; encoded: RegExp } | null {
     if (this.secrets.size === 0) return null;
     // Longest first, so that a secret holding another is masked whole.
-    const sorted = [...this.secrets].sort((a, b) => b.length - a.length);
-    return new RegExp(sorted.map(secretPattern).join('|'), 'gu');
+    const sorted = [...this.secrets, ...this.base64].sort((a, b) => b.length - a.length);
+    const pattern = (spelled: boolean) => new RegExp(sorted.map((s) => secretPattern(s, spelled, this.base64.has(s) && !this.secrets.has(s))).join('|'), 'gu');
+    // A space may be spelt '+'; every other spelling holds %, \\ or &.
+    const encoded = sorted.some((s) => s.includes(' ')) ? /[%\\&+]/ : /[%\\&]/;
+    return { literals: sorted, typed: pattern(false), spelled: pattern(true), encoded };
   }
 }

@@ -13,21 +13,46 @@
 // letters of a script that uses them (Persian, Indic; not Latin, Greek or Cyrillic, where they
 // would only serve to make two names look alike).
 
-const UNSAFE_CHAR = '[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029\\p{Cf}\\p{Default_Ignorable_Code_Point}\\p{Cs}]';
-const EMOJI = '\\p{Extended_Pictographic}(?:\\p{Emoji_Modifier}|\\uFE0F)?';
-const JOINING_LETTER = '(?![\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}])[\\p{L}\\p{M}]';
-/** Sequences made of characters otherwise escaped that ordinary text holds: kept whole. */
-const KEPT = [
-  `${EMOJI}(?:\\u200D${EMOJI})+`,
-  '\\u{1F3F4}[\\u{E0020}-\\u{E007E}]+\\u{E007F}',
-  `(?<=${JOINING_LETTER})[\\u200C\\u200D](?=${JOINING_LETTER})`,
-  '(?<=[^\\p{C}\\p{Z}\\p{Default_Ignorable_Code_Point}])[\\uFE00-\\uFE0F\\u{E0100}-\\u{E01EF}]',
-].join('|');
-
-const unsafe = (chars: string) => new RegExp(`(${KEPT})|${chars}`, 'gu');
-const UNSAFE = unsafe(UNSAFE_CHAR);
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/gu;
 // JSON.stringify has escaped C0 controls already; line feeds and spaces of its indentation stay.
-const UNSAFE_IN_JSON = unsafe(UNSAFE_CHAR.replace('\\x00-\\x1f', ''));
+const UNSAFE_IN_JSON = /[\x7f-\x9f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/gu;
+const EMOJI_PART = /^[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]$/u;
+const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
+const JOINING_LETTER = /^(?![\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])[\p{L}\p{M}]$/u;
+const VARIATION_BASE = /^[^\p{C}\p{Z}\p{Default_Ignorable_Code_Point}]$/u;
+const isTag = (c: number) => c >= 0xe0020 && c <= 0xe007f;
+
+/** The code point before `at` (as a string), or '' at the start. */
+function before(text: string, at: number): string {
+  if (at === 0) return '';
+  const low = text.charCodeAt(at - 1);
+  return at >= 2 && low >= 0xdc00 && low <= 0xdfff && text.charCodeAt(at - 2) >= 0xd800 && text.charCodeAt(at - 2) <= 0xdbff ? text.slice(at - 2, at) : text[at - 1];
+}
+
+/** The code point starting at `at`, or ''. */
+const after = (text: string, at: number) => String.fromCodePoint(text.codePointAt(at) ?? 0).slice(0, at < text.length ? 2 : 0);
+
+/** Whether the invisible character `c` at `at` belongs to ordinary text (see above) and stays. */
+function belongs(c: string, text: string, at: number): boolean {
+  const code = c.codePointAt(0)!;
+  if (code === 0x200d || code === 0x200c) {
+    const prev = before(text, at);
+    const next = after(text, at + 1);
+    if (code === 0x200d && EMOJI_PART.test(prev) && PICTOGRAPH.test(next)) return true;
+    return JOINING_LETTER.test(prev) && JOINING_LETTER.test(next);
+  }
+  if ((code >= 0xfe00 && code <= 0xfe0f) || (code >= 0xe0100 && code <= 0xe01ef)) return VARIATION_BASE.test(before(text, at));
+  if (isTag(code)) {
+    // A flag: U+1F3F4, tag characters, ending with the cancel tag U+E007F.
+    let start = at;
+    while (start > 0 && isTag(before(text, start).codePointAt(0)!)) start -= 2;
+    if (before(text, start) !== '\u{1F3F4}') return false;
+    let end = at;
+    while (end < text.length && isTag(text.codePointAt(end)!) && text.codePointAt(end) !== 0xe007f) end += 2;
+    return text.codePointAt(end) === 0xe007f;
+  }
+  return false;
+}
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -52,7 +77,7 @@ function jsonEscape(c: string): string {
 /** The text with each unsafe character replaced by `replace(c)`; kept sequences (see above) stay. */
 export function replaceUnsafe(text: string, replace: (c: string) => string): string {
   if (PLAIN_ASCII.test(text)) return text;
-  return text.replace(UNSAFE, (c: string, kept: string | undefined) => kept ?? replace(c));
+  return text.replace(UNSAFE, (c: string, at: number) => (belongs(c, text, at) ? c : replace(c)));
 }
 
 /** Whether the text holds a character a terminal would act on, or one that cannot be seen. */
@@ -73,5 +98,5 @@ export function escapeControlsKeepLayout(text: string): string {
 /** JSON text with the characters JSON.stringify leaves raw but a terminal acts on (or hides) written as \u escapes. */
 export function escapeJsonText(json: string): string {
   if (PLAIN_ASCII.test(json)) return json;
-  return json.replace(UNSAFE_IN_JSON, (c: string, kept: string | undefined) => kept ?? jsonEscape(c));
+  return json.replace(UNSAFE_IN_JSON, (c: string, at: number) => (belongs(c, json, at) ? c : jsonEscape(c)));
 }
