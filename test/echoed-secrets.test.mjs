@@ -90,6 +90,22 @@ test('the same with a token, in batch (-v and JSON Lines), doctor and --all-node
   assertNoSecret(doctor, 'doctor');
 });
 
+test('-v shows the start of a long reply: a secret the server echoed across the cut is masked, not cut', async () => {
+  const cutting = await recordingServer((req, body, res) => {
+    res.writeHead(500, { 'content-type': 'text/plain' });
+    // The password starts 1,995 characters in: -v shows 2,000, so a cut would keep its first five.
+    res.end(`${'x'.repeat(1995)}${PASSWORD}${'y'.repeat(100)}`);
+  });
+  try {
+    const r = await ectl(['-v', 'status'], { env: env(cutting.url), secrets: SECRETS });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /^< x{1995}\*\*\*y+\.\.\.$/m);
+    assert.ok(!r.stderr.includes(PASSWORD.slice(0, 5)), r.stderr);
+  } finally {
+    await cutting.close();
+  }
+});
+
 test('a password in a URL is never echoed: without a scheme, with one, in ECTL_URL and ECTL_NODES', async () => {
   const pw = 'Url-pw-9f3k';
   const runs = [
