@@ -176,7 +176,8 @@ test('an expired saved token gives a clear error and exit 4, and nothing is sent
   try {
     const file = join(cfgDir, 'tokens', 'tokenonly.json');
     mkdirSync(join(cfgDir, 'tokens'), { recursive: true });
-    writeFileSync(file, JSON.stringify({ token: 'old', expires_at: '2020-01-01T00:00:00.000Z' }), { mode: 0o600 });
+    // Saved for that server (ectl login records it): a profile's token goes nowhere else.
+    writeFileSync(file, JSON.stringify({ token: 'old', expires_at: '2020-01-01T00:00:00.000Z', url: server.url }), { mode: 0o600 });
     const r = await ectl(['-P', 'tokenonly', '--url', server.url, 'registered_vhosts'], { env: homeEnv() });
     assert.equal(r.code, 4);
     assert.equal(r.stderr, `Error: the token in ${file} expired at 2020-01-01T00:00:00.000Z; run 'ectl login' again\n`);

@@ -12,10 +12,21 @@ function readRecords() {
   return readdirSync(STREAMS_DIR).flatMap((f) => readFileSync(join(STREAMS_DIR, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
 }
 
-/** The forms a secret could take in output: as is, JSON-escaped, URL-encoded, base64 (alone or as Basic user:secret). */
+const jsonEscaped = (s) => JSON.stringify(s).slice(1, -1);
+const lowerHex = (s) => s.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
+const html = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * The forms a secret could take in output, as ectl or a server echoing it could write it: as is,
+ * JSON-escaped (once, or inside JSON again), URL-encoded (either case of hex, or twice), as HTML,
+ * and in Base64 (alone or as Basic user:secret; padding dropped; also URL-encoded, as a query
+ * or a JSON string would carry it).
+ */
 function forms(secret, users) {
-  const out = [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
-  for (const u of users) out.push(Buffer.from(`${u}:${secret}`).toString('base64'));
+  const base64s = [secret, ...users.map((u) => `${u}:${secret}`)].map((s) => Buffer.from(s).toString('base64').replace(/=+$/, ''));
+  const out = [secret, jsonEscaped(secret), jsonEscaped(jsonEscaped(secret)), encodeURIComponent(secret), lowerHex(encodeURIComponent(secret)),
+    encodeURIComponent(encodeURIComponent(secret)), html(secret), html(jsonEscaped(secret))];
+  for (const b of base64s) out.push(b, encodeURIComponent(b), lowerHex(encodeURIComponent(b)), jsonEscaped(b), b.replace(/\+/g, '-').replace(/\//g, '_'));
   return [...new Set(out)];
 }
 
@@ -53,4 +64,15 @@ test('the search finds a secret that was printed: a real get_cookie, whose resul
   // And in an encoded form: the Basic credentials of a -v trace that forgot to hide them.
   const basic = { ...record, secrets: ['ectl-admin-pw-x'], streams: { stderr: `> authorization: Basic ${Buffer.from('admin@localhost:ectl-admin-pw-x').toString('base64')}\n` } };
   assert.equal(findLeaks([basic]).length, 1);
+});
+
+test('the search finds a secret in the spellings a server may echo it in: JSON inside JSON, lower-case or double percent-encoding, HTML, Base64 percent-encoded', () => {
+  const secret = 'Echo-pw/+"é <x>';
+  const basic = Buffer.from(`admin@localhost:${secret}`).toString('base64');
+  const spellings = [JSON.stringify(JSON.stringify(secret)),
+    lowerHex(encodeURIComponent(secret)), encodeURIComponent(encodeURIComponent(secret)), html(secret), encodeURIComponent(basic)];
+  for (const text of spellings) {
+    const record = { test: 'spelling', user: 'admin@localhost', secrets: [secret], streams: { stderr: `echo=${text}\n` } };
+    assert.equal(findLeaks([record]).length, 1, `not found in ${text}`);
+  }
 });

@@ -44,6 +44,11 @@ export function isSecretArgument(spec: CommandSpec, index: number, raws: readonl
   return isSecretField(record, spec.args[index].name);
 }
 
+/** The values of a command line's (`raws`, as typed) secret arguments. */
+export function secretArguments(spec: CommandSpec, raws: readonly (string | undefined)[]): string[] {
+  return raws.filter((raw, i): raw is string => raw !== undefined && i < spec.args.length && isSecretArgument(spec, i, raws as string[]));
+}
+
 /** Where a secret sits: the field names from the top (`['options', 'password']` for a room password). */
 export type SecretPath = readonly string[];
 

@@ -16,7 +16,7 @@ import { batchLines } from './batch-input.js';
 import { ReleaseSession, clientFor, noOrUnservedHost, settingsFor, textRule, transportOptions } from './run.js';
 import { knownChoice } from './release.js';
 import { describeRequest, type RequestDescription } from '../client/request.js';
-import { isSecretArgument } from '../catalogue/secrets.js';
+import { isSecretArgument, secretArguments, secretStrings } from '../catalogue/secrets.js';
 import { escapeControls, escapeJsonText } from '../format/escape.js';
 import { openForReading, readFailure } from '../bounded-read.js';
 import { didYouMean } from '../catalogue/closest.js';
@@ -69,13 +69,17 @@ async function prepare(text: string, io: Io, release: string, apiVersion: number
   const spec = specFor(entry, release, apiVersion);
   if (parsed.kind === 'json' && !Array.isArray(parsed.args)) {
     const args = parsed.args;
+    io.secrets?.add(...secretStrings(args));
     const rebuild = (s: ReleaseSpec) => checkArguments(s, args);
     return { entry, spec, body: rebuild(spec), rebuild };
   }
   const words = parsed.kind === 'words' ? parsed.words.slice(1) : (parsed.args as string[]);
   const raws = await expandAtArguments(words, io, (i) => isSecretArgument(spec, i, words));
+  io.secrets?.add(...secretArguments(spec, raws));
   const rebuild = (s: ReleaseSpec) => parseArguments(s, raws);
-  return { entry, spec, body: rebuild(spec), rebuild };
+  const body = rebuild(spec);
+  io.secrets?.add(...secretStrings(body));
+  return { entry, spec, body, rebuild };
 }
 
 function commandNameOf(text: string): string | null {

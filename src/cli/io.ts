@@ -3,6 +3,7 @@ import { fstatSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { MiB, readFailure, readLimited } from '../bounded-read.js';
+import { SecretMask } from '../secret-mask.js';
 
 // node:tty and process.stdout/stderr are loaded only when needed: creating the stream objects
 // (and the modules behind them) is a noticeable part of a short command's start-up.
@@ -91,6 +92,23 @@ export interface Io {
   promptSecret?: (question: string) => Promise<string>;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The secrets in play, masked in everything written to stdout and stderr (set by guardOutput). */
+  secrets?: SecretMask;
+}
+
+/**
+ * Makes stdout and stderr mask every secret in play (see SecretMask), whatever writes to them;
+ * returns the mask, to which the secrets are added as they become known. Done once per Io.
+ */
+export function guardOutput(io: Io): SecretMask {
+  if (io.secrets) return io.secrets;
+  const mask = new SecretMask();
+  // The stream's other members (isTTY, columns, once) are reached through the prototype.
+  const masked = <T extends { write(s: string): unknown }>(out: T): T => Object.create(out, { write: { value: (s: string) => out.write(mask.mask(s)) } });
+  io.stdout = masked(io.stdout);
+  io.stderr = masked(io.stderr);
+  io.secrets = mask;
+  return mask;
 }
 
 export function processIo(): Io {

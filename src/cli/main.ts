@@ -8,10 +8,10 @@ import { NEWEST_RELEASE, catalogueFor, entryFor, helpSpecFor, specFor, type Rele
 import type { CommandEntry } from '../catalogue/resolve.js';
 import { EctlError, NoAnswer, UsageError } from '../errors.js';
 import { resolveSettings, type GlobalFlags } from '../config/settings.js';
-import { expandAtArguments, type Io } from './io.js';
+import { expandAtArguments, guardOutput, type Io } from './io.js';
 import { knownChoice, type ReleaseChoice } from './release.js';
 import { runCommand } from './run.js';
-import { isSecretArgument, promptableArgument } from '../catalogue/secrets.js';
+import { isSecretArgument, promptableArgument, secretArguments, secretStrings } from '../catalogue/secrets.js';
 import { errorLabel } from './output.js';
 import { escapeControls, escapeControlsKeepLayout } from '../format/escape.js';
 import { optionNamed, plainGlobalFlags, takesValue } from './global-options.js';
@@ -245,6 +245,7 @@ export async function runCatalogueCall(call: CommandCall, typed: readonly (strin
     raws[raws.length - 1] = await ask(`${last.description} (${last.name}): `);
   }
   const expanded = await expandAtArguments(raws as string[], io, (i) => isSecretArgument(spec, i, raws as string[]));
+  const secrets = guardOutput(io).add(...secretArguments(spec, expanded));
   let body: ReturnType<typeof parseArguments>;
   try {
     body = parseArguments(spec, expanded);
@@ -252,11 +253,24 @@ export async function runCatalogueCall(call: CommandCall, typed: readonly (strin
     if (err instanceof UsageError) err.message += usageHint(spec);
     throw err;
   }
+  secrets.add(...secretStrings(body));
   return runCommand(call, expanded, body, flags, io);
+}
+
+/** The URLs of --url and of ECTL_URL and ECTL_NODES, whose user info (refused) must not be echoed. */
+function urlsGiven(typed: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const urls = [env.ECTL_URL ?? '', ...(env.ECTL_NODES ?? '').split(',').map((n) => n.slice(n.indexOf('=') + 1))];
+  typed.forEach((word, i) => {
+    if (word === '--url') urls.push(typed[i + 1] ?? '');
+    else if (word.startsWith('--url=')) urls.push(word.slice(6));
+  });
+  return urls.filter((u) => u.includes('@'));
 }
 
 /** Runs one ectl command line; returns the exit code. */
 export async function main(typed: string[], io: Io): Promise<number> {
+  guardOutput(io).add(io.env.ECTL_PASSWORD, io.env.ECTL_TOKEN);
+  for (const url of urlsGiven(typed, io.env)) io.secrets!.addUrl(url);
   const at = commandIndex(typed);
   const word = at < 0 ? undefined : typed[at];
   const entry = word ? entryFor(word) : undefined;

@@ -11,7 +11,7 @@ import { describeRequest, type RequestObserver, type TransportOptions } from '..
 import { CommandFailedError, EctlError, NoAnswer, UnreachableError, UsageError } from '../errors.js';
 import { nodeLocal } from '../catalogue/node-local.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
-import type { Io } from './io.js';
+import { guardOutput, type Io } from './io.js';
 import { escapeControls } from '../format/escape.js';
 import { columnNames, selectColumns, unknownColumns } from '../format/columns.js';
 import { typeToString } from '../catalogue/types.js';
@@ -29,6 +29,7 @@ export async function settingsFor(flags: GlobalFlags, io: Io, opts: { readToken?
     settings.password = await io.promptSecret(`Password for ${settings.user}: `);
     settings.credentials = { kind: 'elsewhere', how: 'it was typed at the prompt' };
   }
+  guardOutput(io).addCredentials(settings.user, settings.password, settings.token);
   if (settings.insecure && settings.url.startsWith('https:')) io.stderr.write('Warning: TLS certificate verification is off (--insecure)\n');
   return settings;
 }

@@ -45,7 +45,9 @@ export function verboseObserver(io: Io): RequestObserver {
     },
     response(reply) {
       const name = findCommand(reply.command)?.result.name;
-      io.stderr.write(`< HTTP ${reply.status} in ${reply.ms.toFixed(1)} ms\n< ${shownBody(reply.text, name, SHOWN_REPLY_CHARS)}\n`);
+      // Masked before it is shortened: a cut must not keep the start of a secret the server echoed.
+      const text = io.secrets ? io.secrets.mask(reply.text) : reply.text;
+      io.stderr.write(`< HTTP ${reply.status} in ${reply.ms.toFixed(1)} ms\n< ${shownBody(text, name, SHOWN_REPLY_CHARS)}\n`);
     },
   };
 }

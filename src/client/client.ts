@@ -7,6 +7,7 @@ import { knownRelease } from '../catalogue/resolve.js';
 import { checkArguments, type JsonValue } from '../catalogue/args.js';
 import { UsageError } from '../errors.js';
 import { secretStrings } from '../catalogue/secrets.js';
+import { SecretMask } from '../secret-mask.js';
 import { credentialsOf, decodeSuccess, describeRequest, errorForReply, type TransportOptions } from './request.js';
 import { normaliseResult, type ResultValue } from './normalise.js';
 // node:http itself is loaded only when a request is sent.
@@ -57,9 +58,8 @@ export function findCommand(name: string): ReleaseSpec | undefined {
 }
 
 /** A server's error message with the secrets sent in the request (should it echo them) as ***. */
-function withoutSecrets(err: Error, body: Record<string, JsonValue>): Error {
-  // Very short secrets are left alone: blanking every "pw" would garble the message, not protect it.
-  for (const secret of secretStrings(body)) if (secret.length >= 4) err.message = err.message.split(secret).join('***');
+function withoutSecrets(err: Error, body: Record<string, JsonValue>, options: TransportOptions): Error {
+  err.message = new SecretMask().add(...secretStrings(body)).addCredentials(options.user, options.password, options.token).mask(err.message);
   return err;
 }
 
@@ -101,7 +101,7 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
         throw everyCall?.aborted ? everyCall.reason : err;
       }
     }
-    if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module, { credentials: credentialsOf(options), args: body, release: call?.serverRelease ?? (options.release === undefined ? undefined : release), fault: knownFault(spec, call?.release ?? release) }), body);
+    if (reply.status !== 200) throw withoutSecrets(errorForReply(spec.name, reply, spec.module, { credentials: credentialsOf(options), args: body, release: call?.serverRelease ?? (options.release === undefined ? undefined : release), fault: knownFault(spec, call?.release ?? release) }), body, options);
     return normaliseResult(spec, decodeSuccess(spec.name, reply.text));
   };
   const call = (name: string, args: Record<string, unknown>, call?: CallOptions) => {

@@ -499,7 +499,7 @@ export function parseSize(value: string, what: string, [min, max]: readonly [num
 
 /** A URL as it may be shown: no user name or password, no query or fragment (they may hold secrets too). */
 export function shownUrl(raw: string): string {
-  return raw.replace(/^([^:/?#]*:\/\/)[^]*@/, '$1').replace(/[?#][^]*$/, '');
+  return raw.replace(/^([^:/?#]*:\/\/)?[^]*@/, '$1').replace(/[?#][^]*$/, '');
 }
 
 /** The API base URL: http(s), no user info (refused, never echoed), no query or fragment. */
@@ -520,6 +520,35 @@ function checkUrl(url: string, source = '--url'): string {
     throw new UsageError(`the URL ${u.origin}${u.pathname} has a query or fragment ('?...' or '#...'): give the API's base URL only, e.g. ${DEFAULT_URL}`);
   }
   return url;
+}
+
+/** The keys of a profile that hold credentials: sent only to the profile's own server. */
+const CREDENTIAL_KEYS = ['user', 'password-file', 'token', 'token-file'] as const;
+
+/** A server as credentials are scoped to it: scheme, host, port and path (case of the host, a default port and trailing slashes aside). */
+function serverKey(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return url;
+  }
+}
+
+/** The servers a profile's credentials belong to: its url and nodes (the default URL when it names neither). */
+function profileServers(profile: Profile): Set<string> {
+  const urls = [...(profile.url === undefined || profile.url === '' ? [] : [String(profile.url)]), ...(profile.nodes ?? []).map((n) => n.url)];
+  return new Set((urls.length ? urls : [DEFAULT_URL]).map(serverKey));
+}
+
+/** The `url` a token file written by `ectl login` was issued for, if it says. */
+function savedTokenUrl(file: string): string | undefined {
+  try {
+    const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isMapping(saved) && typeof saved.url === 'string' ? saved.url : undefined;
+  } catch {
+    return undefined; // read (and judged) properly below
+  }
 }
 
 /** Flag > environment > profile > built-in default. */
@@ -554,7 +583,19 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     url = checkUrl(pick(flags.url, 'ECTL_URL', 'url') ?? nodes[0]?.url ?? DEFAULT_URL, from(flags.url, '--url', 'ECTL_URL', 'url'));
     if (flags.url === undefined) failover = failoverOrder(nodes, url);
   }
-  const user = pick(flags.user, 'ECTL_USER', 'user');
+  // The profile's credentials go only to its own servers: with --url, ECTL_URL or ECTL_NODES
+  // naming another, only those given by flags and environment are used (said once in notes).
+  const targets = [url, ...nodes.map((n) => n.url)].map(serverKey);
+  const ownServers = profileServers(profile);
+  const scoped = targets.every((t) => ownServers.has(t));
+  const credentialProfile: Profile = scoped ? profile : Object.fromEntries(Object.entries(profile).filter(([k]) => !(CREDENTIAL_KEYS as readonly string[]).includes(k)));
+  const pickCredential = (flag: string | undefined, envName: string, key: ProfileKey) => {
+    const v = flag ?? (env[envName] || undefined) ?? credentialProfile[key];
+    return v === undefined || v === '' ? undefined : String(v);
+  };
+  const withheld: string[] = [];
+  const user = pickCredential(flags.user, 'ECTL_USER', 'user');
+  if (!scoped && user === undefined && profile.user !== undefined) withheld.push('user');
   let password: string | undefined;
   let credentials: CredentialSource | undefined;
   // readSecrets: false (working out the release before the command line is parsed) leaves
@@ -562,11 +603,13 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
   if (user && opts.readSecrets !== false) {
     // An empty ECTL_PASSWORD counts as unset.
     const envPassword = env.ECTL_PASSWORD || undefined;
-    const pwFile = flags.passwordFile ?? (envPassword === undefined ? pick(undefined, 'ECTL_PASSWORD_FILE', 'password-file') : undefined);
+    const pwFile = flags.passwordFile ?? (envPassword === undefined ? pickCredential(undefined, 'ECTL_PASSWORD_FILE', 'password-file') : undefined);
     password = pwFile !== undefined ? await readSecretFile(pwFile, 'password', warnings, env) : envPassword;
     if (password !== undefined) credentials = pwFile !== undefined ? fileSource(pwFile, cwd, env, false) : { kind: 'variable', name: 'ECTL_PASSWORD' };
+    if (!scoped && pwFile === undefined && envPassword === undefined && profile['password-file'] !== undefined) withheld.push('password file');
   }
-  const source = tokenSource(flags, env, profile);
+  const source = tokenSource(flags, env, credentialProfile);
+  if (!scoped && password === undefined && !source.file && source.token === undefined && (profile.token !== undefined || profile['token-file'] !== undefined)) withheld.push('token');
   if (flags.token) warnings.push('a token given with --token can be seen by other users (ps) and stays in shell history; use ECTL_TOKEN, --token-file or ectl login');
   const defaultTokenFile = loginTokenPath(env, profileUsed);
   const tokenFile = source.file ? expandHome(source.file, env) : defaultTokenFile;
@@ -575,11 +618,18 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     if (source.token !== undefined) {
       token = checkToken(source.token, `the token from ${source.from}`);
       credentials = source.from === 'ECTL_TOKEN' ? { kind: 'variable', name: 'ECTL_TOKEN' } : { kind: 'elsewhere', how: `it was given by ${source.from}` };
+    } else if (tokenFile && !source.file && !scoped && existsSync(tokenFile) && !targets.every((t) => t === serverKey(savedTokenUrl(tokenFile) ?? ''))) {
+      // The token `ectl login` saved for this profile: for the server it was issued by, or the profile's own.
+      withheld.push('saved login token');
     } else if (tokenFile && (source.file || existsSync(tokenFile))) {
       const read = await readTokenFile(tokenFile, warnings, env);
       token = read.token;
       credentials = fileSource(tokenFile, cwd, env, read.json);
     }
+  }
+  if (withheld.length) {
+    const whose = profileUsed ? `profile '${profileUsed}'` : 'the default profile';
+    notes.push(`not sending the ${withheld.join(', ')} of ${whose} to ${shownUrl(url)}${nodes.length ? ' and its nodes' : ''}: not the profile's server (its url or nodes); give credentials for it with --user/ECTL_USER and ECTL_PASSWORD, --password-file or ECTL_TOKEN`);
   }
   const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout'), false) ?? DEFAULT_TIMEOUT_S;
   if (timeoutS === 0) throw new UsageError(`${from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout')} must be more than 0 seconds`);

@@ -1,10 +1,9 @@
 // Text inside table cells: how wide it shows in a terminal, control characters made visible,
 // and long lines wrapped to a column's width without cutting a word.
 import stringWidth from 'string-width';
+import { escapeCharacter, replaceUnsafe } from './escape.js';
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
-// C0 controls other than newline, DEL and C1 controls: a terminal would act on them.
-const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/g;
 
 /** Columns the text takes in a terminal (East Asian wide characters and emoji count 2). */
 export function displayWidth(text: string): number {
@@ -12,15 +11,19 @@ export function displayWidth(text: string): number {
 }
 
 /**
- * Shows control characters as Unicode control pictures (tab as ␉, ESC as ␛) so that data can
- * neither move the cursor nor colour the terminal, and every character has a known width.
+ * Shows control characters as Unicode control pictures (tab as ␉, ESC as ␛) and invisible ones
+ * (format characters, separators) as escapes (\u202e), so that data can neither move the cursor,
+ * colour the terminal nor reorder or hide text, and every character has a known width.
+ * Line feeds stay: they break the cell into lines.
  */
 export function visible(text: string): string {
   if (PRINTABLE_ASCII.test(text)) return text;
-  return text.replace(CONTROL, (c) => {
+  return replaceUnsafe(text, (c) => {
     const code = c.charCodeAt(0);
+    if (c === '\n') return c;
     if (code < 0x20) return String.fromCharCode(0x2400 + code);
-    return code === 0x7f ? '\u2421' : '\ufffd';
+    if (code === 0x7f) return '\u2421';
+    return code <= 0x9f ? '\ufffd' : escapeCharacter(c);
   });
 }
 

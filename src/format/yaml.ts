@@ -6,21 +6,22 @@
 import type { CommandSpec } from '../catalogue/types.js';
 import type { ResultValue } from '../client/normalise.js';
 import { resultData } from './json.js';
+import { escapeJsonText } from './escape.js';
 import { DEFAULT_CHUNK_ROWS, type FormatOptions } from './options.js';
 
 // Starts with a letter or `_`; then letters, digits and `_ . @ / + ( ) -`, single inner spaces.
 const PLAIN = /^[A-Za-z_][\w.@/+()-]*(?: [\w.@/+()-]+)*$/;
 // Words that YAML 1.1 or 1.2 read as booleans or null.
 const RESERVED = /^(?:true|false|yes|no|on|off|y|n|null)$/i;
-// Characters JSON leaves as they are but YAML does not allow unescaped (or reads as line breaks).
-const NOT_PRINTABLE = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
+// Noncharacters YAML does not allow unescaped (escapeJsonText has escaped what a terminal acts on).
+const NOT_PRINTABLE = /[\ufffe\uffff]/g;
 
 type Data = ResultValue | { [field: string]: Data } | Data[];
 
 export function yamlScalar(value: string | number | bigint | boolean): string {
   if (typeof value !== 'string') return String(value);
   if (PLAIN.test(value) && !RESERVED.test(value)) return value;
-  return JSON.stringify(value).replace(NOT_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeJsonText(JSON.stringify(value)).replace(NOT_PRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function isEmptyCollection(v: Data): string | null {
