@@ -170,9 +170,9 @@ const SETTINGS_PIPE_TIMEOUT_MS = 10_000;
  * A config, password or token file: a regular file or a pipe (`--password-file <(pass show x)`),
  * at most `limit` bytes, a pipe within 10 s; directories, devices and sockets are refused. Every
  * failure is a UsageError naming the file as `what` ('config file'...). Also returns the
- * permission bits, to warn about secrets others can read.
+ * permission bits and owner, to warn about files others can read or change.
  */
-export async function readSettingsFile(path: string, what: string, limit: number): Promise<{ text: string; mode: number }> {
+export async function readSettingsFile(path: string, what: string, limit: number): Promise<{ text: string; mode: number; uid: number }> {
   let st: Stats;
   try {
     st = statSync(path);
@@ -183,7 +183,7 @@ export async function readSettingsFile(path: string, what: string, limit: number
   if (!st.isFile() && !st.isFIFO()) throw new UsageError(`the ${what} ${path} is ${kindOf(st)}, not a file`);
   try {
     const text = await readLimited(path, limit, AbortSignal.timeout(SETTINGS_PIPE_TIMEOUT_MS));
-    return { text, mode: st.mode & 0o777 };
+    return { text, mode: st.mode & 0o777, uid: st.uid };
   } catch (e) {
     if (e instanceof ReadLimitError) throw new UsageError(`the ${what} ${path} is ${e.message}`);
     if ((e as Error)?.name === 'TimeoutError') throw new UsageError(`cannot read the ${what} ${path}: nothing more came within ${SETTINGS_PIPE_TIMEOUT_MS / 1000} s`);
