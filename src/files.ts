@@ -67,7 +67,7 @@ function fail(dir: string, why: string): never {
   throw new UnsafeDirectoryError(`${dir}: ${why}`);
 }
 
-const checked = new Map<string, string | null>();
+const checked = new Map<string, string>();
 
 /**
  * The real path of `dir`, checked (and with `create`, made) for holding ectl's files: `top` (an
@@ -81,7 +81,8 @@ export function privateDirectory(dir: string, top: string, create: boolean): str
   const known = checked.get(key);
   if (known !== undefined) return known;
   const result = checkDirectory(dir, top, create);
-  checked.set(key, result);
+  // A missing directory may be made later by this process: asked again then.
+  if (result !== null) checked.set(key, result);
   return result;
 }
 

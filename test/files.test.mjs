@@ -215,7 +215,7 @@ test('logout deletes only a file that holds an ectl token, and keeps a token it 
   try {
     const file = join(d, 'tok.json');
     writeFileSync(file, JSON.stringify({ token: 'AbcdefGhijklmnop1234', expires_at: new Date(Date.now() + 600_000).toISOString() }), { mode: 0o600 });
-    const r = await ectl(['--token-file', file, 'logout'], { env: cleanEnv({ ECTL_URL: failing.url }) });
+    const r = await ectl(['--token-file', file, 'logout'], { env: cleanEnv({ ECTL_URL: failing.url }), secrets: ['AbcdefGhijklmnop1234'] });
     assert.equal(r.code, 1, showRun(r));
     assert.match(r.stderr, /^Error: could not revoke the token in .*tok\.json \(.*\): it stays valid until .*; the file is kept, so that 'ectl logout' can try again/);
     assert.ok(existsSync(file));
@@ -233,7 +233,7 @@ test('a token reply with an absurd expires_in blames the reply, and the token is
     });
     try {
       const file = join(dir('expiry'), 'tok.json');
-      const r = await ectl(['--token-file', file, 'login'], { env: cleanEnv({ ECTL_URL: replying.url, ECTL_USER: 'admin@x', ECTL_PASSWORD: 'pw' }) });
+      const r = await ectl(['--token-file', file, 'login'], { env: cleanEnv({ ECTL_URL: replying.url, ECTL_USER: 'admin@x', ECTL_PASSWORD: 'pw' }), secrets: ['IssuedTok3nAbcdefgh'] });
       assert.equal(r.code, 1, showRun(r));
       assert.equal(r.stderr, `Error: the server answered oauth_issue_token with an expires_in ectl cannot read ('${expires}'): expected a number of seconds up to 100 years; it was revoked\n`);
       assert.ok(!existsSync(file));
@@ -257,11 +257,11 @@ for (const s of liveServers()) {
     const d = dir(`live-${s.release}`);
     const file = join(d, 'tok.json');
     const env = s.env();
-    const first = await ectl(['--token-file', file, 'login', '--ttl', '600'], { env });
+    const first = await ectl(['--token-file', file, 'login', '--ttl', '600'], { env, secrets: [] });
     assert.equal(first.code, 0, showRun(first));
     const t1 = JSON.parse(readFileSync(file, 'utf8')).token;
     assert.equal(await tokenWorks(s, t1), true);
-    const second = await ectl(['--token-file', file, 'login', '--ttl', '600'], { env });
+    const second = await ectl(['--token-file', file, 'login', '--ttl', '600'], { env, secrets: [t1] });
     assert.equal(second.code, 0, showRun(second));
     assert.doesNotMatch(second.stderr, /Warning/);
     const t2 = JSON.parse(readFileSync(file, 'utf8')).token;
@@ -272,13 +272,13 @@ for (const s of liveServers()) {
     // A file of the bare token: revoked on the server, then deleted.
     const bare = join(d, 'bare-token');
     writeFileSync(bare, `${t2}\n`, { mode: 0o600 });
-    const out = await ectl(['--token-file', bare, 'logout'], { env: cleanEnv({ ECTL_URL: s.url, ECTL_RELEASE: s.release }) });
+    const out = await ectl(['--token-file', bare, 'logout'], { env: cleanEnv({ ECTL_URL: s.url, ECTL_RELEASE: s.release }), secrets: [t1, t2] });
     assert.equal(out.code, 0, showRun(out));
     assert.equal(out.stderr, `Logged out: the token was revoked; deleted ${bare}\n`);
     assert.ok(!existsSync(bare));
     assert.equal(await tokenWorks(s, t2), false, 'logout left the token valid');
     // The JSON file of the same (now revoked) token: the server no longer knows it; deleted.
-    const gone = await ectl(['--token-file', file, 'logout'], { env: cleanEnv({ ECTL_URL: s.url, ECTL_RELEASE: s.release }) });
+    const gone = await ectl(['--token-file', file, 'logout'], { env: cleanEnv({ ECTL_URL: s.url, ECTL_RELEASE: s.release }), secrets: [t1, t2] });
     assert.equal(gone.code, 0, showRun(gone));
     assert.equal(gone.stderr, `Logged out: the server no longer knew the token (revoked or expired); deleted ${file}\n`);
     assert.ok(!existsSync(file));
