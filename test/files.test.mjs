@@ -99,7 +99,8 @@ test('caches are written only in a directory of the user\'s own that no one else
   const own = join(dir('own'), 'cache'); // missing: made inside the user's own directory
   const r = await run(own);
   assert.equal(r.code, 0, showRun(r));
-  assert.deepEqual(filesBelow(own), ['ectl', 'ectl/releases.json']);
+  // (bin/ectl's code cache may be there too, when the build's does not fit this Node.)
+  assert.deepEqual(filesBelow(own).filter((f) => !f.includes('code-cache')), ['ectl', 'ectl/releases.json']);
   assert.equal(lstatSync(join(own, 'ectl', 'releases.json')).mode & 0o777, 0o600);
   assert.equal(lstatSync(join(own, 'ectl')).mode & 0o777, 0o700);
 });
