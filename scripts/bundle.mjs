@@ -109,6 +109,7 @@ for (const file of split.outputFiles) {
 // import() of a CommonJS package (yaml) is a chunk that exports only `default` (the split build
 // is ESM): as Node's import() of it, its exports are the package's own, named.
 for (const [path, out] of Object.entries(split.metafile.outputs)) {
+  // (node_modules may be a link to another checkout's: '../main/node_modules/...')
   if (/(^|\/)node_modules\//.test(out.entryPoint ?? '') && out.exports.length === 1 && out.exports[0] === 'default') {
     bodies.set(basename(path), `${bodies.get(basename(path))}\nmodule.exports=module.exports.default;`);
   }

@@ -1,6 +1,6 @@
 // Reading files and streams with a size limit, so that `/dev/zero`, a FIFO or a 1 GB file
 // cannot grow memory without bound. Used by every layer that reads a file the user names.
-import { closeSync, constants, createReadStream, fstatSync, open as fsOpen, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, open as fsOpen, openSync, readSync, statfsSync, statSync, type Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { UsageError } from './errors.js';
@@ -61,6 +61,21 @@ function kindOf(st: Stats): string {
   return 'not a regular file';
 }
 
+// The kernel's own file systems: their "regular" files say size 0 and may be endless
+// (/proc/self/pagemap) or block a reader for ever (/proc/kmsg).
+const KERNEL_FILE_SYSTEMS = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x64626720 /* debugfs */, 0x74726163 /* tracefs */]);
+
+/** Refuses a file of /proc, /sys and their kind where a file of the user's is expected. */
+function refuseKernelFile(path: string): void {
+  let type: number | undefined;
+  try {
+    type = Number(statfsSync(path).type);
+  } catch {
+    return; // gone meanwhile: the read says what it finds
+  }
+  if (KERNEL_FILE_SYSTEMS.has(type)) throw new ReadLimitError('a file of the kernel (/proc, /sys), not a regular file');
+}
+
 function isDirectoryError(): NodeJS.ErrnoException {
   return Object.assign(new Error('is a directory'), { code: 'EISDIR' });
 }
@@ -72,7 +87,8 @@ function joinChunks(chunks: Buffer[], total: number, limit: number): string {
 
 /**
  * A regular file's text (UTF-8), at most `limit` bytes. Directories (EISDIR), FIFOs, devices and
- * sockets are refused without reading (and without waiting for a FIFO's writer).
+ * sockets are refused without reading (and without waiting for a FIFO's writer), and so are the
+ * kernel's files (/proc, /sys).
  */
 export function readRegularFileSync(path: string, limit: number): string {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -81,6 +97,7 @@ export function readRegularFileSync(path: string, limit: number): string {
     if (st.isDirectory()) throw isDirectoryError();
     if (!st.isFile()) throw new ReadLimitError(`${kindOf(st)}, not a regular file`);
     if (st.size > limit) throw tooLarge(limit);
+    refuseKernelFile(path);
     // The file may grow while it is read: never more than limit + 1 bytes.
     const chunks: Buffer[] = [];
     let total = 0;
@@ -168,11 +185,12 @@ const SETTINGS_PIPE_TIMEOUT_MS = 10_000;
 
 /**
  * A config, password or token file: a regular file or a pipe (`--password-file <(pass show x)`),
- * at most `limit` bytes, a pipe within 10 s; directories, devices and sockets are refused. Every
+ * at most `limit` bytes, a pipe within 10 s; directories, devices, sockets and the kernel's files
+ * (/proc, /sys: a pipe reached through /proc/self/fd is a pipe) are refused. Every
  * failure is a UsageError naming the file as `what` ('config file'...). Also returns the
- * permission bits, to warn about secrets others can read.
+ * permission bits and owner, to warn about files others can read or change.
  */
-export async function readSettingsFile(path: string, what: string, limit: number): Promise<{ text: string; mode: number }> {
+export async function readSettingsFile(path: string, what: string, limit: number): Promise<{ text: string; mode: number; uid: number }> {
   let st: Stats;
   try {
     st = statSync(path);
@@ -182,8 +200,9 @@ export async function readSettingsFile(path: string, what: string, limit: number
   if (st.isDirectory()) throw new UsageError(`the ${what} ${path} is a directory, not a file`);
   if (!st.isFile() && !st.isFIFO()) throw new UsageError(`the ${what} ${path} is ${kindOf(st)}, not a file`);
   try {
+    if (st.isFile()) refuseKernelFile(path);
     const text = await readLimited(path, limit, AbortSignal.timeout(SETTINGS_PIPE_TIMEOUT_MS));
-    return { text, mode: st.mode & 0o777 };
+    return { text, mode: st.mode & 0o777, uid: st.uid };
   } catch (e) {
     if (e instanceof ReadLimitError) throw new UsageError(`the ${what} ${path} is ${e.message}`);
     if ((e as Error)?.name === 'TimeoutError') throw new UsageError(`cannot read the ${what} ${path}: nothing more came within ${SETTINGS_PIPE_TIMEOUT_MS / 1000} s`);

@@ -409,7 +409,7 @@ test('login checks the token path before asking for a token, and revokes a token
     const file = join(tmp, 'plain-file');
     writeFileSync(file, 'x');
     mkdirSync(join(tmp, 'a-dir.json'), { recursive: true });
-    for (const [path, why] of [[join(file, 'tok.json'), 'a part of the path is a file, not a directory'], [join(tmp, 'a-dir.json'), 'it is a directory']]) {
+    for (const [path, why] of [[join(file, 'tok.json'), `${file}: it is not a directory`], [join(tmp, 'a-dir.json'), 'it is a directory']]) {
       const r = await ectl(['--token-file', path, 'login'], { env: base });
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stderr, `Error: cannot save a token as ${path}: ${why}\n`);

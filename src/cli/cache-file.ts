@@ -1,37 +1,39 @@
 // Small JSON files under $XDG_CACHE_HOME/ectl/ (completion answers, detected releases): read
-// leniently, written atomically, private to the user.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// leniently and within a bound, written atomically and privately by the rules of src/files.ts.
+// A cache is only a saving: one that cannot be read or written (a directory of someone else's,
+// a link, /proc) is skipped at once and never stops a command.
 import { dirname, join } from 'node:path';
+import { MiB, readRegularFileSync } from '../bounded-read.js';
+import { cacheBase, privateDirectory, writePrivateFile } from '../files.js';
+
+/** The most a cache file is read for; a larger one (or /dev/zero behind a link) starts afresh. */
+export const CACHE_READ_LIMIT = 16 * MiB;
 
 /** $XDG_CACHE_HOME/ectl/<name> (~/.cache/ectl/<name>); undefined without a home directory. */
 export function cacheFilePath(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  let base = env.XDG_CACHE_HOME || (env.HOME && join(env.HOME, '.cache'));
-  try {
-    base ||= join(process.getBuiltinModule('node:os').homedir(), '.cache'); // node:os only without HOME
-  } catch {
-    return undefined;
-  }
-  return join(base, 'ectl', name);
+  const base = cacheBase(env);
+  return base && join(base, 'ectl', name);
 }
 
-/** The parsed file, or undefined when it is missing or unreadable (a cache starts afresh then). */
-export function readCacheFile(file: string | undefined): unknown {
+/** The cache base a cache file's directory is checked from: two levels up (<base>/ectl/<name>). */
+const baseOf = (file: string) => dirname(dirname(file));
+
+/** The parsed file, or undefined when it is missing, unreadable, too large or in a directory others can change. */
+export function readCacheFile(file: string | undefined, limit = CACHE_READ_LIMIT): unknown {
   if (!file) return undefined;
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    const dir = privateDirectory(dirname(file), baseOf(file), false);
+    return dir ? JSON.parse(readRegularFileSync(file, limit)) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Writes through a temporary file and a rename, so that a concurrent reader sees all or nothing. */
+/** Writes through an exclusive temporary file and a rename, so that a concurrent reader sees all or nothing. */
 export function writeCacheFile(file: string | undefined, value: unknown): void {
   if (!file) return;
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
-    renameSync(tmp, file);
+    writePrivateFile(file, JSON.stringify(value), baseOf(file));
   } catch {
     // A cache that cannot be written only costs a request next time.
   }

@@ -5,11 +5,12 @@
 // the user's own $XDG_CONFIG_HOME/ectl/config.yaml; a project file (.ectlrc...) in the working
 // directory or a parent is read only when the user's file lists that directory in trusted-dirs,
 // so a cloned repository cannot point the user's credentials at a server of its choosing.
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { UnauthorizedError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../client/request.js';
-import { KiB, MiB, readSettingsFile } from '../bounded-read.js';
+import { KiB, MiB, readRegularFileSync, readSettingsFile } from '../bounded-read.js';
+import { configBase, homeDir, othersCanChange } from '../files.js';
 
 export const OUTPUT_FORMATS = ['text', 'table', 'vertical', 'json', 'yaml', 'csv', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -131,16 +132,6 @@ export interface FoundConfig {
   warnings: string[];
 }
 
-/** The home directory, or undefined when there is none (no HOME and no passwd entry). */
-function homeDir(env: NodeJS.ProcessEnv): string | undefined {
-  if (env.HOME) return env.HOME;
-  try {
-    return process.getBuiltinModule('node:os').homedir() || undefined; // node:os only without HOME (start-up time)
-  } catch {
-    return undefined;
-  }
-}
-
 function expandHome(p: string, env: NodeJS.ProcessEnv): string {
   if (p !== '~' && !p.startsWith('~/')) return p;
   const home = homeDir(env);
@@ -150,8 +141,7 @@ function expandHome(p: string, env: NodeJS.ProcessEnv): string {
 
 /** The user's config file: $XDG_CONFIG_HOME/ectl/config.yaml, else ~/.config/ectl/config.yaml (none without a home). */
 export function userConfigPath(env: NodeJS.ProcessEnv): string | undefined {
-  const home = homeDir(env);
-  const base = env.XDG_CONFIG_HOME || (home && join(home, '.config'));
+  const base = configBase(env);
   return base ? join(base, 'ectl', 'config.yaml') : undefined;
 }
 
@@ -185,7 +175,9 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 
 /** Reads a config file (bounded, regular file or pipe); `project` files are also checked for keys only the user's file may hold. */
 async function readConfigFile(filepath: string, warnings: string[]): Promise<LoadedConfig> {
-  const { text, mode } = await readSettingsFile(filepath, 'config file', CONFIG_MAX_BYTES);
+  const { text, mode, uid } = await readSettingsFile(filepath, 'config file', CONFIG_MAX_BYTES);
+  const changeable = othersCanChange(filepath, { mode, uid });
+  if (changeable) warnings.push(`the config file ${filepath} can be changed by other users (${changeable}): it should be yours, and only you should be able to write it and its directory (chown, chmod go-w)`);
   const parsed = await parseConfigText(filepath, text);
   let config = parsed;
   let lines: string | undefined = text;
@@ -220,9 +212,8 @@ function findProjectConfig(cwd: string): { dir: string; file: string } | undefin
 
 function packageHasEctlKey(file: string): boolean {
   try {
-    const s = statSync(file);
-    if (!s.isFile() || s.size > CONFIG_MAX_BYTES) return false;
-    const pkg: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    // Bounded: a package.json linked to /proc/self/pagemap or /dev/zero is read no further.
+    const pkg: unknown = JSON.parse(readRegularFileSync(file, CONFIG_MAX_BYTES));
     return isMapping(pkg) && Object.hasOwn(pkg, 'ectl');
   } catch {
     return false; // not a package.json ectl could read: not a config file
@@ -421,10 +412,18 @@ function tokenSource(flags: GlobalFlags, env: NodeJS.ProcessEnv, profile: Profil
   return {};
 }
 
+/** A profile's name names its token file: a plain word of letters, digits, '.', '_' and '-', never '..'. */
+export function checkProfileName(name: string, from: string): string {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || name.includes('..')) {
+    throw new UsageError(`bad profile name in ${from}: a profile is named with letters, digits, '.', '_' and '-' (at most 100, no '..'), got '${name.length > 100 ? `${name.slice(0, 100)}...` : name}'`);
+  }
+  return name;
+}
+
 /** The default place of a profile's token saved by `ectl login` (none without a home directory). */
 export function loginTokenPath(env: NodeJS.ProcessEnv, profile: string | undefined): string | undefined {
   const config = userConfigPath(env);
-  return config && join(dirname(config), 'tokens', `${profile ?? 'default'}.json`);
+  return config && join(dirname(config), 'tokens', `${checkProfileName(profile ?? 'default', 'the token file name')}.json`);
 }
 
 export interface SavedToken {
@@ -555,6 +554,8 @@ function savedTokenUrl(file: string): string | undefined {
 export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv, cwd: string, opts: { readToken?: boolean; readSecrets?: boolean } = {}): Promise<Settings> {
   const { loaded, notes, warnings } = await loadConfig(flags, env, cwd);
   const profileName = flags.profile ?? (env.ECTL_PROFILE || undefined);
+  if (profileName !== undefined) checkProfileName(profileName, flags.profile !== undefined ? '--profile' : 'the environment variable ECTL_PROFILE');
+  else if (typeof loaded?.config.default === 'string' && loaded.config.default !== '') checkProfileName(loaded.config.default, `'default' in ${loaded.filepath}`);
   const profile = pickProfile(loaded, profileName);
   const profileUsed = profileName ?? ((loaded?.config.default as string | undefined) || undefined);
   const pick = (flag: string | undefined, envName: string, key: ProfileKey) => {
