@@ -175,3 +175,14 @@ test('while the first node cannot be reached, the release is asked of the next o
     await node2.close();
   }
 });
+
+test('options after the arguments (--url...) are found where the server\'s release has its arguments end', async () => {
+  const server = byRelease('23.01');
+  const room = await newRoom(server);
+  const user = uniqueName('reltrail');
+  const env = server.env({ ECTL_RELEASE: null, ECTL_URL: null, XDG_CACHE_HOME: cacheDir(server) });
+  const r = await ectl([...affiliationWords(server, room, user), '--url', server.url, '-v'], { env });
+  assert.equal(r.code, 0, showRun(r));
+  assert.equal(statusAsked(r.stderr), 1);
+  assert.match(await members(server, room), new RegExp(user));
+});

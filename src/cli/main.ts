@@ -212,17 +212,18 @@ function specIn(entry: CommandEntry, choice: Choice): ReleaseSpec | undefined {
   }
 }
 
-/** Whether the releases define a command's arguments differently (then reading its line needs the server's release). */
-function argumentsDiffer(entry: CommandEntry, apiVersion: number | undefined): boolean {
-  let first: string | undefined;
-  for (const release of RELEASES) {
+/**
+ * A command's definitions with different arguments, one per shape, newest first: more than one
+ * means reading its line needs the server's release.
+ */
+function argumentShapes(entry: CommandEntry, apiVersion: number | undefined): ReleaseSpec[] {
+  const shapes = new Map<string, ReleaseSpec>();
+  for (const release of [...RELEASES].reverse()) {
     const spec = specIn(entry, { release, source: 'given', apiVersion });
-    if (!spec) continue;
-    const shape = JSON.stringify(spec.args.map((a) => [a.name, a.type]));
-    if (first === undefined) first = shape;
-    else if (shape !== first) return true;
+    const shape = spec && JSON.stringify(spec.args.map((a) => [a.name, a.type]));
+    if (shape && !shapes.has(shape)) shapes.set(shape, spec);
   }
-  return false;
+  return [...shapes.values()];
 }
 
 /**
@@ -252,6 +253,11 @@ function fitsDefinition(argv: readonly string[], at: number, spec: ReleaseSpec):
 async function readCommandLine(entry: CommandEntry, typed: readonly string[], at: number, io: Io): Promise<{ argv: string[]; call: CommandCall }> {
   const arranged = (spec: ReleaseSpec | undefined) => positionalsFirst(typed, at, argumentCounts(spec ?? specFor(entry, NEWEST_RELEASE)).count);
   let argv = arranged(undefined);
+  // Options after the arguments (`... member --url URL`) are found where some release's arguments end.
+  if (!fitsDefinition(argv, at, specFor(entry, NEWEST_RELEASE))) {
+    const fitting = argumentShapes(entry, undefined).find((spec) => fitsDefinition(arranged(spec), at, spec));
+    if (fitting) argv = arranged(fitting);
+  }
   let flags = await globalFlags(argv, at);
   let { choice, url } = await knownReleaseOf(flags, io);
   let settings: Settings | undefined;
@@ -259,13 +265,14 @@ async function readCommandLine(entry: CommandEntry, typed: readonly string[], at
   // At most twice: the words read with the release found may move an option (--url...) that names another server.
   for (let round = 0; round < 2; round++) {
     const spec = specIn(entry, choice);
-    argv = arranged(spec);
+    // Not known yet: the words stay where some release's arguments end.
+    if (choice.source !== 'unknown') argv = arranged(spec);
     const cached = choice.source === 'cached' || choice.source === 'undetected';
     const unknown = choice.source === 'unknown' || (cached && !(spec && fitsDefinition(argv, at, spec)));
     // A command whose arguments are the same in every release reads alike whatever the server
     // runs (the call still asks before sending, as it needs the release's path); one the release
     // in hand lacks is asked about.
-    if (!unknown || asksForHelp(argv) || flags.dryRun || (spec && !argumentsDiffer(entry, choice.apiVersion))) break;
+    if (!unknown || asksForHelp(argv) || flags.dryRun || (spec && argumentShapes(entry, choice.apiVersion).length < 2)) break;
     flags = await globalFlags(argv, at);
     ({ choice, url } = await knownReleaseOf(flags, io));
     settings = await settingsFor(flags, io);
