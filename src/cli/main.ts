@@ -288,7 +288,8 @@ async function readCommandLine(entry: CommandEntry, typed: readonly string[], at
     const known = await knownReleaseOf(flags, io);
     if (known.url !== url) ({ choice, url } = known);
   }
-  return { argv, call: { entry, spec: specFor(entry, choice.release, choice.apiVersion), choice, settings, asked } };
+  const spec = specFor(entry, choice.release, choice.apiVersion);
+  return { argv: arranged(spec), call: { entry, spec, choice, settings, asked } };
 }
 
 /** A parse error of commander's (exitOverride throws them): known by its code, as commander is loaded only when used. */
