@@ -58,15 +58,13 @@ const catalogueFromFiles = {
       contents: `import { readFileSync } from 'node:fs';
 export const releases = ${JSON.stringify(catalogue.releases)};
 const dir = new URL('../catalogue-data/', import.meta.url);
+// The names of the commands: a word is looked up here, and only a known name becomes a file name.
+const NAMES = new Set(${JSON.stringify(catalogue.allEntries().map((e) => e.name))});
 const byName = new Map();
 const read = (file) => JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
 export function entryNamed(name) {
-  if (!/^[a-z][a-z0-9_]*$/.test(name)) return undefined;
-  if (!byName.has(name)) {
-    let entry;
-    try { entry = read(name + '.json'); } catch (e) { if (e.code !== 'ENOENT') throw e; }
-    byName.set(name, entry);
-  }
+  if (!NAMES.has(name)) return undefined;
+  if (!byName.has(name)) byName.set(name, read(name + '.json'));
   return byName.get(name);
 }
 let all;

@@ -69,7 +69,7 @@ for (const s of liveServers()) {
 const s = liveServers()[0];
 test('a bad value in an environment variable blames the variable', async () => {
   for (const [name, value, pattern] of [
-    ['ECTL_TIMEOUT', 'soon', /^Error: the environment variable ECTL_TIMEOUT must be a number, got 'soon'\n$/],
+    ['ECTL_TIMEOUT', 'soon', /^Error: the environment variable ECTL_TIMEOUT must be a number of seconds in decimal digits \(e\.g\. 30 or 2\.5\), got 'soon'\n$/],
     ['ECTL_MAX_REPLY_SIZE', 'huge', /^Error: the environment variable ECTL_MAX_REPLY_SIZE must be a size/],
     ['ECTL_URL', 'ftp://x/api', /^Error: bad URL 'ftp:\/\/x\/api' in the environment variable ECTL_URL/],
     ['ECTL_INSECURE', 'maybe', /^Error: the environment variable ECTL_INSECURE must be true, false, 1 or 0, got 'maybe'\n$/],

@@ -308,7 +308,13 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         let prepared;
         try {
           if (!flags.dryRun) await session.settle();
-          prepared = await prepare(text, lineIo, session.choice.release, settings.apiVersion);
+          try {
+            prepared = await prepare(text, lineIo, session.choice.release, settings.apiVersion);
+          } catch (e) {
+            // A line that does not read in the cached release: the server is asked (once a batch) whether it still runs it.
+            if (!(e instanceof UsageError) || flags.dryRun || !(await session.recheck())) throw e;
+            prepared = await prepare(text, lineIo, session.choice.release, settings.apiVersion);
+          }
         } catch (e) {
           if (signal?.aborted) break;
           seq++;

@@ -4,13 +4,13 @@
 // commander (program.ts, loaded only then).
 import { readFileSync } from 'node:fs';
 import { parseArguments } from '../catalogue/args.js';
-import { NEWEST_RELEASE, catalogueFor, entryFor, helpSpecFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { NEWEST_RELEASE, RELEASES, catalogueFor, commandName, entryFor, helpSpecFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import { EctlError, NoAnswer, UsageError } from '../errors.js';
-import { resolveSettings, type GlobalFlags } from '../config/settings.js';
+import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import { expandAtArguments, guardOutput, type Io } from './io.js';
 import { knownChoice, type ReleaseChoice } from './release.js';
-import { runCommand } from './run.js';
+import { askRelease, runCommand, settingsFor } from './run.js';
 import { isSecretArgument, promptableArgument, secretArguments, secretStrings } from '../catalogue/secrets.js';
 import { errorLabel } from './output.js';
 import { escapeControls, escapeControlsKeepLayout } from '../format/escape.js';
@@ -161,6 +161,10 @@ export interface CommandCall {
   readonly choice: ReleaseChoice & { readonly apiVersion?: number };
   /** The release in use lacks the command: only its help may be shown (spec is then another release's). */
   readonly refusal?: UsageError;
+  /** The settings, when reading the line asked the server its release: the call uses them (a password is read once). */
+  readonly settings?: Settings;
+  /** The release was asked of the server while reading the line: the answer is not asked for again. */
+  readonly asked?: boolean;
 }
 
 /**
@@ -185,24 +189,111 @@ async function globalFlags(argv: readonly string[], at: number): Promise<GlobalF
   return plainFlags(argv, at) ?? (await import('./program.js')).commanderFlags(argv);
 }
 
+type Choice = ReleaseChoice & { readonly apiVersion?: number };
+
 /** The release a command line speaks without asking the server: given, cached, or the newest. */
-async function knownRelease(argv: readonly string[], io: Io, at = -1): Promise<ReleaseChoice & { apiVersion?: number }> {
-  const settings = await resolveSettings(await globalFlags(argv, at), io.env, io.cwd, { readToken: false, readSecrets: false });
-  return { ...knownChoice(settings, io.env), apiVersion: settings.apiVersion };
+async function knownRelease(argv: readonly string[], io: Io, at = -1): Promise<Choice> {
+  return (await knownReleaseOf(await globalFlags(argv, at), io)).choice;
+}
+
+async function knownReleaseOf(flags: GlobalFlags, io: Io): Promise<{ choice: Choice; url: string }> {
+  const settings = await resolveSettings(flags, io.env, io.cwd, { readToken: false, readSecrets: false });
+  return { choice: { ...knownChoice(settings, io.env), apiVersion: settings.apiVersion }, url: settings.url };
+}
+
+/** The definition a release has, or undefined when it lacks the command. */
+function specIn(entry: CommandEntry, choice: Choice): ReleaseSpec | undefined {
+  try {
+    return specFor(entry, choice.release, choice.apiVersion);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * The definition a command line uses: the one of the given or cached release, else of the
- * newest (the action detects the release before sending, and checks the arguments again if
- * it differs). A command the known release lacks is a usage error before anything is sent.
+ * A command's definitions with different arguments, one per shape, newest first: more than one
+ * means reading its line needs the server's release.
  */
-async function commandCall(entry: CommandEntry, argv: readonly string[], at: number, io: Io): Promise<CommandCall> {
-  const choice = await knownRelease(argv, io, at);
+function argumentShapes(entry: CommandEntry, apiVersion: number | undefined): ReleaseSpec[] {
+  const shapes = new Map<string, ReleaseSpec>();
+  for (const release of [...RELEASES].reverse()) {
+    const spec = specIn(entry, { release, source: 'given', apiVersion });
+    const shape = spec && JSON.stringify(spec.args.map((a) => [a.name, a.type]));
+    if (shape && !shapes.has(shape)) shapes.set(shape, spec);
+  }
+  return [...shapes.values()];
+}
+
+/**
+ * Whether a rearranged line (positionalsFirst) fits a definition: as many words as it takes, and
+ * nothing but options and their values between the command word and its arguments.
+ */
+function fitsDefinition(argv: readonly string[], at: number, spec: ReleaseSpec): boolean {
+  const end = argv.indexOf('--', at + 1);
+  if (end < 0) return true; // help
+  const { count, required } = argumentCounts(spec);
+  const words = argv.length - end - 1;
+  if (words < required || words > count) return false;
+  for (let i = at + 1; i < end; i++) {
+    if (!argv[i].startsWith('-')) return false;
+    if (takesValue(argv[i])) i++;
+  }
+  return true;
+}
+
+/**
+ * A command line read with its server's release: given; else cached, when the line fits it;
+ * else asked of the server first (one `status`), so that a first call on a new machine, or one
+ * after the server changed release, reads its arguments as that server defines them. Help and
+ * --dry-run ask nothing (the cached release, else the newest). A command the release lacks is a
+ * usage error before anything is sent. The settings resolved to ask are handed on with the call.
+ */
+async function readCommandLine(entry: CommandEntry, typed: readonly string[], at: number, io: Io): Promise<{ argv: string[]; call: CommandCall }> {
+  const arranged = (spec: ReleaseSpec | undefined) => positionalsFirst(typed, at, argumentCounts(spec ?? specFor(entry, NEWEST_RELEASE)).count);
+  let argv = arranged(undefined);
+  // Options after the arguments (`... member --url URL`) are found where some release's arguments end.
+  if (!fitsDefinition(argv, at, specFor(entry, NEWEST_RELEASE))) {
+    const fitting = argumentShapes(entry, undefined).find((spec) => fitsDefinition(arranged(spec), at, spec));
+    if (fitting) argv = arranged(fitting);
+  }
+  let flags = await globalFlags(argv, at);
+  let { choice, url } = await knownReleaseOf(flags, io);
+  let settings: Settings | undefined;
+  let asked = false;
+  // At most twice: the words read with the release found may move an option (--url...) that names another server.
+  for (let round = 0; round < 2; round++) {
+    const spec = specIn(entry, choice);
+    // Not known yet: the words stay where some release's arguments end.
+    if (choice.source !== 'unknown') argv = arranged(spec);
+    const cached = choice.source === 'cached' || choice.source === 'undetected';
+    const unknown = choice.source === 'unknown' || (cached && !(spec && fitsDefinition(argv, at, spec)));
+    // A command whose arguments are the same in every release reads alike whatever the server
+    // runs (the call still asks before sending, as it needs the release's path); one the release
+    // in hand lacks is asked about.
+    if (!unknown || asksForHelp(argv) || flags.dryRun || (spec && argumentShapes(entry, choice.apiVersion).length < 2)) break;
+    flags = await globalFlags(argv, at);
+    ({ choice, url } = await knownReleaseOf(flags, io));
+    settings = await settingsFor(flags, io);
+    const answer = await askRelease(settings, io, !!flags.verbose, choice.source === 'unknown' ? undefined : choice);
+    choice = { ...answer, apiVersion: settings.apiVersion };
+    asked = true;
+    argv = arranged(specIn(entry, choice));
+    const now = await globalFlags(argv, at);
+    if (JSON.stringify(now) === JSON.stringify(flags)) break;
+    // The options read differently: the settings (and perhaps the server) are theirs.
+    settings = undefined;
+    flags = now;
+    const known = await knownReleaseOf(flags, io);
+    if (known.url !== url) ({ choice, url } = known);
+  }
   try {
-    return { entry, spec: specFor(entry, choice.release, choice.apiVersion), choice };
+    const spec = specFor(entry, choice.release, choice.apiVersion);
+    return { argv: arranged(spec), call: { entry, spec, choice, settings, asked } };
   } catch (err) {
+    // The release in use lacks the command: only its help may be shown, as another release defines it.
     if (!(err instanceof UsageError)) throw err;
-    return { entry, spec: helpSpecFor(entry, choice.release, choice.apiVersion).spec, choice, refusal: err };
+    const spec = helpSpecFor(entry, choice.release, choice.apiVersion).spec;
+    return { argv: arranged(spec), call: { entry, spec, choice, settings, asked, refusal: err } };
   }
 }
 
@@ -250,8 +341,21 @@ export async function runCatalogueCall(call: CommandCall, typed: readonly (strin
   try {
     body = parseArguments(spec, expanded);
   } catch (err) {
-    if (err instanceof UsageError) err.message += usageHint(spec);
-    throw err;
+    if (!(err instanceof UsageError)) throw err;
+    // Arguments that do not read in a cached release: the server is asked whether it still runs it.
+    const again = await askedAgain(call, flags, io);
+    if (!again) {
+      err.message += usageHint(spec);
+      throw err;
+    }
+    try {
+      body = parseArguments(again.spec, expanded);
+    } catch (err2) {
+      if (err2 instanceof UsageError) err2.message += usageHint(again.spec);
+      throw err2;
+    }
+    secrets.add(...secretArguments(again.spec, expanded), ...secretStrings(body));
+    return runCommand(again, expanded, body, flags, io);
   }
   secrets.add(...secretStrings(body));
   return runCommand(call, expanded, body, flags, io);
@@ -267,23 +371,56 @@ function urlsGiven(typed: readonly string[], env: NodeJS.ProcessEnv): string[] {
   return urls.filter((u) => u.includes('@'));
 }
 
+/** The call in the release the server runs now, when it was cached and the server runs another with the same number of arguments. */
+async function askedAgain(call: CommandCall, flags: GlobalFlags, io: Io): Promise<CommandCall | undefined> {
+  const { choice } = call;
+  if (!(choice.source === 'cached' || choice.source === 'undetected') || call.asked || flags.dryRun) return undefined;
+  const settings = call.settings ?? (await settingsFor(flags, io));
+  const asked: Choice = { ...(await askRelease(settings, io, !!flags.verbose, choice)), apiVersion: choice.apiVersion };
+  const spec = asked.release === choice.release ? undefined : specIn(call.entry, asked);
+  return spec && spec.args.length === call.spec.args.length ? { ...call, spec, choice: asked, settings, asked: true } : undefined;
+}
+
+/**
+ * `ectl [options] -- status`: a `--` that ends the options before the command word is dropped,
+ * and the words after it are read as after any command word.
+ */
+function withoutDashesBeforeCommand(argv: string[]): string[] {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return i + 1 < argv.length && !argv[i + 1].startsWith('-') ? [...argv.slice(0, i), ...argv.slice(i + 1)] : argv;
+    if (!a.startsWith('-')) return argv;
+    if (takesValue(a)) i++;
+  }
+  return argv;
+}
+
+/** No command's name is longer (39 characters in 26.07): a longer word is refused before any look-up. */
+const LONGEST_COMMAND_WORD = 64;
+
+/** An unknown command word far longer than any name: shown cut short, with the command whose name it starts with, if any. */
+function tooLongCommand(word: string): UsageError {
+  const squashed = commandName(word.slice(0, LONGEST_COMMAND_WORD + 1));
+  let near: string | undefined;
+  for (const spec of catalogueFor()) if (squashed.startsWith(spec.name) && spec.name.length > (near?.length ?? 0)) near = spec.name;
+  const hint = near ? `did you mean ${near}?` : "see 'ectl help' for the commands";
+  return new UsageError(`unknown command '${word.slice(0, 40)}...' (${word.length} characters, longer than any command's name; ${hint})`);
+}
+
 /** Runs one ectl command line; returns the exit code. */
-export async function main(typed: string[], io: Io): Promise<number> {
+export async function main(given: string[], io: Io): Promise<number> {
   guardOutput(io).add(io.env.ECTL_PASSWORD, io.env.ECTL_TOKEN);
+  const typed = withoutDashesBeforeCommand(given);
   for (const url of urlsGiven(typed, io.env)) io.secrets!.addUrl(url);
   const at = commandIndex(typed);
   const word = at < 0 ? undefined : typed[at];
-  const entry = word ? entryFor(word) : undefined;
+  const entry = word && word.length <= LONGEST_COMMAND_WORD ? entryFor(word) : undefined;
   let argv = typed;
   let call: CommandCall | undefined;
   try {
+    if (word && word.length > LONGEST_COMMAND_WORD) throw tooLongCommand(word);
     if (entry) {
-      // The words are counted as the newest release defines the command, then again as the release in use does.
-      const newest = argumentCounts(specFor(entry, NEWEST_RELEASE));
-      argv = positionalsFirst(typed, at, newest.count);
-      call = await commandCall(entry, argv, at, io);
-      const used = argumentCounts(call.spec);
-      if (used.count !== newest.count) argv = positionalsFirst(typed, at, used.count);
+      ({ argv, call } = await readCommandLine(entry, typed, at, io));
       if (call.refusal && !asksForHelp(argv)) throw call.refusal;
       const problem = optionProblem(typed, at, trailingOptions(argv, at));
       if (problem) throw new UsageError(`${problem}${usageHint(call.spec)}`);

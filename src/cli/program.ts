@@ -7,6 +7,7 @@ import type { GlobalFlags } from '../config/settings.js';
 import type { Io } from './io.js';
 import { BATCH_HELP } from './batch-help.js';
 import { GLOBAL_OPTIONS } from './global-options.js';
+import { parseDecimal } from '../config/numbers.js';
 import { promptableArgument } from '../catalogue/secrets.js';
 import { exitCodeFor, packageVersion, runCatalogueCall, type CommandCall } from './main.js';
 
@@ -84,8 +85,7 @@ function addConnectionCommands(program: Command, io: Io): void {
     .allowExcessArguments(false)
     .action(async (opts: { ttl?: string }) => {
       const { login, DEFAULT_TOKEN_TTL } = await import('./login.js');
-      const ttl = opts.ttl === undefined ? DEFAULT_TOKEN_TTL : Number(opts.ttl);
-      if (!Number.isInteger(ttl) || ttl < 1) throw new UsageError(`--ttl must be a whole number of seconds, got '${opts.ttl}'`);
+      const ttl = opts.ttl === undefined ? DEFAULT_TOKEN_TTL : parseDecimal(opts.ttl, '--ttl', { integer: true, unit: 'seconds', min: 1, max: Number.MAX_SAFE_INTEGER });
       await login(singleServer(flags(), 'login'), io, ttl);
     });
   program.command('logout')
@@ -103,11 +103,8 @@ function addConnectionCommands(program: Command, io: Io): void {
     .option('--message <text>', 'with restart_kindly: the warning its users get')
     .allowExcessArguments(false)
     .action(async (opts: { wait?: string; delay?: string; message?: string }) => {
-      const seconds = (v: string | undefined, name: string, dflt: number, min: number) => {
-        const n = v === undefined ? dflt : Number(v);
-        if (!Number.isInteger(n) || n < min || n > 86_400) throw new UsageError(`--${name} must be a whole number of seconds from ${min} to 86400, got '${v}'`);
-        return n;
-      };
+      const seconds = (v: string | undefined, name: string, dflt: number, min: number) =>
+        v === undefined ? dflt : parseDecimal(v, `--${name}`, { integer: true, unit: 'seconds', min, max: 86_400 });
       const waitS = seconds(opts.wait, 'wait', 300, 1);
       const delayS = seconds(opts.delay, 'delay', 30, 0);
       actionExitCode = await (await import('./cluster.js')).rollingRestart(program.opts() as GlobalFlags, io, { waitS, delayS, message: opts.message });
@@ -133,8 +130,7 @@ function addBatchCommand(program: Command, io: Io): void {
     .option('--stop-on-error', 'send no new line once one has failed (lines already sent still finish)')
     .allowExcessArguments(false)
     .action(async (file: string | undefined, opts: { jobs?: string; stopOnError?: boolean }) => {
-      const jobs = opts.jobs === undefined ? DEFAULT_JOBS : Number(opts.jobs);
-      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, got '${opts.jobs}'`);
+      const jobs = opts.jobs === undefined ? DEFAULT_JOBS : parseDecimal(opts.jobs, '--jobs', { integer: true, min: 1, max: 256 });
       const { runBatch } = await import('./batch.js');
       actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError }, singleServer(program.opts() as GlobalFlags, 'batch'), io, exitCodeFor, io.signal);
     });

@@ -1,7 +1,8 @@
 // Which ejabberd release a server runs: given (--release, ECTL_RELEASE, `release:`), or read
 // from `status` ("ejabberd 24.12 is running in that node") once and kept per URL in
 // $XDG_CACHE_HOME/ectl/releases.json for a day. Nothing here is asked of the server while a
-// fresh answer is cached, nor when the release is given.
+// fresh answer is cached, nor when the release is given; a command line that does not fit the
+// cached release has it asked again (main.ts).
 import { NEWEST_RELEASE } from '../catalogue/releases.js';
 import { knownRelease } from '../catalogue/resolve.js';
 import type { Settings } from '../config/settings.js';
@@ -78,9 +79,10 @@ export async function detectRelease(url: string, env: NodeJS.ProcessEnv, askStat
   } catch (err) {
     // Refused credentials fail the call itself the same way. A server that cannot be reached, or
     // answers with something that is not an ejabberd reply, did not say: not cached, so the next
-    // call asks again (a misfit reply would make it ask anyway).
+    // call asks again (a misfit reply would make it ask anyway). One the request never reached
+    // stays unknown: another node of the profile may be asked instead.
     if (err instanceof UnauthorizedError && err.status === 401) throw err;
-    if (err instanceof UnreachableError && !(err instanceof ReplyShapeError)) return { release: NEWEST_RELEASE, source: 'undetected' };
+    if (err instanceof UnreachableError && !(err instanceof ReplyShapeError)) return { release: NEWEST_RELEASE, source: err.notSent ? 'unknown' : 'undetected' };
     reported = undefined;
   }
   const cache = readCache(env);

@@ -3,7 +3,7 @@
 import { MiB, readFailure, readRegularFileSync } from '../bounded-read.js';
 import type { JsonValue } from '../catalogue/args.js';
 import { checkArguments, parseArguments } from '../catalogue/args.js';
-import { entryFor, nestedListSeparator, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { NEWEST_RELEASE, entryFor, nestedListSeparator, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import { createClient, type Client } from '../client/client.js';
 import { ReplyShapeError, type ResultValue } from '../client/normalise.js';
@@ -120,6 +120,18 @@ export class ReleaseSession {
     return detectRelease(this.settings.url, this.io.env, () => this.status());
   }
 
+  /**
+   * Asks the server again, once per session, when the release came from the cache and something
+   * did not fit it (the command line, a reply). True when the server now runs another release.
+   */
+  async recheck(): Promise<boolean> {
+    const was = this.choice;
+    if (!(was.source === 'cached' || was.source === 'undetected')) return false;
+    this.redetection ??= this.detect();
+    this.choice = await this.redetection;
+    return this.choice.release !== was.release;
+  }
+
   /** The definition to use in the settled release, and the body for it. */
   speak(entry: CommandEntry, spec: ReleaseSpec, body: Record<string, JsonValue>, rebuild: (spec: ReleaseSpec) => Record<string, JsonValue>): { spec: ReleaseSpec; body: Record<string, JsonValue> } {
     const now = specFor(entry, this.choice.release, this.settings.apiVersion);
@@ -141,16 +153,35 @@ export class ReleaseSession {
       return { spec, value: await this.client.send(spec, body, { signal: this.io.signal, release: was.release, serverRelease: knownServerRelease(was) }) };
     } catch (err) {
       const refused = refusedAsOtherRelease(err);
-      if (!(was.source === 'cached' || was.source === 'undetected') || !(refused || err instanceof ReplyShapeError)) throw err;
-      this.redetection ??= this.detect();
-      this.choice = await this.redetection;
-      if (this.choice.release === was.release) throw err;
+      if (!(refused || err instanceof ReplyShapeError) || !(await this.recheck())) throw err;
       const note = `the server now runs ejabberd ${this.choice.reported ?? this.choice.release}, not ${was.reported ?? was.release} as cached`;
       if (!refused) throw withNote(err as EctlError, `${note}; the command ran: check its effect before running it again`);
       ({ spec, body } = this.speak(entry, spec, body, rebuild));
       return { spec, value: await this.client.send(spec, body, { signal: this.io.signal, release: this.choice.release, serverRelease: knownServerRelease(this.choice) }) };
     }
   }
+}
+
+/**
+ * The release of the settings' server, asked now with `status` (`recheck`: asked again though
+ * cached); while a node cannot be reached at all, the profile's other nodes are asked in turn.
+ */
+export async function askRelease(settings: Settings, io: Io, verbose: boolean, cached?: ReleaseChoice): Promise<ReleaseChoice> {
+  const observer = verbose ? (await import('./show-request.js')).verboseObserver(io) : undefined;
+  let choice: ReleaseChoice = { release: NEWEST_RELEASE, source: 'unknown' };
+  for (const url of [settings.url, ...settings.failover.map((n) => n.url)]) {
+    const target = url === settings.url ? settings : { ...settings, url };
+    const again = cached !== undefined && url === settings.url;
+    const client = clientFor(target, undefined, observer, true);
+    const session = new ReleaseSession(client, target, io, again ? cached : choice);
+    try {
+      choice = again ? ((await session.recheck()), session.choice) : await session.settle();
+    } finally {
+      await client.close();
+    }
+    if (choice.source !== 'unknown' || io.signal?.aborted) break;
+  }
+  return choice;
 }
 
 /** Calls a command by name with named arguments in the session's release (login, logout, doctor). */
@@ -302,7 +333,7 @@ export function withColumns<R extends { spec: ReleaseSpec; value: ResultValue }>
 export async function runCommand(call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io): Promise<number> {
   // Checked before anything is read or sent.
   checkedColumns(call.spec, flags.columns);
-  const settings = await settingsFor(flags, io);
+  const settings = call.settings ?? (await settingsFor(flags, io));
   if (flags.allNodes) return (await import('./all-nodes.js')).runOnAllNodes(call, raws, body, flags, settings, io);
   if (flags.dryRun) {
     // Nothing is sent, not even `status`: the given or cached release, else the newest.

@@ -11,6 +11,7 @@ import { UnauthorizedError, UsageError } from '../errors.js';
 import { DEFAULT_MAX_REPLY_BYTES } from '../client/request.js';
 import { KiB, MiB, readRegularFileSync, readSettingsFile } from '../bounded-read.js';
 import { configBase, homeDir, othersCanChange } from '../files.js';
+import { parseDecimal } from './numbers.js';
 
 export const OUTPUT_FORMATS = ['text', 'table', 'vertical', 'json', 'yaml', 'csv', 'tsv'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -475,14 +476,6 @@ async function readTokenFile(path: string, warnings: string[], env: NodeJS.Proce
   return { token: checkToken(saved.token, from), json: true };
 }
 
-function parseNumber(value: string | number | boolean | undefined, what: string, integer: boolean): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const n = Number(value);
-  if (typeof value === 'boolean' || !Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${what} must be a ${integer ? 'whole ' : ''}number, got '${value}'`);
-  }
-  return n;
-}
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
@@ -543,7 +536,7 @@ function profileServers(profile: Profile): Set<string> {
 /** The `url` a token file written by `ectl login` was issued for, if it says. */
 function savedTokenUrl(file: string): string | undefined {
   try {
-    const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const saved: unknown = JSON.parse(readRegularFileSync(file, SECRET_FILE_MAX_BYTES));
     return isMapping(saved) && typeof saved.url === 'string' ? saved.url : undefined;
   } catch {
     return undefined; // read (and judged) properly below
@@ -632,12 +625,18 @@ export async function resolveSettings(flags: GlobalFlags, env: NodeJS.ProcessEnv
     const whose = profileUsed ? `profile '${profileUsed}'` : 'the default profile';
     notes.push(`not sending the ${withheld.join(', ')} of ${whose} to ${shownUrl(url)}${nodes.length ? ' and its nodes' : ''}: not the profile's server (its url or nodes); give credentials for it with --user/ECTL_USER and ECTL_PASSWORD, --password-file or ECTL_TOKEN`);
   }
-  const timeoutS = parseNumber(pick(flags.timeout, 'ECTL_TIMEOUT', 'timeout'), from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout'), false) ?? DEFAULT_TIMEOUT_S;
-  if (timeoutS === 0) throw new UsageError(`${from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout')} must be more than 0 seconds`);
-  if (timeoutS > MAX_TIMEOUT_S) throw new UsageError(`${from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout')} must be at most ${MAX_TIMEOUT_S} seconds (about 24 days), got '${timeoutS}'`);
-  const maxReply = pick(flags.maxReplySize, 'ECTL_MAX_REPLY_SIZE', 'max-reply-size');
-  const maxReplyBytes = maxReply === undefined ? DEFAULT_MAX_REPLY_BYTES : parseSize(maxReply, from(flags.maxReplySize, '--max-reply-size', 'ECTL_MAX_REPLY_SIZE', 'max-reply-size'), MAX_REPLY_RANGE);
-  const apiVersion = parseNumber(pick(flags.apiVersion, 'ECTL_API_VERSION', 'api-version'), from(flags.apiVersion, '--api-version', 'ECTL_API_VERSION', 'api-version'), true);
+  // A number given empty (--timeout '', `timeout: ''`) is refused, not taken as the default; an
+  // empty variable counts as unset, as every ECTL_ variable does.
+  const pickNumber = (flag: string | undefined, envName: string, key: ProfileKey) => flag ?? (env[envName] || undefined) ?? profile[key];
+  const timeoutFrom = from(flags.timeout, '--timeout', 'ECTL_TIMEOUT', 'timeout');
+  const timeoutRaw = pickNumber(flags.timeout, 'ECTL_TIMEOUT', 'timeout');
+  const timeoutS = timeoutRaw === undefined ? DEFAULT_TIMEOUT_S : parseDecimal(timeoutRaw, timeoutFrom, { unit: 'seconds' });
+  if (timeoutS === 0) throw new UsageError(`${timeoutFrom} must be more than 0 seconds`);
+  if (timeoutS > MAX_TIMEOUT_S) throw new UsageError(`${timeoutFrom} must be at most ${MAX_TIMEOUT_S} seconds (about 24 days), got '${timeoutS}'`);
+  const maxReply = pickNumber(flags.maxReplySize, 'ECTL_MAX_REPLY_SIZE', 'max-reply-size');
+  const maxReplyBytes = maxReply === undefined ? DEFAULT_MAX_REPLY_BYTES : parseSize(String(maxReply), from(flags.maxReplySize, '--max-reply-size', 'ECTL_MAX_REPLY_SIZE', 'max-reply-size'), MAX_REPLY_RANGE);
+  const apiVersionRaw = pickNumber(flags.apiVersion, 'ECTL_API_VERSION', 'api-version');
+  const apiVersion = apiVersionRaw === undefined ? undefined : parseDecimal(apiVersionRaw, from(flags.apiVersion, '--api-version', 'ECTL_API_VERSION', 'api-version'), { integer: true });
   const release = pick(flags.release, 'ECTL_RELEASE', 'release');
   if (release !== undefined && !RELEASE_PATTERN.test(release)) {
     throw new UsageError(`${from(flags.release, '--release', 'ECTL_RELEASE', 'release')} must be an ejabberd release like 24.12 or 25.03.1, got '${release}'`);
