@@ -111,16 +111,22 @@ test('concurrency against the real server: 300 independent lines, -j 8, every re
 });
 
 test('-j 64 starts with 4 lines in flight and grows by one per finished line up to 64', async () => {
-  // Each reply waits 300 ms: until the first ones come back only the first 4 lines may be out.
+  // No reply goes out until 4 lines are in (or 5 s after the first) and 300 ms more: until the
+  // first reply only the first 4 lines may be out, however long ectl took to start.
   let inFlight = 0;
   let firstWave = 0;
   let most = 0;
-  const started = Date.now();
-  const server = await recordingServer((req, body, res) => {
+  let replied = false;
+  let open;
+  const gate = new Promise((resolve) => { open = resolve; });
+  const server = await recordingServer(async (req, body, res) => {
     inFlight++;
     most = Math.max(most, inFlight);
-    if (Date.now() - started < 250) firstWave = Math.max(firstWave, inFlight);
+    if (!replied) firstWave = Math.max(firstWave, inFlight);
+    setTimeout(open, inFlight >= 4 ? 300 : 5000).unref();
+    await gate;
     setTimeout(() => {
+      replied = true;
       inFlight--;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(plausibleReply(req.url)));
