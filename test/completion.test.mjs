@@ -223,10 +223,10 @@ test('ectl completion bash|zsh|fish prints the committed scripts', async () => {
   assert.match(bad.stderr, /^Error: completion takes one shell name: bash, zsh, fish\n$/);
 });
 
-/** Runs `ectl __complete -- WORDS`; resolves { code, stdout, stderr, ms }. */
-async function completeWords(words, env) {
+/** Runs `ectl __complete [--shell SHELL] -- WORDS`; resolves { code, stdout, stderr, ms }. */
+async function completeWords(words, env, shell) {
   const started = Date.now();
-  const r = await ectl(['__complete', '--', ...words], { env });
+  const r = await ectl(['__complete', ...(shell ? ['--shell', shell] : []), '--', ...words], { env });
   return { ...r, lines: r.stdout.split('\n').filter(Boolean), ms: Date.now() - started };
 }
 
@@ -545,3 +545,40 @@ for (const s of process.env.ECTL_TEST_SERVERS ? liveServers() : []) {
     }
   });
 }
+
+test('__complete of a huge list: bounded time, output and cache', async () => {
+  const many = (n) => JSON.stringify(Array.from({ length: n }, (_, i) => `user${String(i).padStart(7, '0')}`));
+  const lists = { huge: many(2_000_000), large: many(100_000), small: many(50) };
+  const hosts = Array.from({ length: 500 }, (_, i) => `h${i}.example`);
+  let list = 'huge';
+  const server = await recordingServer((req, body, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(req.url.includes('registered_vhosts') ? JSON.stringify(list === 'hosts' ? hosts : ['big.example']) : lists[list === 'hosts' ? 'small' : list]);
+  });
+  try {
+    const env = awayEnv({ ECTL_URL: server.url, ECTL_USER: 'a@big.example', ECTL_PASSWORD: 'pw', ECTL_RELEASE: '26.07' });
+    const away = await completeWords(['check_account', 'user'], awayEnv());
+    // 2 million names (28 MB): more than completion reads; nothing offered, within the 2 s budget.
+    const huge = await completeWords(['check_account', 'user00000'], { ...env, XDG_CACHE_HOME: freshCache() }, 'bash');
+    assert.deepEqual([huge.code, huge.stdout, huge.stderr], [0, '', '']);
+    assert.ok(huge.ms < away.ms + 3000, `2 million names: ${huge.ms} ms (${away.ms} ms with no server)`);
+    // 100 000 names: at most 1000 offered, the last match among them (the shell's common prefix stays right); not cached.
+    list = 'large';
+    const cache = freshCache();
+    const large = await completeWords(['check_account', 'user'], { ...env, XDG_CACHE_HOME: cache }, 'bash');
+    assert.equal(large.lines.length, 1000);
+    assert.equal(large.lines.at(-1), 'user0099999');
+    assert.ok(large.ms < away.ms + 3000, `100 000 names: ${large.ms} ms`);
+    const file = join(cache, 'ectl', 'completion-cache.json');
+    assert.ok(!existsSync(file) || statSync(file).size < 1024 * 1024, 'the cache stays small');
+    assert.ok(!existsSync(file) || !readFileSync(file, 'utf8').includes('user0099999'), 'a list that large is not cached');
+    // 500 virtual hosts: their users are asked of a bounded number of them.
+    list = 'hosts';
+    const before = server.requests.length;
+    const perHost = await completeWords(['check_account', 'user00000'], { ...env, XDG_CACHE_HOME: freshCache() });
+    assert.equal(perHost.code, 0);
+    assert.ok(server.requests.length - before <= 40, `${server.requests.length - before} requests for 500 hosts`);
+  } finally {
+    await server.close();
+  }
+});

@@ -36,6 +36,8 @@ const MAX_REPLY_BYTES = 4 * 1024 * 1024;
 const MAX_OFFERED = 1000;
 const MAX_CACHED_VALUES = 20_000;
 const MAX_CACHE_BYTES = 1024 * 1024;
+/** Users of at most this many virtual hosts are asked for at once (one request each). */
+const MAX_HOSTS_ASKED = 32;
 
 export async function runCompletionCommand(
   word: string, rest: string[], io: Io, options: readonly OptionDoc[], extras: () => readonly ExtraCommand[],
@@ -254,7 +256,7 @@ const isAddress = (jid: string) => jid.indexOf('@') > 0 && jid.indexOf('@') < ji
 
 /** Users of every vhost (or of the vhosts starting with `domainPrefix`), as [user, host] pairs. */
 async function allUsers(lists: ServerLists, domainPrefix = ''): Promise<[string, string][]> {
-  const hosts = (await lists.vhosts()).filter((h) => h.startsWith(domainPrefix));
+  const hosts = (await lists.vhosts()).filter((h) => h.startsWith(domainPrefix)).slice(0, MAX_HOSTS_ASKED);
   const perHost = await Promise.all(hosts.map(async (h) => (await lists.users(h)).map((u): [string, string] => [u, h])));
   return perHost.flat();
 }
