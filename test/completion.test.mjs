@@ -240,9 +240,10 @@ test('__complete: vhosts, users, JIDs, rooms and MUC services of the live server
     const env = shellEnv();
     const c = async (...words) => (await completeWords(words, env)).lines;
     assert.deepEqual(await c('registered_users', ''), ['example.org', 'localhost']);
-    assert.ok((await c('check_account', '')).includes(user));
+    // A prefix: the shared server may hold more accounts than the 1000 candidates offered at most.
+    assert.ok((await c('check_account', user.slice(0, -2))).includes(user));
     assert.deepEqual(await c('check_account', user.slice(0, -1)).then((l) => l.filter((u) => u === user)), [user]);
-    assert.ok((await c('send_message', 'chat', '')).includes(`${user}@example.org`), 'a JID argument');
+    assert.ok((await c('send_message', 'chat', user.slice(0, -2))).includes(`${user}@example.org`), 'a JID argument');
     assert.deepEqual((await c('send_message', 'chat', `${user}@`)), [`${user}@example.org`]);
     assert.ok((await c('destroy_room', '')).includes(room), 'a room name');
     // Other test files leave rooms on conference.example.org (the suite runs twice on one server).
