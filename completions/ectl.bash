@@ -161,12 +161,15 @@ _ectl_offer() {
   done
 }
 
-# Offers what `ectl __complete` answers for the line (nothing when the server is away).
+# Offers what `ectl __complete` answers for the line (nothing when the server is away). Each
+# answer is the whole word completed and quoted by ectl (a name from the server is data, never
+# code); readline replaces only what follows the last = or : of the word.
 _ectl_ask() {
-  local exe=${_ectl_words[0]} found
+  local exe=${_ectl_words[0]} strip=${cur%"$_ectl_piece"} reply
   [[ $exe == "~/"* ]] && exe=$HOME/${exe#"~/"}
-  mapfile -t found < <("$exe" __complete -- "${_ectl_words[@]:1}" 2>/dev/null)
-  _ectl_offer "$1" "${found[@]}"
+  while IFS= read -r reply; do
+    COMPREPLY+=("${reply#"$strip"}")
+  done < <("$exe" __complete --shell bash -- "${_ectl_words[@]:1}" 2>/dev/null)
 }
 
 _ectl_files() {
@@ -202,7 +205,7 @@ _ectl() {
     case $opt in
       --release) _ectl_offer "$pre" 23.01 23.04 23.10 24.02 24.06 24.07 24.10 24.12 25.03 25.04 25.07 25.08 25.10 26.01 26.02 26.03 26.04 26.07 ;;
       -o|--output) _ectl_offer "$pre" text table vertical json yaml csv tsv ;;
-      --node|-P|--profile) _ectl_ask "$pre" ;;
+      --node|-P|--profile) _ectl_ask ;;
       --password-file|--token-file|--ca-file|--config) _ectl_files "$pre" ;;
     esac
     return 0
@@ -218,7 +221,7 @@ _ectl() {
   else
     _ectl_arg_kinds "${cmd//-/_}"
     case ${_ectl_kinds[n]-} in
-      ask) _ectl_ask '' ;;
+      ask) _ectl_ask ;;
       file) _ectl_files '' ;;
     esac
   fi

@@ -123,12 +123,14 @@ function __ectl_kind_is
     test (count $kinds) -ge $i; and test "$kinds[$i]" = $argv[1]
 end
 
-# What `ectl __complete` answers for the line (nothing when the server is away).
+# What `ectl __complete` answers for the line (nothing when the server is away): the values
+# NUL-separated (a name may hold a newline; split by `string split0`), which fish quotes as it
+# inserts them. The words before the cursor go as fish reads them, the current one as typed.
 function __ectl_ask
     set -l words (commandline -opc)
     set -l exe $words[1]
     set -e words[1]
-    $exe __complete -- $words (commandline -ct) 2>/dev/null
+    $exe __complete --shell fish -- $words (commandline -ct) 2>/dev/null
 end
 
 complete -c ectl -f
@@ -362,9 +364,9 @@ complete -c ectl -n __ectl_wants_command -a rolling-restart -d 'restart the prof
 complete -c ectl -n __ectl_wants_command -a doctor -d 'check the connection to the server step by step: URL, DNS, TCP, TLS, API, credentials, permissions, version'
 complete -c ectl -n '__ectl_command_is help' -a 'tags accounts acme announce async cluster config db documentation erlang last logs mam mnesia modules muc muc_room muc_sub oauth offline private purge roster s2s server session shared_roster_group spam sql stanza statistics v1 v2 v3 vcard'
 complete -c ectl -n '__ectl_command_is completion' -a 'bash zsh fish'
-complete -c ectl -n '__ectl_kind_is ask' -a '(__ectl_ask)'
+complete -c ectl -n '__ectl_kind_is ask' -a '(__ectl_ask | string split0)'
 complete -c ectl -n '__ectl_kind_is file' -F
-complete -c ectl -l node -x -a '(__ectl_ask)' -d 'send to this node of the profile\'s nodes (env ECTL_NODES lists them as name=url,...)'
+complete -c ectl -l node -x -a '(__ectl_ask | string split0)' -d 'send to this node of the profile\'s nodes (env ECTL_NODES lists them as name=url,...)'
 complete -c ectl -l all-nodes -d 'run the command on every node of the profile at once; each line of text output starts with the node\'s name'
 complete -c ectl -l yes -d 'confirm a command that stops or restarts nodes (stop, restart... with --all-nodes)'
 complete -c ectl -l url -x -d 'ejabberd API base URL (env ECTL_URL; default http://localhost:5280/api)'
@@ -378,7 +380,7 @@ complete -c ectl -l release -x -a '23.01 23.04 23.10 24.02 24.06 24.07 24.10 24.
 complete -c ectl -l api-version -x -d 'use the command\'s definition of API version <n> or older (default: the newest of the release)'
 complete -c ectl -l ca-file -r -F -d 'also trust this CA certificate (PEM) for https'
 complete -c ectl -l insecure -d 'do not verify the server TLS certificate'
-complete -c ectl -s P -l profile -x -a '(__ectl_ask)' -d 'use this profile of the config file (env ECTL_PROFILE)'
+complete -c ectl -s P -l profile -x -a '(__ectl_ask | string split0)' -d 'use this profile of the config file (env ECTL_PROFILE)'
 complete -c ectl -l config -r -F -d 'read settings from this YAML file (env ECTL_CONFIG)'
 complete -c ectl -s o -l output -x -a 'text table vertical json yaml csv tsv' -d 'output format (env ECTL_OUTPUT; default: a table for records on a terminal, else text)'
 complete -c ectl -l columns -x -d 'show only these fields of the result\'s records, in this order (comma-separated), in every format'

@@ -7,9 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { ectl, cleanEnv, liveEnv, recordingServer, requireLiveServer, root, uniqueName } from './helpers.mjs';
+import { ectl, cleanEnv, liveEnv, liveServers, recordingServer, requireLiveServer, root, uniqueName } from './helpers.mjs';
 import { OUTPUT_FORMATS } from '../dist/config/settings.js';
 import { RELEASES } from '../dist/catalogue/releases.js';
 
@@ -223,10 +223,10 @@ test('ectl completion bash|zsh|fish prints the committed scripts', async () => {
   assert.match(bad.stderr, /^Error: completion takes one shell name: bash, zsh, fish\n$/);
 });
 
-/** Runs `ectl __complete -- WORDS`; resolves { code, stdout, stderr, ms }. */
-async function completeWords(words, env) {
+/** Runs `ectl __complete [--shell SHELL] -- WORDS`; resolves { code, stdout, stderr, ms }. */
+async function completeWords(words, env, shell) {
   const started = Date.now();
-  const r = await ectl(['__complete', '--', ...words], { env });
+  const r = await ectl(['__complete', ...(shell ? ['--shell', shell] : []), '--', ...words], { env });
   return { ...r, lines: r.stdout.split('\n').filter(Boolean), ms: Date.now() - started };
 }
 
@@ -240,9 +240,10 @@ test('__complete: vhosts, users, JIDs, rooms and MUC services of the live server
     const env = shellEnv();
     const c = async (...words) => (await completeWords(words, env)).lines;
     assert.deepEqual(await c('registered_users', ''), ['example.org', 'localhost']);
-    assert.ok((await c('check_account', '')).includes(user));
+    // A prefix: the shared server may hold more accounts than the 1000 candidates offered at most.
+    assert.ok((await c('check_account', user.slice(0, -2))).includes(user));
     assert.deepEqual(await c('check_account', user.slice(0, -1)).then((l) => l.filter((u) => u === user)), [user]);
-    assert.ok((await c('send_message', 'chat', '')).includes(`${user}@example.org`), 'a JID argument');
+    assert.ok((await c('send_message', 'chat', user.slice(0, -2))).includes(`${user}@example.org`), 'a JID argument');
     assert.deepEqual((await c('send_message', 'chat', `${user}@`)), [`${user}@example.org`]);
     assert.ok((await c('destroy_room', '')).includes(room), 'a room name');
     // Other test files leave rooms on conference.example.org (the suite runs twice on one server).
@@ -378,4 +379,207 @@ test('fixed word lists (affiliations, log levels, presence, room options...) com
   // Through the real bash script as well; a node's colons are word breaks for bash, which replaces what follows the last.
   assert.deepEqual(bashComplete('ectl set_loglevel in', env), ['info']);
   assert.deepEqual(bashComplete('ectl subscribe_room bob@h Bob team@c urn:xmpp:mucsub:nodes:messages,urn:xmpp:mucsub:nodes:pr', env), ['presence']);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Tab, then Enter, in each real shell on a terminal (tmux): a name from the server arrives as
+// that name and nothing in it runs. `ectl` there is a shell function that hands __complete to
+// the real ectl and writes the arguments of any other call to a file (NUL-separated).
+
+const TERMINAL_SHELLS = {
+  bash: {
+    rc: 'init.bash',
+    command: (rc) => `bash --noprofile --rcfile ${sh(rc)} -i`,
+    init: `PS1='READY> '; PS2='MORE> '
+source ${sh(join(root, 'completions', 'ectl.bash'))}
+ectl() { if [[ $1 == __complete ]]; then command ectl "$@"; else printf '%s\\0' "$@" > "$ECTL_ARGS_OUT"; fi; }
+`,
+  },
+  zsh: {
+    rc: '.zshrc',
+    command: (rc) => `env ZDOTDIR=${sh(join(rc, '..'))} zsh -i`,
+    init: `PS1='READY> '; PS2='MORE> '
+fpath=(${sh(join(root, 'completions'))} $fpath)
+autoload -U compinit && compinit -u -D
+ectl() { if [[ $1 == __complete ]]; then command ectl "$@"; else printf '%s\\0' "$@" > "$ECTL_ARGS_OUT"; fi; }
+`,
+  },
+  fish: {
+    rc: 'init.fish',
+    command: (rc) => `fish --no-config -i -C ${sh(`source ${rc}`)}`,
+    init: `function fish_prompt; echo -n 'READY> '; end
+function fish_greeting; end
+source ${join(root, 'completions', 'ectl.fish')}
+function ectl
+    if test "$argv[1]" = __complete
+        command ectl $argv
+    else
+        printf '%s\\0' $argv > $ECTL_ARGS_OUT
+    end
+end
+`,
+  },
+};
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A tmux server of its own running each shell, ready for `tab(shell, typed)`: types the text,
+ * presses Tab, then Enter, and resolves the arguments the `ectl` function received.
+ */
+async function terminalShells(env) {
+  const dir = join(tmp, `tty-${process.pid}-${++caches}`);
+  const cwd = join(dir, 'cwd');
+  mkdirSync(cwd, { recursive: true });
+  const socket = `ectl-complete-${process.pid}-${caches}`;
+  const out = join(dir, 'args');
+  const tmuxEnv = { ...env, ECTL_ARGS_OUT: out, TERM: 'xterm-256color', LANG: 'C.UTF-8', HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data') };
+  const tmux = (...args) => spawnSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { env: tmuxEnv, cwd, encoding: 'utf8' });
+  const screen = (shell) => tmux('capture-pane', '-p', '-J', '-t', shell).stdout;
+  const waitFor = async (what, check, ms = 15_000) => {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(50)) if (check()) return;
+    throw new Error(`${what}: not within ${ms} ms; screen:\n${Object.keys(TERMINAL_SHELLS).map(screen).join('\n----\n')}`);
+  };
+  for (const [shell, s] of Object.entries(TERMINAL_SHELLS)) {
+    const rc = join(dir, shell, s.rc);
+    mkdirSync(join(dir, shell), { recursive: true });
+    writeFileSync(rc, s.init);
+    const r = tmux(...(shell === 'bash' ? ['new-session', '-d'] : ['new-window', '-d']), '-n', shell, ...(shell === 'bash' ? ['-s', 'ectl', '-x', '250', '-y', '50'] : ['-t', 'ectl']), s.command(rc));
+    assert.equal(r.status, 0, `tmux (npm test installs it): ${r.stderr}`);
+  }
+  for (const shell of Object.keys(TERMINAL_SHELLS)) await waitFor(`${shell} prompt`, () => screen(shell).includes('READY>'));
+  return {
+    cwd,
+    /** Types `typed` at the shell's prompt, presses Tab and Enter; the arguments ectl was called with. */
+    async tab(shell, typed) {
+      rmSync(out, { force: true });
+      tmux('send-keys', '-t', shell, 'C-u');
+      tmux('send-keys', '-t', shell, '-l', typed);
+      tmux('send-keys', '-t', shell, 'Tab');
+      // The completion runs (ectl starts) before the shell reads the next key; wait until the line changed.
+      await waitFor(`${shell}: Tab after ${JSON.stringify(typed)}`, () => !screen(shell).trimEnd().endsWith(typed.trimEnd()) || existsSync(out), 8000).catch(() => {});
+      tmux('send-keys', '-t', shell, 'Enter');
+      await waitFor(`${shell}: Enter after ${JSON.stringify(typed)}`, () => existsSync(out) && readFileSync(out, 'utf8').endsWith('\0'));
+      await waitFor(`${shell} prompt again`, () => screen(shell).trimEnd().endsWith('READY>'));
+      return readFileSync(out, 'utf8').split('\0').slice(0, -1);
+    },
+    close: () => tmux('kill-server'),
+  };
+}
+
+/** Names no shell may read as code, for a server that allows anything (a fake one). */
+const HOSTILE = {
+  cmdsub: 'k01$({touch,pwned1})',
+  backtick: 'k02`{touch,pwned2}`',
+  semicolon: 'k03;{touch,pwned3};x',
+  glob: 'k04*?[ab]',
+  quotes: `k05'q"d`,
+  space: 'k06 two words',
+  history: 'k07!!x|y\\z&',
+  newline: 'k08\nline2',
+  escape: 'k09\x1b[31mred\x07',
+  bidi: 'k10\u202eevil\u200b',
+  long: `k11${'$(x)'.repeat(500)}`,
+  tilde: 'k12~root#x',
+};
+
+test('Tab then Enter in bash, zsh and fish: hostile names from a server arrive exactly, nothing runs', async () => {
+  const server = await recordingServer((req, body, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(req.url.includes('registered_vhosts') ? ['h.example'] : Object.values(HOSTILE)));
+  });
+  const shells = await terminalShells(awayEnv({ ECTL_URL: server.url, ECTL_USER: 'admin@h.example', ECTL_PASSWORD: 'pw' }));
+  try {
+    // A file that `k04*?[ab]` would match if the glob reached the shell unquoted.
+    writeFileSync(join(shells.cwd, 'k04-decoy-a'), '');
+    for (const shell of Object.keys(TERMINAL_SHELLS)) {
+      for (const [what, name] of Object.entries(HOSTILE)) {
+        const prefix = name.slice(0, 3);
+        const got = await shells.tab(shell, `ectl check_account ${prefix}`);
+        // fish shows format characters raw on its command line: such a name is not offered there.
+        const expected = shell === 'fish' && what === 'bidi' ? prefix : name;
+        assert.deepEqual(got, ['check_account', expected], `${shell}, ${what}`);
+      }
+      // Typed with an open quote: bash and zsh complete inside that quote.
+      if (shell !== 'fish') {
+        assert.deepEqual(await shells.tab(shell, `ectl check_account 'k01`), ['check_account', HOSTILE.cmdsub], `${shell}, after '`);
+        assert.deepEqual(await shells.tab(shell, `ectl check_account "k07`), ['check_account', HOSTILE.history], `${shell}, after "`);
+      }
+    }
+    assert.deepEqual(readdirSync(shells.cwd), ['k04-decoy-a'], 'no command ran: no file was made');
+  } finally {
+    shells.close();
+    await server.close();
+  }
+});
+
+// Every release's server: accounts and rooms named with shell syntax (as ejabberd allows in a
+// name), and each room argument offered what it takes: 24.12 and later list rooms as addresses,
+// while set_room_affiliation's and get_room_options' room is a name (23.01 calls it `name`).
+for (const s of process.env.ECTL_TEST_SERVERS ? liveServers() : []) {
+  test(`Tab then Enter on ${s.release} in bash, zsh and fish: accounts and rooms with shell syntax; room names where a name is taken`, async () => {
+    const base = uniqueName('tq');
+    const accounts = [`${base}a$({touch,pwned})`, `${base}b\`{touch,pwned}\``, `${base}c;{touch,pwned}`, `${base}d*?[ab]`];
+    const room = `${base}r$({touch,pwned})`;
+    const roomArg = s.release === '23.01' ? { name: room } : { room };
+    for (const user of accounts) await s.api('register', { user, host: 'localhost', password: 'pw' });
+    await s.api('create_room', { ...roomArg, service: 'conference.localhost', host: 'localhost' });
+    const shells = await terminalShells(s.env({ PATH, XDG_CACHE_HOME: freshCache() }));
+    try {
+      writeFileSync(join(shells.cwd, `${base}d-decoy-a`), '');
+      for (const shell of Object.keys(TERMINAL_SHELLS)) {
+        for (const [i, user] of accounts.entries()) {
+          assert.deepEqual(await shells.tab(shell, `ectl check_account ${base}${'abcd'[i]}`), ['check_account', user], `${shell}: account ${user}`);
+        }
+        assert.deepEqual(await shells.tab(shell, `ectl set_room_affiliation ${base}r`), ['set_room_affiliation', room], `${shell}: a room name`);
+        assert.deepEqual(await shells.tab(shell, `ectl get_room_options ${base}r`), ['get_room_options', room], `${shell}: a room name`);
+        assert.deepEqual(await shells.tab(shell, `ectl get_room_options ${sh(room)} conference.l`), ['get_room_options', room, 'conference.localhost'], `${shell}: a MUC service`);
+        // 23.01's unsubscribe_room takes the room's address; later releases take a name and a service.
+        const unsubscribe = s.release === '23.01' ? ['x@localhost', `${room}@conference.localhost`] : ['x', 'localhost', room];
+        assert.deepEqual(await shells.tab(shell, `ectl unsubscribe_room ${unsubscribe.slice(0, -1).join(' ')} ${base}r`), ['unsubscribe_room', ...unsubscribe], `${shell}: unsubscribe_room's room`);
+      }
+      assert.deepEqual(readdirSync(shells.cwd), [`${base}d-decoy-a`], 'no command ran: no file was made');
+    } finally {
+      shells.close();
+      await s.api('destroy_room', { ...roomArg, service: 'conference.localhost' }).catch(() => {});
+      for (const user of accounts) await s.api('unregister', { user, host: 'localhost' }).catch(() => {});
+    }
+  });
+}
+
+test('__complete of a huge list: bounded time, output and cache', async () => {
+  const many = (n) => JSON.stringify(Array.from({ length: n }, (_, i) => `user${String(i).padStart(7, '0')}`));
+  const lists = { huge: many(2_000_000), large: many(100_000), small: many(50) };
+  const hosts = Array.from({ length: 500 }, (_, i) => `h${i}.example`);
+  let list = 'huge';
+  const server = await recordingServer((req, body, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(req.url.includes('registered_vhosts') ? JSON.stringify(list === 'hosts' ? hosts : ['big.example']) : lists[list === 'hosts' ? 'small' : list]);
+  });
+  try {
+    const env = awayEnv({ ECTL_URL: server.url, ECTL_USER: 'a@big.example', ECTL_PASSWORD: 'pw', ECTL_RELEASE: '26.07' });
+    const away = await completeWords(['check_account', 'user'], awayEnv());
+    // 2 million names (28 MB): more than completion reads; nothing offered, within the 2 s budget.
+    const huge = await completeWords(['check_account', 'user00000'], { ...env, XDG_CACHE_HOME: freshCache() });
+    assert.deepEqual([huge.code, huge.stdout, huge.stderr], [0, '', '']);
+    assert.ok(huge.ms < away.ms + 3000, `2 million names: ${huge.ms} ms (${away.ms} ms with no server)`);
+    // 100 000 names: at most 1000 offered, the last match among them (the shell's common prefix stays right); not cached.
+    list = 'large';
+    const cache = freshCache();
+    const large = await completeWords(['check_account', 'user'], { ...env, XDG_CACHE_HOME: cache });
+    assert.equal(large.lines.length, 1000);
+    assert.equal(large.lines.at(-1), 'user0099999');
+    assert.ok(large.ms < away.ms + 3000, `100 000 names: ${large.ms} ms`);
+    const file = join(cache, 'ectl', 'completion-cache.json');
+    assert.ok(!existsSync(file) || statSync(file).size < 1024 * 1024, 'the cache stays small');
+    assert.ok(!existsSync(file) || !readFileSync(file, 'utf8').includes('user0099999'), 'a list that large is not cached');
+    // 500 virtual hosts: their users are asked of a bounded number of them.
+    list = 'hosts';
+    const before = server.requests.length;
+    const perHost = await completeWords(['check_account', 'user00000'], { ...env, XDG_CACHE_HOME: freshCache() });
+    assert.equal(perHost.code, 0);
+    assert.ok(server.requests.length - before <= 40, `${server.requests.length - before} requests for 500 hosts`);
+  } finally {
+    await server.close();
+  }
 });

@@ -58,9 +58,10 @@ export function argKind(spec: CommandSpec, index: number): ArgKind {
   // `user` without a host beside it is a JID (e.g. subscribe_room's subscriber).
   if (name in USER_HOST) return hostArgIndex(spec, index) >= 0 ? 'user' : 'jid';
   if (name === 'service') return 'muc_service';
+  // `room` or `name` is a room's name when the command also takes the room's MUC service
+  // (23.01 calls it `name`, 24.12 and later `room`); `room` alone is the room's address.
+  if ((name === 'name' || name === 'room') && has(spec, 'service')) return 'room_name';
   if (name === 'room') return 'room_jid';
-  // `name` is a room's name when the command also takes the room's MUC service.
-  if (name === 'name' && has(spec, 'service')) return 'room_name';
   return 'none';
 }
 

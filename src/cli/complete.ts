@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
-import { hasControls } from '../format/escape.js';
+import { bashReply, canOffer, readBashWord, readFishWord } from './shell-words.js';
 import { cacheFilePath, readCacheFile, writeCacheFile } from './cache-file.js';
 import type { CommandSpec } from '../catalogue/types.js';
 import { catalogueFor, entryFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
@@ -26,6 +26,18 @@ export type Shell = (typeof SHELLS)[number];
 const REQUEST_TIMEOUT_MS = 1500;
 const TOTAL_TIMEOUT_MS = 2000;
 const CACHE_TTL_MS = 60_000;
+/**
+ * Bounds for a server with very many accounts or rooms: a reply larger than MAX_REPLY_BYTES
+ * offers nothing (type more, or use the command itself), at most MAX_OFFERED candidates are
+ * printed, an answer of more than MAX_CACHED_VALUES values is not kept, and the cache file stays
+ * under MAX_CACHE_BYTES (the oldest answers go first).
+ */
+const MAX_REPLY_BYTES = 4 * 1024 * 1024;
+const MAX_OFFERED = 1000;
+const MAX_CACHED_VALUES = 20_000;
+const MAX_CACHE_BYTES = 1024 * 1024;
+/** Users of at most this many virtual hosts are asked for at once (one request each). */
+const MAX_HOSTS_ASKED = 32;
 
 export async function runCompletionCommand(
   word: string, rest: string[], io: Io, options: readonly OptionDoc[], extras: () => readonly ExtraCommand[],
@@ -43,17 +55,43 @@ export async function runCompletionCommand(
     io.stdout.write(completionScript(shell, { commands: catalogueFor(), options, extras: extras() }, programNames()));
     return 0;
   }
-  const words = rest[0] === '--' ? rest.slice(1) : rest;
+  // `__complete [--shell SHELL] -- WORDS`: the scripts name their shell; a script from before
+  // that (none named) is offered only words no shell reads as code.
+  const shellAt = rest[0] === '--shell' ? 2 : 0;
+  const shell = shellAt ? (SHELLS.includes(rest[1] as Shell) ? (rest[1] as Shell) : undefined) : undefined;
+  if (shellAt && !shell) return 0;
+  const passed = rest[shellAt] === '--' ? rest.slice(shellAt + 1) : rest.slice(shellAt);
   try {
-    const found = await complete(words, io, options, extras);
-    // A name from the server with a control character cannot be typed, and would reach the
-    // terminal (or split into two candidates) raw: it is not offered.
-    const offered = found.filter((c) => !hasControls(c));
-    if (offered.length) io.stdout.write(`${offered.join('\n')}\n`);
+    io.stdout.write(await completeFor(shell, passed, io, options, extras));
   } catch {
     // A completion that fails offers nothing; the shell stays quiet.
   }
   return 0;
+}
+
+/**
+ * The output for the shell: bash gets each candidate as the text readline inserts (quoted by
+ * ectl, one a line); zsh and fish get the values NUL-separated (they quote what they insert),
+ * so that a newline in a name is a newline and not two names.
+ */
+async function completeFor(shell: Shell | undefined, passed: readonly string[], io: Io, options: readonly OptionDoc[], extras: () => readonly ExtraCommand[]): Promise<string> {
+  // bash passes every word as typed, fish the words before the cursor read and the current one as typed.
+  const typedWords = shell === 'bash' ? passed.map(readBashWord) : undefined;
+  const words = typedWords ? typedWords.map((w) => w.value)
+    : shell === 'fish' && passed.length ? [...passed.slice(0, -1), readFishWord(passed.at(-1)!)] : passed;
+  const { candidates, current } = await completeLine(words, io, options, extras);
+  const offered = bounded(candidates.filter((c) => canOffer(shell, c)));
+  if (!offered.length) return '';
+  if (shell === 'bash') {
+    const raw = passed.at(-1) ?? '';
+    return `${offered.map((c) => bashReply(raw, typedWords!.at(-1)!, current, c)).join('\n')}\n`;
+  }
+  return shell ? `${offered.join('\0')}\0` : `${offered.join('\n')}\n`;
+}
+
+/** At most MAX_OFFERED of the sorted candidates: the first ones and the last, so that their common prefix stays that of all. */
+function bounded(sorted: readonly string[]): readonly string[] {
+  return sorted.length <= MAX_OFFERED ? sorted : [...sorted.slice(0, MAX_OFFERED - 1), sorted.at(-1)!];
 }
 
 /**
@@ -179,8 +217,10 @@ class ServerLists {
     try {
       const value = await this.send(command, args);
       const values = Array.isArray(value) ? value.map(String) : [];
-      this.cache.entries[key] = { at: Date.now(), values };
-      this.changed = true;
+      if (values.length <= MAX_CACHED_VALUES) {
+        this.cache.entries[key] = { at: Date.now(), values };
+        this.changed = true;
+      }
       return values;
     } catch {
       return [];
@@ -194,17 +234,29 @@ class ServerLists {
   save(): void {
     if (!this.changed || !this.file) return;
     const now = Date.now();
-    const entries = Object.fromEntries(Object.entries(this.cache.entries).filter(([, e]) => now - e.at < CACHE_TTL_MS));
+    // Fresh answers only, newest first, as many as fit in MAX_CACHE_BYTES.
+    const fresh = Object.entries(this.cache.entries)
+      .filter(([, e]) => now - e.at < CACHE_TTL_MS && Array.isArray(e.values) && e.values.length <= MAX_CACHED_VALUES)
+      .sort(([, a], [, b]) => b.at - a.at);
+    const entries: CacheFile['entries'] = {};
+    let size = 20;
+    for (const [key, e] of fresh) {
+      size += JSON.stringify(key).length + JSON.stringify(e).length + 2;
+      if (size > MAX_CACHE_BYTES) break;
+      entries[key] = e;
+    }
     writeCacheFile(this.file, { entries });
   }
 }
 
 const domainOf = (jid: string) => jid.slice(jid.indexOf('@') + 1);
 const localOf = (jid: string) => jid.slice(0, jid.indexOf('@'));
+/** name@service with both parts (a room's address). */
+const isAddress = (jid: string) => jid.indexOf('@') > 0 && jid.indexOf('@') < jid.length - 1;
 
 /** Users of every vhost (or of the vhosts starting with `domainPrefix`), as [user, host] pairs. */
 async function allUsers(lists: ServerLists, domainPrefix = ''): Promise<[string, string][]> {
-  const hosts = (await lists.vhosts()).filter((h) => h.startsWith(domainPrefix));
+  const hosts = (await lists.vhosts()).filter((h) => h.startsWith(domainPrefix)).slice(0, MAX_HOSTS_ASKED);
   const perHost = await Promise.all(hosts.map(async (h) => (await lists.users(h)).map((u): [string, string] => [u, h])));
   return perHost.flat();
 }
@@ -228,14 +280,15 @@ async function serverCandidates(spec: CommandSpec, line: Line, lists: ServerList
       const at = line.current.indexOf('@');
       return (await allUsers(lists, at >= 0 ? line.current.slice(at + 1) : '')).map(([u, h]) => `${u}@${h}`);
     }
+    // Rooms come as addresses (name@service); each argument gets the part it takes.
     case 'room_jid':
-      return lists.rooms();
+      return (await lists.rooms()).filter(isAddress);
     case 'room_name': {
       const service = typed('service');
-      return (await lists.rooms()).filter((r) => !service || domainOf(r) === service).map(localOf);
+      return (await lists.rooms()).filter((r) => isAddress(r) && (!service || domainOf(r) === service)).map(localOf);
     }
     case 'muc_service':
-      return [...(await lists.rooms()).map(domainOf), ...(acceptsGlobal(spec.args[index]) ? ['global'] : [])];
+      return [...(await lists.rooms()).filter(isAddress).map(domainOf), ...(acceptsGlobal(spec.args[index]) ? ['global'] : [])];
     default:
       return [];
   }
@@ -257,12 +310,16 @@ async function nodeNames(line: Line, io: Io): Promise<string[]> {
   }
 }
 
-/** The candidates for the last word of `words` (the words after `ectl`), filtered by what is typed. */
-export async function complete(words: readonly string[], io: Io, options: readonly OptionDoc[], extras: () => readonly ExtraCommand[] = () => []): Promise<string[]> {
+/**
+ * The candidates for the last word of `words` (the words after `ectl`, as values), sorted and
+ * filtered by what is typed, and that typed part (the value after `--opt=` for an inline value).
+ */
+async function completeLine(words: readonly string[], io: Io, options: readonly OptionDoc[], extras: () => readonly ExtraCommand[]): Promise<{ candidates: string[]; current: string }> {
   const table = optionTable(options);
   const line = parseLine(words, table);
-  const candidates = await candidatesFor(line, table, io, extras);
-  return [...new Set(candidates)].filter((c) => c.startsWith(line.current)).sort();
+  const found = await candidatesFor(line, table, io, extras);
+  const candidates = [...new Set(found.filter((c) => c.startsWith(line.current)))].sort();
+  return { candidates, current: line.current };
 }
 
 async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io, extras: () => readonly ExtraCommand[]): Promise<string[]> {
@@ -303,7 +360,7 @@ async function candidatesFor(line: Line, table: Map<string, OptionInfo>, io: Io,
   // missing password must not be asked for in the middle of the user's command line.
   const quiet: Io = { ...io, stderr: { write: () => true }, promptSecret: undefined };
   const settings = await settingsFor(line.flags as GlobalFlags, quiet);
-  const client = clientFor({ ...settings, timeoutMs: Math.min(settings.timeoutMs, REQUEST_TIMEOUT_MS) });
+  const client = clientFor({ ...settings, timeoutMs: Math.min(settings.timeoutMs, REQUEST_TIMEOUT_MS), maxReplyBytes: Math.min(settings.maxReplyBytes, MAX_REPLY_BYTES) });
   const signal = AbortSignal.timeout(TOTAL_TIMEOUT_MS);
   const identity = `${settings.url} ${settings.user ?? (settings.token ? `token:${createHash('sha256').update(settings.token).digest('hex').slice(0, 12)}` : '-')}`;
   // A release not known yet is not asked for (two seconds are little): the lists are asked for

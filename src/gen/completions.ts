@@ -154,12 +154,15 @@ _ectl_offer() {
   done
 }
 
-# Offers what \`ectl __complete\` answers for the line (nothing when the server is away).
+# Offers what \`ectl __complete\` answers for the line (nothing when the server is away). Each
+# answer is the whole word completed and quoted by ectl (a name from the server is data, never
+# code); readline replaces only what follows the last = or : of the word.
 _ectl_ask() {
-  local exe=\${_ectl_words[0]} found
+  local exe=\${_ectl_words[0]} strip=\${cur%"$_ectl_piece"} reply
   [[ $exe == "~/"* ]] && exe=$HOME/\${exe#"~/"}
-  mapfile -t found < <("$exe" __complete -- "\${_ectl_words[@]:1}" 2>/dev/null)
-  _ectl_offer "$1" "\${found[@]}"
+  while IFS= read -r reply; do
+    COMPREPLY+=("\${reply#"$strip"}")
+  done < <("$exe" __complete --shell bash -- "\${_ectl_words[@]:1}" 2>/dev/null)
 }
 
 _ectl_files() {
@@ -194,7 +197,7 @@ _ectl() {
   if [[ -n $opt ]]; then
     case $opt in
 ${choiceCases.join('\n')}
-      ${byValue('ask').join('|')}) _ectl_ask "$pre" ;;
+      ${byValue('ask').join('|')}) _ectl_ask ;;
       ${byValue('file').join('|')}) _ectl_files "$pre" ;;
     esac
     return 0
@@ -210,7 +213,7 @@ ${choiceCases.join('\n')}
   else
     _ectl_arg_kinds "\${cmd//-/_}"
     case \${_ectl_kinds[n]-} in
-      ask) _ectl_ask '' ;;
+      ask) _ectl_ask ;;
       file) _ectl_files '' ;;
     esac
   fi
@@ -277,16 +280,19 @@ _ectl_arg_kinds=(
 ${kindItems.join('\n')}
 )
 
-# Offers what \`ectl __complete\` answers for the line (nothing when the server is away).
+# Offers what \`ectl __complete\` answers for the line (nothing when the server is away): the
+# values NUL-separated (a name may hold a newline), which compadd quotes as it inserts them.
 _ectl_ask() {
   local -a found
-  found=(\${(f)"$(\${~_ectl_line[1]} __complete -- "\${(@Q)_ectl_line[2,-1]}" 2>/dev/null)"})
+  found=(\${(0)"$(\${~_ectl_line[1]} __complete --shell zsh -- "\${(@)_ectl_line[2,-1]}" 2>/dev/null)"})
   (( $#found )) && _wanted values expl "$1" compadd -a found
 }
 
 _ectl() {
+  # The words before the cursor as values; the current one is what zsh has read of it (inside an
+  # open quote, the text after the quote).
   local -a _ectl_line
-  _ectl_line=("\${(@)words[1,CURRENT]}")
+  _ectl_line=("\${(@Q)words[1,CURRENT-1]}" "\${(Q)PREFIX}")
   local curcontext=$curcontext state state_descr line ret=1
   typeset -A opt_args
   _arguments -C -S \\
@@ -344,7 +350,7 @@ function fishScript(ctx: HelpContext, names: readonly string[]): string {
     if (o.value) {
       if (o.valueAction === 'choices') parts.push('-x', `-a ${fishQuote(o.choices!.join(' '))}`);
       else if (o.valueAction === 'file') parts.push('-r', '-F');
-      else if (o.valueAction === 'ask') parts.push('-x', "-a '(__ectl_ask)'");
+      else if (o.valueAction === 'ask') parts.push('-x', "-a '(__ectl_ask | string split0)'");
       else parts.push('-x');
     }
     parts.push(`-d ${fishQuote(o.description)}`);
@@ -416,19 +422,21 @@ function __ectl_kind_is
     test (count $kinds) -ge $i; and test "$kinds[$i]" = $argv[1]
 end
 
-# What \`ectl __complete\` answers for the line (nothing when the server is away).
+# What \`ectl __complete\` answers for the line (nothing when the server is away): the values
+# NUL-separated (a name may hold a newline; split by \`string split0\`), which fish quotes as it
+# inserts them. The words before the cursor go as fish reads them, the current one as typed.
 function __ectl_ask
     set -l words (commandline -opc)
     set -l exe $words[1]
     set -e words[1]
-    $exe __complete -- $words (commandline -ct) 2>/dev/null
+    $exe __complete --shell fish -- $words (commandline -ct) 2>/dev/null
 end
 
 complete -c ectl -f
 ${commandLines.join('\n')}
 complete -c ectl -n '__ectl_command_is help' -a ${fishQuote(tagTopics(ctx).join(' '))}
 complete -c ectl -n '__ectl_command_is completion' -a '${SHELLS.join(' ')}'
-complete -c ectl -n '__ectl_kind_is ask' -a '(__ectl_ask)'
+complete -c ectl -n '__ectl_kind_is ask' -a '(__ectl_ask | string split0)'
 complete -c ectl -n '__ectl_kind_is file' -F
 ${optionLines.join('\n')}
 ${names.filter((n) => n !== 'ectl').map((n) => `complete -c ${n} -w ectl\n`).join('')}`;
