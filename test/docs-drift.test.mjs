@@ -24,3 +24,29 @@ test('every ECTL_* variable read in src/ is in man/ectl.1 and README.md', () => 
     assert.ok(readme.includes(name), `${name} is not in README.md`);
   }
 });
+
+test("the README's Exit status table is the list help and the man page print (EXIT_STATUS)", async () => {
+  const { EXIT_STATUS } = await import('../dist/cli/help.js');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.split('\n## Exit status\n')[1].split('\n## ')[0];
+  const rows = [...section.matchAll(/^\| (\d+) \| (.*) \|$/gm)].map((m) => [Number(m[1]), m[2]]);
+  assert.deepEqual(rows, EXIT_STATUS.map(([code, , text]) => [code, text]));
+});
+
+test("the README's package figures are what npm pack packs (files exactly, sizes to 3%)", async () => {
+  const { execFileSync } = await import('node:child_process');
+  // --ignore-scripts: the dist/ of the build the tests run on (prepare would build it again).
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  // A package holds the code cache of the one Node that built it; a checkout may hold more.
+  const caches = packed.files.filter((f) => f.path.startsWith('dist/code-cache/')).length;
+  const files = packed.files.length - Math.max(0, caches - 1);
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const m = readme.match(/`ectl-0\.1\.0\.tgz`: (\d+) files, (\d+) kB packed, ([\d.]+) MB unpacked/);
+  assert.ok(m, 'the README gives the package figures');
+  assert.equal(Number(m[1]), files, `npm pack packs ${files} files`);
+  const near = (said, actual, what) => assert.ok(Math.abs(said - actual) / actual <= 0.03, `${what}: the README says ${said}, npm pack ${actual}`);
+  near(Number(m[2]), packed.size / 1000, 'kB packed');
+  near(Number(m[3]), packed.unpackedSize / 1e6, 'MB unpacked');
+  // Every other mention of the packed size says the same.
+  for (const other of readme.matchAll(/(\d+) kB packed/g)) assert.equal(other[1], m[2], `"${other[0]}" in the README`);
+});
