@@ -25,7 +25,7 @@ import { xmppLogin } from './xmpp-client.mjs';
 
 /** The read commands compared on a release, given the names its state uses. */
 function reads(n) {
-  const { A, B, C, D, E, F, R1, R2, R3, NOROOM, G1, G2 } = n;
+  const { A, B, C, D, E, F, R1, R2, R3, NOROOM, G1, G2, G3 } = n;
   return [
     // [args, { since: first release that has the command, list: a list result, v0: compared with
     // --api-version 0 too (a command whose result changed), groups: the column of each line that
@@ -75,6 +75,10 @@ function reads(n) {
     [['srg_list', HOST], { list: true }],
     [['srg_get_members', G1, HOST], { list: true }],
     [['srg_get_members', G2, HOST2], { list: true }],
+    // displayed_groups as ejabberdctl prints it: an Erlang list on the key's line.
+    [['srg_get_info', G1, HOST], { list: true }],
+    [['srg_get_info', G2, HOST2], { list: true }],
+    [['srg_get_info', G3, HOST], { list: true }],
     [['stats', 'registeredusers']],
     [['stats', 'onlineusers']],
     [['stats_host', 'registeredusers', HOST2]],
@@ -162,10 +166,10 @@ for (const s of liveServers().filter((x) => x.release !== '23.01')) {
   const n = {
     A: uniqueName('ra'), B: uniqueName('rb'), C: uniqueName('rc'), D: uniqueName('rd'), E: uniqueName('re'), F: uniqueName('rf'),
     NOBODY: uniqueName('rnobody'), R1: uniqueName('rroom'), R2: uniqueName('rroom'), R3: uniqueName('rroom'),
-    NOROOM: uniqueName('rnoroom'), G1: uniqueName('rgrp'), G2: uniqueName('rgrp'),
+    NOROOM: uniqueName('rnoroom'), G1: uniqueName('rgrp'), G2: uniqueName('rgrp'), G3: uniqueName('rgrp'),
   };
   n.release = s.release;
-  const { A, B, C, D, E, F, R1, R2, R3, G1, G2 } = n;
+  const { A, B, C, D, E, F, R1, R2, R3, G1, G2, G3 } = n;
   n.pw = { [A]: 'Secret A1!', [B]: 'pw-b', [C]: 'pw c', [D]: 'pw-d', [E]: 'pw-e', [F]: 'pw-f' };
   const sessions = [];
   const has = (since) => !since || atLeast(s.release, since);
@@ -207,6 +211,8 @@ for (const s of liveServers().filter((x) => x.release !== '23.01')) {
       await api('subscribe_room', { user: jid(C), nick: 'Cee', room: `${R1}@${MUC}`, nodes: MSG });
       await api('srg_create', { group: G1, host: HOST, label: 'Team Label', description: 'The team', display: G1 });
       await api('srg_create', { group: G2, host: HOST2, label: 'Remote', description: 'Remote people', display: '' });
+      // API v0 separates displayed groups with a backslash and n.
+      await api('srg_create', { group: G3, host: HOST, label: 'Three', description: 'Sees two groups', display: `${G1}\\n${G3}` });
       await api('srg_user_add', { user: A, host: HOST, group: G1, grouphost: HOST });
       await api('srg_user_add', { user: B, host: HOST, group: G1, grouphost: HOST });
       await api('srg_user_add', { user: D, host: HOST2, group: G2, grouphost: HOST2 });
