@@ -50,3 +50,19 @@ test("the README's package figures are what npm pack packs (files exactly, sizes
   // Every other mention of the packed size says the same.
   for (const other of readme.matchAll(/(\d+) kB packed/g)) assert.equal(other[1], m[2], `"${other[0]}" in the README`);
 });
+
+test("the README's quickstart section says the quickstart server's ports, node, hosts and spool as scripts/quickstart.mjs sets them", () => {
+  const script = readFileSync(join(root, 'scripts', 'quickstart.mjs'), 'utf8');
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.split('\nThe quickstart server ')[1].split('\n**`ectl` on your PATH.**')[0];
+  const set = (name) => new RegExp(`process\\.env\\.${name} \\?\\?= '([^']+)'`).exec(script)?.[1];
+  const [http, c2s, https, node, dir] = ['ECTL_TEST_HTTP_PORT', 'ECTL_TEST_C2S_PORT', 'ECTL_TEST_HTTPS_PORT', 'ECTL_TEST_NODE', 'ECTL_TEST_DIR'].map(set);
+  assert.ok(http && c2s && https && node && dir, 'the script sets its ports, node and directory');
+  assert.ok(section.includes(`\`http://127.0.0.1:${http}/api\``), `API port ${http}`);
+  assert.ok(section.includes(`\`127.0.0.1:${c2s}\``), `C2S port ${c2s}`);
+  assert.ok(section.includes(`HTTPS on \`${https}\``), `HTTPS port ${https}`);
+  assert.ok(section.includes(`--node ${node} status`) && section.includes(`--spool ${dir}/spool`), 'the ejabberdctl line');
+  const template = readFileSync(join(root, 'test', 'server', 'ejabberd.yml.tmpl'), 'utf8');
+  const hosts = [.../^hosts:\n((?: +- .+\n)+)/m.exec(template)[1].matchAll(/- (\S+)/g)].map((m) => `\`${m[1]}\``);
+  assert.ok(section.includes(`serves the hosts ${hosts.join(' and ')}`), `hosts ${hosts}`);
+});
