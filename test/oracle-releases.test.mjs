@@ -105,6 +105,27 @@ function reads(n) {
     [['list_certificates'], { list: true }],
     [['status']],
     [['delete_old_messages_status', HOST]],
+    // Compared on 23.01 by test/oracle.test.mjs, here on the later releases too.
+    [['delete_old_mam_messages_status', HOST]],
+    [['private_get', C, HOST, 'q', 'ectl:test:notes']],
+    [['get_room_occupants_number', R2, MUC]],
+    [['get_subscribers', R2, MUC], { list: true }],
+    [['get_user_rooms', C, HOST], { list: true }],
+    [['get_user_subscriptions', E, HOST], { list: true }],
+    [['muc_online_rooms_by_regex', MUC, `^${R1}$`], { list: true }],
+    [['srg_list', HOST2], { list: true }],
+    [['stats', 'onlineusersnode']],
+    [['status_num', 'xa']],
+    [['status_list_host', HOST, 'xa'], { list: true }],
+    [['connected_users_vhost', HOST2], { list: true }],
+    [['get_presence', B, HOST]],
+    [['user_sessions_info', C, HOST], { list: true }],
+    [['num_resources', C, HOST]],
+    [['resource_num', A, HOST, '2']],
+    [['get_cookie']],
+    [['mnesia_table_info', 'schema']],
+    [['modules_available'], { list: true }],
+    [['update_list'], { list: true }],
     // Added after 23.01.
     [['get_roster_count', A, HOST], { since: '24.06' }],
     [['get_ban_details', F, HOST], { since: '24.06', list: true }],
@@ -123,7 +144,7 @@ function reads(n) {
 
 /** Read commands that fail on every release: only the exit codes are compared. */
 function failing(n) {
-  const { A, NOBODY, NOROOM } = n;
+  const { A, C, NOBODY, NOROOM } = n;
   return [
     ['check_account', NOBODY, HOST],
     ['check_password', A, HOST, 'wrong password'],
@@ -136,6 +157,10 @@ function failing(n) {
     ['get_room_occupants', NOROOM, MUC],
     ['get_subscribers', NOROOM, MUC],
     ['muc_online_rooms', 'nosuch.service'],
+    ['get_vcard', C, HOST, 'FN'],
+    ['get_vcard2', A, HOST, 'N', 'MIDDLE'],
+    ['get_room_affiliation', NOROOM, MUC, jid(A)],
+    ['get_room_occupants_number', NOROOM, MUC],
   ];
 }
 
