@@ -6,7 +6,7 @@
 //
 // Left out on purpose, because the two outputs cannot match: ejabberdctl prints an Erlang term
 // where the API sends JSON (oauth_list_tokens), or text the command writes to the
-// ejabberdctl console (process_rosteritems, rooms_unused_list, rooms_empty_list), or a value that
+// ejabberdctl console (process_rosteritems; the rooms_* summary lines: test/summary-lines.test.mjs), or a value that
 // changes between two calls (connected_users_info and user_sessions_info of online users, get_last
 // of online or unknown users, stats uptimeseconds/processes, mnesia_info, oauth_list_tokens).
 // get_room_history does not exist in ejabberd 23.01.
