@@ -239,7 +239,7 @@ for (const s of liveServers()) {
 
   // Every empty room of a service goes: alone, on example.org's scratch service, each twin's rooms made
   // just before its run. ejabberdctl also writes a count of rooms ("rooms empty: N out of M"),
-  // which ectl prints too (from muc_online_rooms, test/summary-lines.test.mjs). Before 24.06 (and with
+  // which ectl prints too (from read-only calls, test/summary-lines.test.mjs). Before 24.06 (and with
   // version 0) the result itself is such text: only the newest definition from 24.06 is compared.
   if (atLeast(r, '24.06')) describe(`ejabberd ${r}: rooms_empty_destroy`, () => {
     for (const mode of ['newest']) {

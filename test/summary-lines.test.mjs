@@ -5,6 +5,7 @@
 // rooms are on its scratch.localhost MUC service, which only this file uses (changed-commands
 // uses scratch.example.org): the destroy commands act on every room of a service.
 import { describe, test } from 'node:test';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { ectl, uniqueName, liveServers, atLeast, HOST, showRun as show, sortedLines } from './helpers.mjs';
 
@@ -38,7 +39,17 @@ for (const s of liveServers()) {
   // Sequential: each case counts every room of the service.
   describe(`ejabberd ${s.release}: summary lines`, { concurrency: 1 }, () => {
     test(`${s.release}: rooms_empty_list and rooms_unused_list print ejabberdctl's summary line, counts included`, async () => {
-      await rooms(s);
+      const made = await rooms(s);
+      // A room stored but not started (create_rooms_file): ejabberdctl counts it, muc_online_rooms does not list it.
+      const stored = uniqueName('sumstored');
+      const file = s.hostPath(`/tmp/${stored}.txt`);
+      writeFileSync(file, `${stored}@${SERVICE}\n`);
+      chmodSync(file, 0o644);
+      const created = await s.ejabberdctlAsync('create_rooms_file', file.slice(s.root.length));
+      rmSync(file);
+      assert.equal(created.code, 0, show(created));
+      assert.ok(!(await onlineRooms(s)).includes(stored), 'the stored room has not started');
+      made.other.push(stored);
       for (const args of [['rooms_empty_list', SERVICE], ['rooms_unused_list', SERVICE, '0'], ['rooms_unused_list', SERVICE, '100000']]) {
         const [mine, oracle] = await Promise.all([ectl(args, { env: s.env() }), s.ejabberdctlAsync(...args)]);
         assert.equal(oracle.code, 0, show(oracle));
@@ -54,6 +65,7 @@ for (const s of liveServers()) {
       const json = await ectl(['-o', 'json', 'rooms_empty_list', SERVICE], { env: s.env() });
       assert.equal(json.code, 0, show(json));
       assert.ok(Array.isArray(JSON.parse(json.stdout)), show(json));
+      for (const r of [...made.empty, ...made.other]) await s.api('destroy_room', { name: r, service: SERVICE });
     });
 
     test(`${s.release}: rooms_empty_destroy: ectl and ejabberdctl print the same, counting the rooms before they go; the same rooms are left`, async () => {

@@ -17,7 +17,7 @@ import { columnNames, selectColumns, unknownColumns } from '../format/columns.js
 import { typeToString } from '../catalogue/types.js';
 import type { CommandCall } from './main.js';
 import { outputFormat, writeResult } from './output.js';
-import { summaryLine, summaryRule } from './summary-lines.js';
+import { summaryLine, summaryRule, wholeArgs } from './summary-lines.js';
 import { describeChoice, detectRelease, knownChoice, type ReleaseChoice } from './release.js';
 
 /** The settings, with their notes and warnings said on stderr; a missing password is asked for unless `askPassword` is false. */
@@ -230,7 +230,7 @@ export async function callOn(given: Settings, call: CommandCall, raws: readonly 
     }
     const rule = summary ? summaryRule(call.entry.name, session.choice.release) : undefined;
     // Before the command: a destroy counts the rooms that were there, as ejabberdctl does.
-    const whole = rule && await callNamed(session, rule.whole.command, () => ({ [rule.whole.arg]: body[rule.whole.arg] })).catch(() => undefined);
+    const whole = rule && await Promise.all(rule.whole.map((c) => callNamed(session, c.command, () => wholeArgs(c, body)))).catch(() => undefined);
     try {
       const { spec, value } = await session.call(call.entry, call.spec, body, rebuild);
       return { spec, value, choice: session.choice, summary: rule && whole !== undefined ? summaryLine(rule, whole, value) : undefined };
