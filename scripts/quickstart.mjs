@@ -33,6 +33,8 @@ const pwFile = join(dir, 'admin.pw');
 const earlierPassword = action === 'start' && existsSync(pwFile) ? readFileSync(pwFile, 'utf8').trim() : undefined;
 process.env.ECTL_TEST_ADMIN_PASSWORD ??= earlierPassword || randomBytes(12).toString('base64url');
 const harness = await import('../test/server/ejabberd-server.mjs');
+// The virtual hosts of the harness's config, as its template lists them.
+const HOSTS = [.../^hosts:\n((?: +- .+\n)+)/m.exec(readFileSync(join(root, 'test', 'server', 'ejabberd.yml.tmpl'), 'utf8'))[1].matchAll(/- (\S+)/g)].map((m) => m[1]);
 const s = harness.server;
 
 if (action === 'stop') {
@@ -52,7 +54,8 @@ const server = await harness.start(s, { keep: action === 'start' });
 writeFileSync(pwFile, `${server.adminPassword}\n`);
 chmodSync(pwFile, 0o600);
 const env = { ...process.env, ECTL_URL: server.url, ECTL_USER: server.admin, ECTL_PASSWORD_FILE: pwFile };
-for (const args of [['status'], ['registered_users', 'localhost']]) {
+// A short status: the node, and how many accounts each host has (not the accounts themselves).
+for (const args of [['status'], ...HOSTS.map((h) => ['stats_host', 'registeredusers', h])]) {
   process.stdout.write(`\n$ ectl ${args.join(' ')}\n`);
   run(process.execPath, [join(root, 'bin', 'ectl'), ...args], { env });
 }
@@ -62,8 +65,12 @@ const state = {
   undefined: action === 'reset' ? `Its data was wiped: a fresh spool in ${dir} with only the admin account.` : `A fresh spool in ${dir} with only the admin account.`,
 }[server.kept];
 const onPath = whichEctl();
+const [ctlCommand, ctlArgs] = harness.ejabberdctlArgs(['status'], s);
+const ejabberdctlLine = [ctlCommand, ...ctlArgs].map(shellWord).join(' ');
 process.stdout.write(`
-ejabberd (node ${server.node}) is running with its API on ${server.url}.
+ejabberd (node ${server.node}) is running on loopback: its API on ${server.url}, XMPP clients
+on 127.0.0.1:${s.c2sPort} (C2S) and HTTPS on ${s.httpsUrl}. It serves the hosts ${HOSTS.join(' and ')}
+(put one of them where examples say example.com).
 ${state}
 Point ectl at it from this shell with:
 
@@ -73,8 +80,17 @@ Point ectl at it from this shell with:
 ${onPath ? `ectl is on your PATH (${onPath}).` : `ectl is not on your PATH yet: run \`npm link\` (or \`npm install -g .\`) in ${root}
 to have it there; until then type ${join(root, 'bin', 'ectl')} instead of ectl.`}
 
+Its own ejabberdctl reaches it with (any command in place of status):
+
+  ${ejabberdctlLine}
+
 Stop it with \`npm run quickstart -- stop\` (the data stays); \`npm run quickstart -- reset\` wipes it.
 `);
+
+/** A word as a POSIX shell reads it back: bare when it is plain, else in single quotes. */
+function shellWord(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
 
 /** Whether dist/ is older than a source of the bundle (or missing): re-running then skips the build. */
 function needsBuild() {

@@ -15,6 +15,21 @@ const oneLine = (r, code, pattern) => {
 
 for (const s of liveServers()) {
   describe(`ejabberd ${s.release}: error messages`, () => {
+    // ejabberdctl prints the reason's Erlang term as the server pretty-printed it (`~p`, broken
+    // after commas and indented by up to 80 spaces); ectl prints the same reason with the term on
+    // one line, and exits alike.
+    for (const args of [['backup', '/nonexistent/ectl-test/x.backup'], ['install_fallback', '/nonexistent/ectl-test/x.backup'],
+      ['dump', '/nonexistent/ectl-test/x.dump'], ['restore', '/nonexistent/ectl-test/x.backup']]) {
+      test(`${args[0]} that fails: the server's reason with its Erlang term on one line, as ejabberdctl words it`, async () => {
+        const [mine, oracle] = await Promise.all([ectl(args, { env: s.env() }), s.ejabberdctlAsync(...args)]);
+        assert.equal(oracle.code, 1, showRun(oracle));
+        const reason = oracle.stdout.replace(/^Error: \w+\n/, '').replace(/,\n +/g, ',');
+        assert.equal(mine.stderr, `Error: ${reason}`, `ectl: ${showRun(mine)}\nejabberdctl: ${showRun(oracle)}`);
+        assert.equal(mine.code, oracle.code);
+        assert.equal(mine.stdout, '');
+      });
+    }
+
     test('a 404 naming the user is "no such account", and nothing is created', async () => {
       const u = uniqueName('nx');
       const r = await ectl(['change_password', u, s.host, '@-'], { env: s.env(), input: 'pw-nx-1\n' });

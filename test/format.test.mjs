@@ -370,3 +370,22 @@ test('atoms in results print in text as ejabberdctl prints them: quoted only whe
   assert.equal(formatText(spec('get_room_affiliations'), [{ username: 'it-s', domain: 'x-y', affiliation: 'owner', reason: 'a-b' }]), 'it-s\tx-y\towner\ta-b');
   assert.equal(formatText(spec('registered_users'), ['with-hyphen']), 'with-hyphen');
 });
+
+test("srg_get_info's displayed_groups: the Erlang list ejabberdctl prints (~p), filled into lines of 78 columns when long", () => {
+  const srgInfo = spec('srg_get_info');
+  const info = (display) => [{ key: 'label', value: 'L' }, { key: 'displayed_groups', value: display }, { key: 'description', value: 'a\nb' }];
+  // What the API sends and what ejabberdctl 24.12 printed for the same group (recorded on the test server).
+  const names = Array.from({ length: 8 }, (_, i) => `p21longgroupname${i}x`);
+  assert.equal(formatText(srgInfo, info(names.join('\n, \n'))),
+    'label\tL\ndisplayed_groups\t["p21longgroupname0x",", ","p21longgroupname1x",", ","p21longgroupname2x",\n'
+    + ' ", ","p21longgroupname3x",", ","p21longgroupname4x",", ",\n'
+    + ' "p21longgroupname5x",", ","p21longgroupname6x",", ","p21longgroupname7x"]\ndescription\ta\nb');
+  const one = (display) => formatText(srgInfo, [{ key: 'displayed_groups', value: display }]);
+  assert.equal(one(''), 'displayed_groups\t[]');
+  assert.equal(one('a\nb'), 'displayed_groups\t["a","b"]');
+  // Quotes and backslashes escaped; UTF-8 kept, its bytes counted; a byte Erlang cannot print makes a list of bytes.
+  assert.equal(one('q"u\\o\npü\nxā'), 'displayed_groups\t["q\\"u\\\\o","pü",[120,196,129]]');
+  // 78 columns fit on one line, 79 do not.
+  assert.equal(one(`${'a'.repeat(69)}\nbb`), `displayed_groups\t["${'a'.repeat(69)}","bb"]`);
+  assert.equal(one(`${'a'.repeat(70)}\nbb`), `displayed_groups\t["${'a'.repeat(70)}",\n "bb"]`);
+});

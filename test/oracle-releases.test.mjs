@@ -26,7 +26,7 @@ import { predicateNo } from '../dist/catalogue/predicates.js';
 
 /** The read commands compared on a release, given the names its state uses. */
 function reads(n) {
-  const { A, B, C, D, E, F, R1, R2, R3, NOROOM, G1, G2 } = n;
+  const { A, B, C, D, E, F, R1, R2, R3, NOROOM, G1, G2, G3 } = n;
   return [
     // [args, { since: first release that has the command, list: a list result, v0: compared with
     // --api-version 0 too (a command whose result changed), groups: the column of each line that
@@ -76,6 +76,10 @@ function reads(n) {
     [['srg_list', HOST], { list: true }],
     [['srg_get_members', G1, HOST], { list: true }],
     [['srg_get_members', G2, HOST2], { list: true }],
+    // displayed_groups as ejabberdctl prints it: an Erlang list on the key's line.
+    [['srg_get_info', G1, HOST], { list: true }],
+    [['srg_get_info', G2, HOST2], { list: true }],
+    [['srg_get_info', G3, HOST], { list: true }],
     [['stats', 'registeredusers']],
     [['stats', 'onlineusers']],
     [['stats_host', 'registeredusers', HOST2]],
@@ -102,6 +106,27 @@ function reads(n) {
     [['list_certificates'], { list: true }],
     [['status']],
     [['delete_old_messages_status', HOST]],
+    // Compared on 23.01 by test/oracle.test.mjs, here on the later releases too.
+    [['delete_old_mam_messages_status', HOST]],
+    [['private_get', C, HOST, 'q', 'ectl:test:notes']],
+    [['get_room_occupants_number', R2, MUC]],
+    [['get_subscribers', R2, MUC], { list: true }],
+    [['get_user_rooms', C, HOST], { list: true }],
+    [['get_user_subscriptions', E, HOST], { list: true }],
+    [['muc_online_rooms_by_regex', MUC, `^${R1}$`], { list: true }],
+    [['srg_list', HOST2], { list: true }],
+    [['stats', 'onlineusersnode']],
+    [['status_num', 'xa']],
+    [['status_list_host', HOST, 'xa'], { list: true }],
+    [['connected_users_vhost', HOST2], { list: true }],
+    [['get_presence', B, HOST]],
+    [['user_sessions_info', C, HOST], { list: true }],
+    [['num_resources', C, HOST]],
+    [['resource_num', A, HOST, '2']],
+    [['get_cookie']],
+    [['mnesia_table_info', 'schema']],
+    [['modules_available'], { list: true }],
+    [['update_list'], { list: true }],
     // Added after 23.01.
     [['get_roster_count', A, HOST], { since: '24.06' }],
     [['get_ban_details', F, HOST], { since: '24.06', list: true }],
@@ -120,7 +145,7 @@ function reads(n) {
 
 /** Read commands that fail on every release: only the exit codes are compared. */
 function failing(n) {
-  const { A, NOBODY, NOROOM } = n;
+  const { A, C, NOBODY, NOROOM } = n;
   return [
     ['check_account', NOBODY, HOST],
     ['check_password', A, HOST, 'wrong password'],
@@ -133,6 +158,10 @@ function failing(n) {
     ['get_room_occupants', NOROOM, MUC],
     ['get_subscribers', NOROOM, MUC],
     ['muc_online_rooms', 'nosuch.service'],
+    ['get_vcard', C, HOST, 'FN'],
+    ['get_vcard2', A, HOST, 'N', 'MIDDLE'],
+    ['get_room_affiliation', NOROOM, MUC, jid(A)],
+    ['get_room_occupants_number', NOROOM, MUC],
   ];
 }
 
@@ -163,10 +192,10 @@ for (const s of liveServers().filter((x) => x.release !== '23.01')) {
   const n = {
     A: uniqueName('ra'), B: uniqueName('rb'), C: uniqueName('rc'), D: uniqueName('rd'), E: uniqueName('re'), F: uniqueName('rf'),
     NOBODY: uniqueName('rnobody'), R1: uniqueName('rroom'), R2: uniqueName('rroom'), R3: uniqueName('rroom'),
-    NOROOM: uniqueName('rnoroom'), G1: uniqueName('rgrp'), G2: uniqueName('rgrp'),
+    NOROOM: uniqueName('rnoroom'), G1: uniqueName('rgrp'), G2: uniqueName('rgrp'), G3: uniqueName('rgrp'),
   };
   n.release = s.release;
-  const { A, B, C, D, E, F, R1, R2, R3, G1, G2 } = n;
+  const { A, B, C, D, E, F, R1, R2, R3, G1, G2, G3 } = n;
   n.pw = { [A]: 'Secret A1!', [B]: 'pw-b', [C]: 'pw c', [D]: 'pw-d', [E]: 'pw-e', [F]: 'pw-f' };
   const sessions = [];
   const has = (since) => !since || atLeast(s.release, since);
@@ -208,6 +237,8 @@ for (const s of liveServers().filter((x) => x.release !== '23.01')) {
       await api('subscribe_room', { user: jid(C), nick: 'Cee', room: `${R1}@${MUC}`, nodes: MSG });
       await api('srg_create', { group: G1, host: HOST, label: 'Team Label', description: 'The team', display: G1 });
       await api('srg_create', { group: G2, host: HOST2, label: 'Remote', description: 'Remote people', display: '' });
+      // API v0 separates displayed groups with a backslash and n.
+      await api('srg_create', { group: G3, host: HOST, label: 'Three', description: 'Sees two groups', display: `${G1}\\n${G3}` });
       await api('srg_user_add', { user: A, host: HOST, group: G1, grouphost: HOST });
       await api('srg_user_add', { user: B, host: HOST, group: G1, grouphost: HOST });
       await api('srg_user_add', { user: D, host: HOST2, group: G2, grouphost: HOST2 });

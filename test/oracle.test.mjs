@@ -5,8 +5,8 @@
 // an OAuth token, and live XMPP sessions that sit in a MUC room).
 //
 // Left out on purpose, because the two outputs cannot match: ejabberdctl prints an Erlang term
-// where the API sends JSON (srg_get_info, oauth_list_tokens), or text the command writes to the
-// ejabberdctl console (process_rosteritems, rooms_unused_list, rooms_empty_list), or a value that
+// where the API sends JSON (oauth_list_tokens), or text the command writes to the
+// ejabberdctl console (process_rosteritems; the rooms_* summary lines: test/summary-lines.test.mjs), or a value that
 // changes between two calls (connected_users_info and user_sessions_info of online users, get_last
 // of online or unknown users, stats uptimeseconds/processes, mnesia_info, oauth_list_tokens).
 // get_room_history does not exist in ejabberd 23.01.
@@ -44,6 +44,7 @@ const R3 = uniqueName('oroom');
 const NOROOM = uniqueName('onoroom');
 const G1 = uniqueName('ogrp');
 const G2 = uniqueName('ogrp');
+const G3 = uniqueName('ogrp');
 
 // ---------------------------------------------------------------------------------------------
 // Read-only commands whose output must be identical (stdout and exit code). Those that list the
@@ -107,6 +108,10 @@ const matching = [
   ['srg_list', HOST2],
   ['srg_get_members', G1, HOST],
   ['srg_get_members', G2, HOST2],
+  // displayed_groups: the API sends the groups joined by line feeds, ejabberdctl an Erlang list.
+  ['srg_get_info', G1, HOST],
+  ['srg_get_info', G2, HOST2],
+  ['srg_get_info', G3, HOST],
   ['stats', 'registeredusers'],
   ['stats', 'onlineusers'],
   ['stats', 'onlineusersnode'],
@@ -265,6 +270,7 @@ before(async () => {
   // Shared roster groups (explicit members only: @all@ would show up in other tests' rosters).
   viaCtl('srg_create', G1, HOST, 'Team Label', 'The team', G1);
   await viaEctl('srg_create', G2, HOST2, 'Remote', 'Remote people', '');
+  viaCtl('srg_create', G3, HOST, 'Three', 'Sees two groups', `${G1}\\n${G3}`);
   await viaEctl('srg_user_add', A, HOST, G1, HOST);
   viaCtl('srg_user_add', B, HOST, G1, HOST);
   await viaEctl('srg_user_add', D, HOST2, G2, HOST2);

@@ -3,7 +3,7 @@
 // the PATH (issue 12, item 8). Its own node and ports (50 above the suite's), never 5280.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ectl, cleanEnv, root, uniqueName } from './helpers.mjs';
@@ -43,6 +43,13 @@ test('quickstart: keeps data on re-runs, stop says what it stopped, reset wipes;
     assert.match(first.out, /is started with status: started/);
     assert.ok(first.out.includes('ectl is not on your PATH yet: run `npm link` (or `npm install -g .`)'), first.out);
     assert.ok(first.out.includes(`export ECTL_URL=${url} ECTL_USER=admin@localhost ECTL_PASSWORD_FILE=${join(dir, 'admin.pw')}`), first.out);
+    // It says where to reach it: ports, hosts, and an ejabberdctl line that works.
+    assert.ok(first.out.includes(`its API on ${url}, XMPP clients\non 127.0.0.1:${base + 1} (C2S) and HTTPS on https://127.0.0.1:${base + 2}/api. It serves the hosts localhost and example.org`), first.out);
+    const ctlLine = /reaches it with \(any command in place of status\):\n\n {2}(.+)\n/.exec(first.out)?.[1];
+    assert.ok(ctlLine?.includes(`--node ${node}`), first.out);
+    const ctl = spawnSync('sh', ['-c', ctlLine], { encoding: 'utf8' });
+    assert.equal(ctl.status, 0, `${ctlLine}: ${ctl.stdout}${ctl.stderr}`);
+    assert.match(ctl.stdout, new RegExp(`The node ${node} is started`));
     const u = uniqueName('qs');
     assert.equal((await ectl(['register', u, 'localhost', 'pw'], { env: asAdmin() })).code, 0);
 
@@ -50,6 +57,10 @@ test('quickstart: keeps data on re-runs, stop says what it stopped, reset wipes;
     const again = await quickstart();
     assert.equal(again.code, 0, again.out);
     assert.match(again.out, /already running: nothing was restarted/);
+    // A short status: how many accounts each host has, not the accounts.
+    assert.ok(again.out.includes('\n$ ectl stats_host registeredusers localhost\n2\n'), again.out);
+    assert.ok(again.out.includes('\n$ ectl stats_host registeredusers example.org\n0\n'), again.out);
+    assert.ok(!again.out.includes(u), again.out);
     assert.equal((await ectl(['check_account', u, 'localhost'], { env: asAdmin() })).code, 0);
     // As after `npm link`: ectl on the PATH, and it says where.
     const bin = join(root, 'test', '.tmp', 'quickstart-bin');

@@ -58,13 +58,14 @@ export const DESCRIPTION = 'Administer an ejabberd server over its HTTP API, wit
 /** ejabberdctl's argument rule, as help and the man page state it. */
 export const ARGUMENT_RULE = "The words after the command fill its arguments in order, whatever they start with ('-x' is a value, as for ejabberdctl); ectl's options go before the command or after all of its arguments, and '--' ends them.";
 
-/** Exit status: code, a short name, what it means. */
+/** Exit status: code, a short name, what it means (the README's Exit status table is this list, test/docs-drift.test.mjs). */
 export const EXIT_STATUS: readonly (readonly [number, string, string])[] = [
   [0, 'success', 'success'],
-  [1, 'command failed', 'the server ran the command and reported failure (a rescode of 1, an error reply, a command the server does not offer)'],
-  [2, 'usage error', 'usage error: unknown command or help topic, wrong number or type of arguments, bad option or config; nothing was sent'],
-  [3, 'server unreachable', 'the server could not be reached or did not answer as an ejabberd API (refused, DNS, TLS, timeout, a reply that is not JSON)'],
-  [4, 'not authorized', 'not authorized (HTTP 401 or 403)'],
+  [1, 'command failed', 'the server ran the command and reported failure (rescode 1, an error reply, a command the server does not offer), or is busy (HTTP 429 or 503, whatever the body; the message says what its Retry-After header asks)'],
+  [2, 'usage error', "usage error: unknown command or help topic (the closest name is suggested), wrong number or type of arguments, bad option or config; nothing was sent (but status, when the arguments are read in the server's release)"],
+  [3, 'server unreachable', 'the server could not be reached or did not answer as an ejabberd API (refused, DNS, TLS, timeout, a reply that is not JSON); when the request had been written before the failure, the message says that it may have run, and it is not sent again'],
+  [4, 'not authorized', 'not authorized (HTTP 401/403, whatever the body: ejabberd\'s message, a proxy\'s HTML page, nothing)'],
+  [130, 'interrupted', 'interrupted by Ctrl-C (a request in flight may or may not have run)'],
 ];
 
 /** The ways to ask for help and completion, shown by `ectl help` and the man page. */

@@ -16,7 +16,8 @@ import { escapeControls } from '../format/escape.js';
 import { columnNames, selectColumns, unknownColumns } from '../format/columns.js';
 import { typeToString } from '../catalogue/types.js';
 import type { CommandCall } from './main.js';
-import { writeResult } from './output.js';
+import { outputFormat, writeResult } from './output.js';
+import { summaryLine, summaryRule, wholeArgs } from './summary-lines.js';
 import { describeChoice, detectRelease, knownChoice, type ReleaseChoice } from './release.js';
 
 /** The settings, with their notes and warnings said on stderr; a missing password is asked for unless `askPassword` is false. */
@@ -252,14 +253,17 @@ export interface CallResult {
   readonly spec: ReleaseSpec;
   readonly value: ResultValue;
   readonly choice: ReleaseChoice;
+  /** The line ejabberdctl prints before this result that the reply lacks (summary-lines.ts), when asked for and had. */
+  readonly summary?: string;
 }
 
 /**
  * Calls the command on the settings' server: its release (given, cached or detected), one call,
  * the connections closed. `choice` is the release the command line was parsed for, if it is
- * that server's; `label` prefixes the -v lines (a node's name).
+ * that server's; `label` prefixes the -v lines (a node's name). With `summary`, a command that
+ * has a summary line (summary-lines.ts) first makes its read-only call; when that fails, no line.
  */
-export async function callOn(given: Settings, call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io, choice: ReleaseChoice, label = ''): Promise<CallResult> {
+export async function callOn(given: Settings, call: CommandCall, raws: readonly string[], body: Record<string, JsonValue>, flags: GlobalFlags, io: Io, choice: ReleaseChoice, label = '', summary = false): Promise<CallResult> {
   const settings = afterItsWait(given, call.entry.name, body);
   const show = flags.verbose ? await import('./show-request.js') : undefined;
   const observer = show?.verboseObserver(io);
@@ -273,9 +277,12 @@ export async function callOn(given: Settings, call: CommandCall, raws: readonly 
       const { spec } = session.speak(call.entry, call.spec, body, rebuild);
       io.stderr.write(`* ${label}${describeChoice(session.choice, pathVersion(session.choice.release, spec) ?? spec.version)}\n`);
     }
+    const rule = summary ? summaryRule(call.entry.name, session.choice.release) : undefined;
+    // Before the command: a destroy counts the rooms that were there, as ejabberdctl does.
+    const whole = rule && await Promise.all(rule.whole.map((c) => callNamed(session, c.command, () => wholeArgs(c, body)))).catch(() => undefined);
     try {
       const { spec, value } = await session.call(call.entry, call.spec, body, rebuild);
-      return { spec, value, choice: session.choice };
+      return { spec, value, choice: session.choice, summary: rule && whole !== undefined ? summaryLine(rule, whole, value) : undefined };
     } catch (caught) {
       const err = caught instanceof NoAnswer ? await noOrUnservedHost(caught, session, body) : caught;
       if (flags.verbose && err instanceof NoAnswer) io.stderr.write(`* ${escapeControls(`${label}${err.message}`)}\n`);
@@ -346,8 +353,9 @@ export async function runCommand(call: CommandCall, raws: readonly string[], bod
   let choice = call.choice;
   for (const next of [...settings.failover, undefined]) {
     try {
-      const reply = await callOn(target, call, raws, body, flags, io, choice);
+      const reply = await callOn(target, call, raws, body, flags, io, choice, '', outputFormat(call.spec, settings, io) === 'text');
       const { spec, value } = withColumns(reply, flags.columns);
+      if (reply.summary) io.stdout.write(`${reply.summary}\n`);
       await writeResult(spec, value, settings, io, textRule(reply.choice, settings));
       return 0;
     } catch (err) {

@@ -227,6 +227,16 @@ function isMissingCommand(body: unknown): boolean {
   return code === 40 || code === 44;
 }
 
+/**
+ * A reason with an Erlang term that the server pretty-printed (`~p`) over several lines, as
+ * `{'EXIT',\n       {error,...` with up to 80 spaces of indentation: the term on one line, as
+ * Erlang writes it when it fits (`{'EXIT',{error,...}}`). Only a break after a comma is one of
+ * the printer's; other line breaks stay.
+ */
+export function termOnOneLine(message: string): string {
+  return message.replace(/,\n +/g, ',');
+}
+
 /** Maps an error reply (any non-200 status) to a typed error. */
 export function errorForReply(command: string, { status, text, retryAfter }: Reply, module: string | null, ctx: ReplyContext = {}): Error {
   const parsed = parseJson(text);
@@ -239,6 +249,7 @@ export function errorForReply(command: string, { status, text, retryAfter }: Rep
     const c = (body as { code?: unknown }).code;
     if (typeof c === 'number') code = c;
   }
+  if (message !== undefined) message = termOnOneLine(message);
   if (status >= 300 && status < 400) {
     return new UnreachableError(`the server answered '${command}' with a redirect (HTTP ${status}); ectl does not follow redirects for POST: use the final address in --url`);
   }

@@ -55,7 +55,71 @@ export function printedValue(spec: Pick<CommandSpec, 'name'>, value: ResultValue
   return override && typeof value === 'string' ? override(value) : value;
 }
 
+// Erlang's printable latin-1 characters (io_lib:printable_latin1_list), the escapes `~p` writes
+// for some of them, and the line width `~p` fills a list to (io_lib_pretty: a line of a list holds
+// at most 78 characters, the comma or bracket after its last element included).
+const ERLANG_STRING_ESCAPES: Record<number, string> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t', 0x0b: '\\v', 0x08: '\\b', 0x0c: '\\f', 0x1b: '\\e' };
+const printableByte = (b: number) => (b >= 0x20 && b < 0x7f) || b >= 0xa0 || ERLANG_STRING_ESCAPES[b] !== undefined;
+const PRETTY_LINE = 78;
+
+/**
+ * One string of a list as `~p` writes it, and its width in Erlang's characters: the server holds
+ * UTF-8 bytes, so a string whose bytes are all printable is quoted (its text kept as UTF-8, its
+ * width the bytes'), else it is the list of its byte values.
+ */
+function erlangString(text: string): { text: string; width: number } {
+  if (text === '') return { text: '[]', width: 2 };
+  const bytes = Buffer.from(text, 'utf8');
+  if (!bytes.every(printableByte)) {
+    const ints = `[${bytes.join(',')}]`;
+    return { text: ints, width: ints.length };
+  }
+  const escaped = text.replace(/["\\\n\r\t\v\b\f\x1b]/g, (c) => ERLANG_STRING_ESCAPES[c.charCodeAt(0)]);
+  return { text: `"${escaped}"`, width: bytes.length + 2 + (escaped.length - text.length) };
+}
+
+/** A list of strings as Erlang's `~p` prints it: on one line when it fits, else filled into lines indented by one space. */
+export function erlangStringList(items: readonly string[]): string {
+  const els = items.map(erlangString);
+  const oneLine = els.reduce((w, e) => w + e.width, 1 + els.length);
+  if (els.length === 0 || oneLine <= PRETTY_LINE) return `[${els.map((e) => e.text).join(',')}]`;
+  let out = `[${els[0].text}`;
+  let column = 1 + els[0].width;
+  for (const e of els.slice(1)) {
+    // The element after its comma, and the comma or bracket that follows it.
+    if (column + 1 + e.width + 1 <= PRETTY_LINE) {
+      out += `,${e.text}`;
+      column += 1 + e.width;
+    } else {
+      out += `,\n ${e.text}`;
+      column = 1 + e.width;
+    }
+  }
+  return `${out}]`;
+}
+
+/**
+ * Fields of a record that the server holds as a list of strings: the API sends its elements joined
+ * by line feeds, ejabberdctl prints the Erlang list (`~p`). Per command: the field that names the
+ * row, the names of such rows, and the field that holds the list.
+ */
+const ERLANG_LIST_FIELDS: Record<string, { readonly keyField: string; readonly keys: readonly string[]; readonly valueField: string }> = {
+  srg_get_info: { keyField: 'key', keys: ['displayed_groups'], valueField: 'value' },
+};
+
+/** The result with those lists written as ejabberdctl prints them. */
+function withErlangLists(spec: Pick<CommandSpec, 'name'>, value: ResultValue): ResultValue {
+  const rule = Object.hasOwn(ERLANG_LIST_FIELDS, spec.name) ? ERLANG_LIST_FIELDS[spec.name] : undefined;
+  if (!rule || !Array.isArray(value)) return value;
+  return value.map((row) => {
+    const record = row as Record<string, ResultValue>;
+    if (!rule.keys.includes(String(record[rule.keyField])) || typeof record[rule.valueField] !== 'string') return row;
+    const text = record[rule.valueField] as string;
+    return { ...record, [rule.valueField]: erlangStringList(text === '' ? [] : text.split('\n')) };
+  });
+}
+
 /** The text ejabberdctl would print for this result, without the final newline ('' prints nothing). */
 export function formatText(spec: CommandSpec, value: ResultValue, rule: TextRule = TEXT_23_01): string {
-  return render(printedValue(spec, value), spec.result.type, rule, spec.result.atoms ?? [], spec.result.name, true);
+  return render(withErlangLists(spec, printedValue(spec, value)), spec.result.type, rule, spec.result.atoms ?? [], spec.result.name, true);
 }
