@@ -5,7 +5,7 @@ import { parseArguments, checkArguments, type JsonValue } from '../catalogue/arg
 import { catalogueFor, entryFor, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import type { ResultValue } from '../client/normalise.js';
-import { EctlError, UsageError } from '../errors.js';
+import { EctlError, UsageError, interruptedExitCode } from '../errors.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import { resultData, stringifyExact } from '../format/json.js';
 import { formatText } from '../format/text.js';
@@ -361,7 +361,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   if (signal?.aborted) {
     const inFlight = interrupted.length ? `line${interrupted.length > 1 ? 's' : ''} ${lineRanges(interrupted)} ${interrupted.length > 1 ? 'were' : 'was'} in flight and may or may not have run; ` : '';
     io.stderr.write(`interrupted: ${inFlight}${lastSent ? `nothing after line ${lastSent} was sent` : 'nothing was sent'}\n`);
-    return 130;
+    return interruptedExitCode(signal);
   }
   // Input that could not be read to its end (binary, a line too long) is a usage error whatever came before.
   return inputError ? exitCodeOf(inputError) : firstFailureCode;
