@@ -131,12 +131,13 @@ function addBatchCommand(program: Command, io: Io): void {
     .argument('[file]', "file of commands ('-' or none: standard input)")
     .option('-j, --jobs <n>', `requests in flight at once (default ${DEFAULT_JOBS})`)
     .option('--stop-on-error', 'send no new line once one has failed (lines already sent still finish)')
+    .option('--allow-files', "let lines read local files with '@path' (a batch file is data: without this, '@path' is an error for its line)")
     .allowExcessArguments(false)
-    .action(async (file: string | undefined, opts: { jobs?: string; stopOnError?: boolean }) => {
+    .action(async (file: string | undefined, opts: { jobs?: string; stopOnError?: boolean; allowFiles?: boolean }) => {
       const jobs = opts.jobs === undefined ? DEFAULT_JOBS : Number(opts.jobs);
       if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs must be a whole number from 1 to 256, got '${opts.jobs}'`);
       const { runBatch } = await import('./batch.js');
-      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError }, singleServer(program.opts() as GlobalFlags, 'batch'), io, exitCodeFor, io.signal);
+      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError, allowFiles: !!opts.allowFiles }, singleServer(program.opts() as GlobalFlags, 'batch'), io, exitCodeFor, io.signal);
     });
 }
 
