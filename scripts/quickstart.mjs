@@ -75,7 +75,8 @@ ${state}
 Point ectl at it from this shell with:
 
   export ECTL_URL=${server.url} ECTL_USER=${server.admin} ECTL_PASSWORD_FILE=${pwFile}
-  ectl register bob localhost @-      # type the password, then Ctrl-D
+  ectl register bob localhost         # asks for bob's password, not shown
+  echo "$PW" | ectl register ann localhost @-   # from a pipe or a script
 
 ${onPath ? `ectl is on your PATH (${onPath}).` : `ectl is not on your PATH yet: run \`npm link\` (or \`npm install -g .\`) in ${root}
 to have it there; until then type ${join(root, 'bin', 'ectl')} instead of ectl.`}

@@ -1,6 +1,6 @@
 // The typed errors ectl raises. Only src/cli turns them into exit codes and messages on stderr.
 
-export type ErrorKind = 'usage' | 'failed' | 'unreachable' | 'unauthorized';
+export type ErrorKind = 'usage' | 'failed' | 'unreachable' | 'unauthorized' | 'interrupted';
 
 export abstract class EctlError extends Error {
   abstract readonly kind: ErrorKind;
@@ -54,4 +54,26 @@ export class UnauthorizedError extends EctlError {
   constructor(message: string, readonly status: number, readonly code?: number) {
     super(message);
   }
+}
+
+/** Signal numbers of the signals that end a call early (the same on Linux and macOS). */
+const SIGNAL_NUMBERS = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+export type EndingSignal = keyof typeof SIGNAL_NUMBERS;
+
+/**
+ * The call was ended by a signal (SIGINT, SIGTERM, SIGHUP) or by Ctrl-C / Ctrl-\ at a prompt:
+ * a request in flight may or may not have run. Exits 128 + the signal's number, as a shell reports it.
+ */
+export class InterruptedError extends EctlError {
+  readonly kind = 'interrupted';
+  readonly exitCode: number;
+  constructor(readonly signal: EndingSignal) {
+    super(`interrupted (${signal})`);
+    this.exitCode = 128 + SIGNAL_NUMBERS[signal];
+  }
+}
+
+/** The exit code of a call that `signal` ended: 128 + the signal's number (130 for Ctrl-C). */
+export function interruptedExitCode(signal: AbortSignal): number {
+  return signal.reason instanceof InterruptedError ? signal.reason.exitCode : 128 + SIGNAL_NUMBERS.SIGINT;
 }

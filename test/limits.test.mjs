@@ -159,7 +159,7 @@ test('batch of a 1 GB file with no newline: exit 2 at line 1 (line too long), no
     truncateSync(big, GB);
     const r = await measured(['batch', big], { env: cleanEnv({ ECTL_URL: server.url }) });
     assert.equal(r.code, 2);
-    assert.equal(r.stderr, 'line 1: Error: line too long (over 1 MiB; larger arguments can be read from files with @path); nothing after it was read\n0 ok, 1 failed (stopped early)\n');
+    assert.equal(r.stderr, 'line 1: Error: line too long (over 1 MiB; larger arguments can be read from files with @path and --allow-files); nothing after it was read\n0 ok, 1 failed (stopped early)\n');
     assert.equal(server.requests.length, 0);
     assert.ok(r.peakMB > 0 && r.peakMB < 400, `peak memory ${r.peakMB} MB`);
     const piped = await measured(['batch', '-'], { env: cleanEnv({ ECTL_URL: server.url }), input: endless(0x61, GB) });
@@ -208,7 +208,7 @@ test('batch: a line over 1 MiB stops the input there; a line that is not UTF-8 i
     assert.deepEqual(server.requests.map((q) => q.url), ['/api/status', '/api/connected_users_number']);
     assert.equal(r.stderr, [
       'line 2: Error: not valid UTF-8 text',
-      'line 4: Error: line too long (over 1 MiB; larger arguments can be read from files with @path); nothing after it was read',
+      'line 4: Error: line too long (over 1 MiB; larger arguments can be read from files with @path and --allow-files); nothing after it was read',
       '2 ok, 2 failed (stopped early)', ''].join('\n'));
   } finally {
     await server.close();

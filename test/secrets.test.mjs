@@ -129,7 +129,8 @@ test('batch lines that do not parse are reported without their text', async () =
   assert.match(errors[1], /^line 2: Error: not valid JSON \(unexpected character\)$/);
   assert.match(errors[2], /^line 3: Error: unterminated single quote$/);
   assert.match(errors[3], /^line 4: Error: argument 'options' element 2 must have 2 fields \(name:value\), got 1$/);
-  assert.match(errors[4], /^line 5: Error: cannot read the argument file named by a secret argument/);
+  // A batch line reads no file without --allow-files (test/batch-files.test.mjs): refused without its word.
+  assert.match(errors[4], /^line 5: Error: '@path' in a batch line reads a local file: allowed only with 'ectl batch --allow-files'/);
   const json = await ectl(['-o', 'json', 'batch'], { input: `${input}\n`, secrets: [pw] });
   assert.equal(json.stdout.trim().split('\n').length, 5);
 });

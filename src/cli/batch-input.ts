@@ -43,7 +43,7 @@ export async function* batchLines(input: AsyncIterable<Buffer | string>, maxLine
         return;
       }
       if (length + stop - start > maxLine) {
-        yield { number, error: new UsageError(`line too long (over ${sizeText(maxLine)}; larger arguments can be read from files with @path); nothing after it was read`), fatal: true, end: offset + stop };
+        yield { number, error: new UsageError(`line too long (over ${sizeText(maxLine)}; larger arguments can be read from files with @path and --allow-files); nothing after it was read`), fatal: true, end: offset + stop };
         return;
       }
       if (stop > start) parts.push(chunk.subarray(start, stop));

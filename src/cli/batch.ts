@@ -5,11 +5,11 @@ import { parseArguments, checkArguments, type JsonValue } from '../catalogue/arg
 import { catalogueFor, entryFor, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import type { ResultValue } from '../client/normalise.js';
-import { EctlError, NoAnswer, UsageError } from '../errors.js';
+import { EctlError, NoAnswer, UsageError, interruptedExitCode } from '../errors.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import { resultData, stringifyExact } from '../format/json.js';
 import { formatText } from '../format/text.js';
-import { expandAtArguments, type Io } from './io.js';
+import { expandAtArguments, type AtArgumentRules, type Io } from './io.js';
 import { parseBatchLine } from './batch-parse.js';
 import { terminalSafe } from './output.js';
 import { batchLines } from './batch-input.js';
@@ -29,6 +29,19 @@ const RAMP_START = 4;
 export interface BatchOptions {
   jobs: number;
   stopOnError: boolean;
+  /** --allow-files: a line's `@path` arguments are read (else each is an error for its line). */
+  allowFiles?: boolean;
+}
+
+/**
+ * What a batch line may do with `@`: a batch file is data (generated, received, edited by
+ * others), so it reads no local file unless the command line says so, and never standard input.
+ */
+function atRules(allowFiles: boolean): AtArgumentRules {
+  return {
+    filesRefused: allowFiles ? undefined : "'@path' in a batch line reads a local file: allowed only with 'ectl batch --allow-files' (a literal '@' is written '@@')",
+    stdinRefused: "'@-' cannot be used in batch input (standard input is the batch itself or a terminal); use '@path' with --allow-files",
+  };
 }
 
 interface Outcome {
@@ -60,7 +73,7 @@ interface Prepared {
 }
 
 /** A line ready to send in the release spoken, or the reason it cannot be. */
-async function prepare(text: string, io: Io, release: string, apiVersion: number | undefined): Promise<Prepared | null> {
+async function prepare(text: string, io: Io, release: string, apiVersion: number | undefined, rules: AtArgumentRules): Promise<Prepared | null> {
   const parsed = parseBatchLine(text);
   if (!parsed) return null;
   const name = parsed.kind === 'json' ? parsed.command : parsed.words[0];
@@ -74,7 +87,7 @@ async function prepare(text: string, io: Io, release: string, apiVersion: number
     return { entry, spec, body: rebuild(spec), rebuild };
   }
   const words = parsed.kind === 'words' ? parsed.words.slice(1) : (parsed.args as string[]);
-  const raws = await expandAtArguments(words, io, (i) => isSecretArgument(spec, i, words));
+  const raws = await expandAtArguments(words, io, (i) => isSecretArgument(spec, i, words), rules);
   io.secrets?.add(...secretArguments(spec, raws));
   const rebuild = (s: ReleaseSpec) => parseArguments(s, raws);
   const body = rebuild(spec);
@@ -208,8 +221,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   const client = clientFor(settings, opts.jobs, flags.verbose ? show!.verboseObserver(io) : undefined, false, io.signal);
   // One release for the whole batch: given, cached, or asked once before the first line (not with --dry-run).
   const session = new ReleaseSession(client, settings, io, knownChoice(settings, io.env));
-  // Lines read from stdin cannot also take arguments from stdin.
-  const lineIo: Io = { ...io, readStdin: () => Promise.reject(new UsageError("'@-' cannot be used in batch input")) };
+  const rules = atRules(!!opts.allowFiles);
   const progress = io.stderr.isTTY ? new Progress(io, size) : null;
   const out = new LineOutput(io);
 
@@ -309,11 +321,11 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
         try {
           if (!flags.dryRun) await session.settle();
           try {
-            prepared = await prepare(text, lineIo, session.choice.release, settings.apiVersion);
+            prepared = await prepare(text, io, session.choice.release, settings.apiVersion, rules);
           } catch (e) {
             // A line that does not read in the cached release: the server is asked (once a batch) whether it still runs it.
             if (!(e instanceof UsageError) || flags.dryRun || !(await session.recheck())) throw e;
-            prepared = await prepare(text, lineIo, session.choice.release, settings.apiVersion);
+            prepared = await prepare(text, io, session.choice.release, settings.apiVersion, rules);
           }
         } catch (e) {
           if (signal?.aborted) break;
@@ -377,7 +389,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
   if (signal?.aborted) {
     const inFlight = interrupted.length ? `line${interrupted.length > 1 ? 's' : ''} ${lineRanges(interrupted)} ${interrupted.length > 1 ? 'were' : 'was'} in flight and may or may not have run; ` : '';
     io.stderr.write(`interrupted: ${inFlight}${lastSent ? `nothing after line ${lastSent} was sent` : 'nothing was sent'}\n`);
-    return 130;
+    return interruptedExitCode(signal);
   }
   // Input that could not be read to its end (binary, a line too long) is a usage error whatever came before.
   return inputError ? exitCodeOf(inputError) : firstFailureCode;

@@ -65,7 +65,9 @@ export const EXIT_STATUS: readonly (readonly [number, string, string])[] = [
   [2, 'usage error', "usage error: unknown command or help topic (the closest name is suggested), wrong number or type of arguments, bad option or config; nothing was sent (but status, when the arguments are read in the server's release)"],
   [3, 'server unreachable', 'the server could not be reached or did not answer as an ejabberd API (refused, DNS, TLS, timeout, a reply that is not JSON); when the request had been written before the failure, the message says that it may have run, and it is not sent again'],
   [4, 'not authorized', 'not authorized (HTTP 401/403, whatever the body: ejabberd\'s message, a proxy\'s HTML page, nothing)'],
-  [130, 'interrupted', 'interrupted by Ctrl-C (a request in flight may or may not have run)'],
+  [129, 'hung up', "ended by SIGHUP (the terminal closed) as by SIGTERM; ectl raises the signal again to end (Node's own exit aborts on a hung-up terminal), which a shell reports as 129"],
+  [130, 'interrupted', 'interrupted by Ctrl-C, at a prompt too (a request in flight may or may not have run; what was in flight is reported, temporary files are removed)'],
+  [143, 'terminated', 'ended by SIGTERM, as by Ctrl-C'],
 ];
 
 /** The ways to ask for help and completion, shown by `ectl help` and the man page. */

@@ -19,10 +19,13 @@ const isatty = (fd: number): boolean => {
 
 const streamsUsed = new Set<NodeJS.WriteStream>();
 
+/** The reader went away: a closed pipe (EPIPE), or a terminal that hung up (EIO, as with SIGHUP). */
+const readerGone = (e: NodeJS.ErrnoException) => e.code === 'EPIPE' || e.code === 'EIO';
+
 /**
  * Standard output or error written with write(2) on the descriptor; falls back to the process
- * stream if the descriptor would block. A reader that has gone away (EPIPE: `ectl ... | head`)
- * ends the output quietly.
+ * stream if the descriptor would block. A reader that has gone away (EPIPE: `ectl ... | head`;
+ * EIO: a closed terminal) ends the output quietly.
  */
 function descriptorOutput(fd: 1 | 2): Io['stdout'] & { once(event: 'drain', listener: () => void): unknown } {
   let stream: NodeJS.WriteStream | undefined;
@@ -33,7 +36,7 @@ function descriptorOutput(fd: 1 | 2): Io['stdout'] & { once(event: 'drain', list
       stream = fd === 1 ? process.stdout : process.stderr;
       // The reader may also go away while the stream still holds output: end quietly then too.
       stream.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'EPIPE') throw e;
+        if (!readerGone(e)) throw e;
         closed = true;
       });
     }
@@ -51,7 +54,7 @@ function descriptorOutput(fd: 1 | 2): Io['stdout'] & { once(event: 'drain', list
           offset += writeSync(fd, buf, offset);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EPIPE') {
+          if (readerGone(e as NodeJS.ErrnoException)) {
             closed = true;
             return true;
           }
@@ -86,9 +89,9 @@ export interface Io {
   readStdin(limit: number, signal?: AbortSignal): Promise<string>;
   /** Standard input as a stream (batch mode). */
   openStdin(): Readable;
-  /** Aborted on Ctrl-C (SIGINT): requests stop and ectl exits 130. */
+  /** Aborted on Ctrl-C (SIGINT), SIGTERM or SIGHUP (its reason an InterruptedError): requests stop and ectl exits 128 + the signal's number. */
   signal?: AbortSignal;
-  /** Asks for a secret without echo; absent when standard input is not a terminal. */
+  /** Asks for a secret without echo (until Enter; Ctrl-D cancels); absent when standard input is not a terminal. */
   promptSecret?: (question: string) => Promise<string>;
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -118,8 +121,9 @@ export function processIo(): Io {
     readStdin: (limit, signal) => readLimited(process.stdin, limit, signal),
     openStdin: () => process.stdin,
     // Looked at only when a secret is missing: asking whether stdin is a terminal costs start-up time.
+    // The prompt gives up when a signal ends the call (this.signal is set after this object is made).
     get promptSecret() {
-      return isatty(0) ? async (question: string) => (await import('./prompt.js')).promptSecretOnTty(question) : undefined;
+      return isatty(0) ? async (question: string) => (await import('./prompt.js')).promptSecretOnTty(question, this.signal) : undefined;
     },
     env: process.env,
     cwd: process.cwd(),
@@ -136,26 +140,46 @@ export const ARGUMENT_LIMIT = 16 * MiB;
 /** ejabberd's own words that start with @ (shared roster group members), taken literally. */
 const EJABBERD_AT_WORDS = new Set(['@all@', '@online@']);
 
+/** What `@path` and `@-` may do where the arguments come from (a batch line is more limited than a command line). */
+export interface AtArgumentRules {
+  /** Why `@path` is refused here (a batch line without --allow-files): nothing is read. */
+  filesRefused?: string;
+  /** Why `@-` is refused here (a batch line: standard input is usually the batch itself). */
+  stdinRefused?: string;
+  /** Argument i's name, for the question when `@-` waits for a terminal. */
+  nameOf?: (index: number) => string;
+}
+
 /**
  * Expands `@path` (file contents), `@-` (standard input) and `@@x` (the literal `@x`).
  * `isSecret(i)` says whether argument i holds a secret: a file that cannot be read is then not
- * named, as `@word` may be a password that starts with `@`.
+ * named, as `@word` may be a password that starts with `@`. `@-` at a terminal is asked for
+ * as a password is, without echo: one line, Enter ends it.
  */
-export async function expandAtArguments(raws: readonly string[], io: Io, isSecret: (index: number) => boolean = () => false): Promise<string[]> {
+export async function expandAtArguments(raws: readonly string[], io: Io, isSecret: (index: number) => boolean = () => false, rules: AtArgumentRules = {}): Promise<string[]> {
   let stdinUsed = false;
   const out: string[] = [];
   for (const [index, raw] of raws.entries()) {
     if (raw.startsWith('@@')) out.push(raw.slice(1));
     else if (EJABBERD_AT_WORDS.has(raw)) out.push(raw);
     else if (raw === '@-') {
+      if (rules.stdinRefused) throw new UsageError(rules.stdinRefused);
       if (stdinUsed) throw new UsageError("only one argument can be read from standard input ('@-')");
       stdinUsed = true;
+      // At a terminal what is typed would show (and Ctrl-D would be the only way to end it): ask instead.
+      const ask = io.promptSecret;
+      if (ask) {
+        const name = rules.nameOf?.(index);
+        out.push(await ask(`${name ? `'${name}'` : 'The argument'} from @- (typing is not shown; Enter ends it, Ctrl-D cancels): `));
+        continue;
+      }
       try {
         out.push(dropFinalNewline(await io.readStdin(ARGUMENT_LIMIT, io.signal)));
       } catch (e) {
         throw e instanceof UsageError ? e : new UsageError(`cannot read standard input ('@-'): ${readFailure(e)}`);
       }
     } else if (raw.startsWith('@') && raw.length > 1) {
+      if (rules.filesRefused) throw new UsageError(rules.filesRefused);
       const path = raw.slice(1);
       try {
         out.push(dropFinalNewline(await readLimited(path, ARGUMENT_LIMIT, io.signal)));

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseArguments } from '../catalogue/args.js';
 import { NEWEST_RELEASE, RELEASES, catalogueFor, commandName, entryFor, helpSpecFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
-import { EctlError, NoAnswer, UsageError } from '../errors.js';
+import { EctlError, InterruptedError, NoAnswer, UsageError, interruptedExitCode } from '../errors.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import { expandAtArguments, guardOutput, type Io } from './io.js';
 import { knownChoice, type ReleaseChoice } from './release.js';
@@ -335,7 +335,7 @@ export async function runCatalogueCall(call: CommandCall, typed: readonly (strin
     if (!ask) throw new UsageError(`missing required argument '${last.name}' (no terminal to ask it on)${usageHint(spec)}`);
     raws[raws.length - 1] = await ask(`${last.description} (${last.name}): `);
   }
-  const expanded = await expandAtArguments(raws as string[], io, (i) => isSecretArgument(spec, i, raws as string[]));
+  const expanded = await expandAtArguments(raws as string[], io, (i) => isSecretArgument(spec, i, raws as string[]), { nameOf: (i) => spec.args[i]?.name });
   const secrets = guardOutput(io).add(...secretArguments(spec, expanded));
   let body: ReturnType<typeof parseArguments>;
   try {
@@ -412,6 +412,12 @@ export async function main(given: string[], io: Io): Promise<number> {
   guardOutput(io).add(io.env.ECTL_PASSWORD, io.env.ECTL_TOKEN);
   const typed = withoutDashesBeforeCommand(given);
   for (const url of urlsGiven(typed, io.env)) io.secrets!.addUrl(url);
+  const code = await commandLine(typed, io);
+  // A signal cut the call short wherever it was: the exit code says so, whatever the command returned (doctor, cluster...).
+  return io.signal?.aborted ? interruptedExitCode(io.signal) : code;
+}
+
+async function commandLine(typed: string[], io: Io): Promise<number> {
   const at = commandIndex(typed);
   const word = at < 0 ? undefined : typed[at];
   const entry = word && word.length <= LONGEST_COMMAND_WORD ? entryFor(word) : undefined;
@@ -444,7 +450,9 @@ export async function main(given: string[], io: Io): Promise<number> {
     // batch, doctor...: their line needs none of the catalogue's 200 subcommands.
     return await (await import('./program.js')).runProgram(argv, io, call ?? (word && EXTRA_WORDS.has(word) ? 'extras' : undefined));
   } catch (err) {
-    if (io.signal?.aborted) return EXIT.interrupted; // Ctrl-C: nothing more to say
+    // A signal (Ctrl-C, SIGTERM, SIGHUP) or Ctrl-C at a prompt: nothing more to say.
+    if (io.signal?.aborted) return interruptedExitCode(io.signal);
+    if (err instanceof InterruptedError) return err.exitCode;
     // Only a real error needs its label (and with it a look at whether stderr is a terminal).
     if (exitCodeFor(err) === EXIT.ok) return EXIT.ok;
     // A wrong command line for a command shows that command's usage line.
@@ -458,6 +466,7 @@ export function exitCodeFor(err: unknown): number {
   if (isCommanderError(err)) {
     return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
   }
+  if (err instanceof InterruptedError) return err.exitCode;
   if (err instanceof EctlError) return EXIT[err.kind];
   return EXIT.failed;
 }

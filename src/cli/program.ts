@@ -128,11 +128,12 @@ function addBatchCommand(program: Command, io: Io): void {
     .argument('[file]', "file of commands ('-' or none: standard input)")
     .option('-j, --jobs <n>', `requests in flight at once (default ${DEFAULT_JOBS})`)
     .option('--stop-on-error', 'send no new line once one has failed (lines already sent still finish)')
+    .option('--allow-files', "let lines read local files with '@path' (a batch file is data: without this, '@path' is an error for its line)")
     .allowExcessArguments(false)
-    .action(async (file: string | undefined, opts: { jobs?: string; stopOnError?: boolean }) => {
+    .action(async (file: string | undefined, opts: { jobs?: string; stopOnError?: boolean; allowFiles?: boolean }) => {
       const jobs = opts.jobs === undefined ? DEFAULT_JOBS : parseDecimal(opts.jobs, '--jobs', { integer: true, min: 1, max: 256 });
       const { runBatch } = await import('./batch.js');
-      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError }, singleServer(program.opts() as GlobalFlags, 'batch'), io, exitCodeFor, io.signal);
+      actionExitCode = await runBatch(file, { jobs, stopOnError: !!opts.stopOnError, allowFiles: !!opts.allowFiles }, singleServer(program.opts() as GlobalFlags, 'batch'), io, exitCodeFor, io.signal);
     });
 }
 

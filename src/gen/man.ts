@@ -148,7 +148,8 @@ export function renderManPage(ctx: HelpContext, version: string): string {
   for (const [name, text] of FILES) out.push('.TP', italic(name), roffText(text));
   out.push('.SH EXAMPLES');
   const register = find('register');
-  if (register) out.push(...example('Create an account, reading its password from standard input:', `${exampleLine(register)} @-`));
+  // The prompt first: @- typed at a terminal is for pipes and scripts.
+  if (register) out.push(...example('Create an account; its password is asked for, not shown (from a script, @- reads it from a pipe):', exampleLine(register)));
   const users = find('registered_users');
   if (users) out.push(...example("List a virtual host's accounts:", exampleLine(users)));
   const info = find('connected_users_info');
