@@ -68,7 +68,7 @@ for (const server of servers) {
     const g = await ectl(['srg_create', group, 'localhost', 'Label', 'Desc', group], { env: envFor(server, cacheDir(server)) });
     assert.equal(g.code, 0, showRun(g));
     const info = await ectl(['srg_get_info', group, 'localhost'], { env: server.env() });
-    assert.match(info.stdout, new RegExp(`displayed_groups\\t${group}\\n`), showRun(info));
+    assert.match(info.stdout, new RegExp(`displayed_groups\\t\\["${group}"\\]\\n`), showRun(info));
   });
 }
 
