@@ -97,7 +97,6 @@ function enableCtlOverHttp(s) {
   return { classic: [cmd, argv], fast: fast(['status']) };
 }
 
-const rows = [];
 const out = (s) => process.stdout.write(s);
 try {
   // 1. Start-up.

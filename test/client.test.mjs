@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, symlinkSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, } from 'node:fs';
 import { join } from 'node:path';
 import { createClient, UsageError, CommandFailedError, NoAnswer, UnauthorizedError } from 'ectl';
 import { live, requireLiveServer, root, uniqueName } from './helpers.mjs';

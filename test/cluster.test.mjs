@@ -221,8 +221,6 @@ test('ectl cluster: every node reachable, its release, uptime, online users, lis
   // Each node's own uptime: the first node started before the others joined it.
   const uptime = Number((await ctl(a, 'stats', 'uptimeseconds')).stdout);
   assert.ok(rows[0].uptime <= uptime && rows[0].uptime > uptime - 120, `${rows[0].uptime} vs ${uptime}`);
-  {
-  }
   const text = await ectl(['cluster'], { env: clusterEnv() });
   assert.equal(text.stdout.split('\n').filter(Boolean).length, nodes.length);
   assert.match(text.stdout, new RegExp(`^${a.node}\t${a.url}\tyes\t`, 'm'));
@@ -272,20 +270,19 @@ test('with one node stopped: ectl cluster says so (exit 3), failover skips it, -
     assert.ok(Number((await ectl(['--node', a.node, 'stats', 'uptimeseconds'], { env })).stdout) >= Number(before));
   } catch (e) {
     firstCause = e;
-    throw e;
-  } finally {
-    // Started again only once it has stopped ('stop' returns while the node still winds down); a
-    // failure here does not hide the test's own first cause.
-    try {
-      await down(c);
-      const started = await ctl(c, 'start');
-      assert.equal(started.code, 0, started.stdout + started.stderr);
-      await wholeCluster();
-    } catch (e) {
-      if (!firstCause) throw e;
-      process.stderr.write(`(restoring ${c.node} failed too: ${e.message})\n`);
-    }
   }
+  // Started again only once it has stopped ('stop' returns while the node still winds down); a
+  // failure here does not hide the test's own first cause.
+  try {
+    await down(c);
+    const started = await ctl(c, 'start');
+    assert.equal(started.code, 0, started.stdout + started.stderr);
+    await wholeCluster();
+  } catch (e) {
+    if (!firstCause) throw e;
+    process.stderr.write(`(restoring ${c.node} failed too: ${e.message})\n`);
+  }
+  if (firstCause) throw firstCause;
 });
 
 /** Waits until a node's ejabberdctl no longer reaches it (it stopped or halted). */

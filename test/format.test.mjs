@@ -74,7 +74,6 @@ const fixtures = {
 // Empty lists: a table says so, the others keep their header or empty collection.
 const empties = { registered_users: [], connected_users_info: [] };
 
-const COMPACT_JSON = { color: false, width: Infinity, pretty: false };
 
 /** Every variant of one result; the file name is <command>.<variant>. */
 function variants(name, value) {

@@ -167,7 +167,7 @@ test(`ectl help tags lists every tag with all ${commands.length} commands`, asyn
     const names = rest.join(' ').trim().split(/\s+/);
     assert.deepEqual(names, byTag.get(tag).map((c) => c.name), tag);
     assert.equal(Number(count), names.length);
-    names.forEach((n) => seen.add(n));
+    for (const n of names) seen.add(n);
   }
   assert.deepEqual([...seen].sort(), commands.map((c) => c.name).sort());
 });

@@ -21,6 +21,7 @@ const RAW = new RegExp(`[${INVISIBLE.map(([c]) => c).join('')}]|[^\\u200c\\u200d
 
 /** No invisible character of the list raw, and every ordinary piece as it is. */
 function assertSafeText(text, what, { ordinary = true } = {}) {
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: the joiners and U+FE0F are removed one by one
   const found = RAW.exec(text.replace(/[\u200c\u200d\ufe0f]/g, ''));
   assert.equal(found, null, `${what}: a raw invisible character U+${found?.[0].codePointAt(0).toString(16)}:\n${JSON.stringify(text)}`);
   for (const [c, shown] of INVISIBLE) assert.ok(text.includes(shown) || text.includes(`\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) || text.includes('\ufffd'), `${what}: ${shown} not shown escaped:\n${text}`);

@@ -26,7 +26,7 @@ import { predicateNo } from '../dist/catalogue/predicates.js';
 
 /** The read commands compared on a release, given the names its state uses. */
 function reads(n) {
-  const { A, B, C, D, E, F, R1, R2, R3, NOROOM, G1, G2, G3 } = n;
+  const { A, B, C, D, E, F, R1, R2, R3, G1, G2, G3 } = n;
   return [
     // [args, { since: first release that has the command, list: a list result, v0: compared with
     // --api-version 0 too (a command whose result changed), groups: the column of each line that

@@ -25,8 +25,8 @@ export const joinChunks = (chunks) => [...chunks].join('');
 
 /** TSV lines back into rows of fields, undoing \t \n \r \\. */
 export function parseTsv(text) {
-  const unescape = (f) => f.replace(/\\(.)/g, (_, c) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c] ?? `\\${c}`);
-  return text.split('\n').slice(0, -1).map((line) => line.split('\t').map(unescape));
+  const unescapeField = (f) => f.replace(/\\(.)/g, (_, c) => ({ t: '\t', n: '\n', r: '\r', '\\': '\\' })[c] ?? `\\${c}`);
+  return text.split('\n').slice(0, -1).map((line) => line.split('\t').map(unescapeField));
 }
 
 /** A table drawn without colour back into rows of trimmed cells (tables of one-line rows only). */

@@ -15,7 +15,7 @@ import { UsageError } from '../dist/errors.js';
 
 fc.configureGlobal({ seed: 20231101, numRuns: 300 });
 
-const escape = (s) => s.replace(/[\\,:]/g, (c) => `\\${c}`);
+const escapeShorthand = (s) => s.replace(/[\\,:]/g, (c) => `\\${c}`);
 const listOfStrings = { name: 'contents', type: { list: { name: 'value', type: 'string' } }, description: '' };
 const listOfPairs = { name: 'options', type: { list: { name: '', type: { tuple: [{ name: 'name', type: 'string' }, { name: 'value', type: 'string' }] } } }, description: '' };
 const integerArg = { name: 'days', type: 'integer', description: '' };
@@ -42,7 +42,7 @@ test('any safe integer survives the command line; anything else that is not an i
 test('a list of strings round-trips through JSON and, where it can say it, the shorthand', () => {
   fc.assert(fc.property(fc.array(fc.string({ unit: 'binary' }), { maxLength: 6 }), (arr) => {
     assert.deepEqual(parseArgument(listOfStrings, JSON.stringify(arr)), arr);
-    const raw = arr.map(escape).join(',');
+    const raw = arr.map(escapeShorthand).join(',');
     fc.pre(!(arr.length === 1 && arr[0] === '') && expressible(raw));
     assert.deepEqual(parseArgument(listOfStrings, raw), arr);
   }));
@@ -53,7 +53,7 @@ test('a list of name/value tuples round-trips through JSON (objects or arrays) a
   fc.assert(fc.property(fc.array(pair, { minLength: 1, maxLength: 5 }), (arr) => {
     assert.deepEqual(parseArgument(listOfPairs, JSON.stringify(arr)), arr);
     assert.deepEqual(parseArgument(listOfPairs, JSON.stringify(arr.map((p) => [p.name, p.value]))), arr);
-    const raw = arr.map((p) => `${escape(p.name)}:${escape(p.value)}`).join(',');
+    const raw = arr.map((p) => `${escapeShorthand(p.name)}:${escapeShorthand(p.value)}`).join(',');
     fc.pre(expressible(raw));
     assert.deepEqual(parseArgument(listOfPairs, raw), arr);
   }));

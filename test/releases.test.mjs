@@ -222,7 +222,7 @@ for (const s of process.env.ECTL_TEST_SERVERS ? liveServers().filter((x) => x.re
     const r = await ectl(['-v', 'status'], { env: s.env({ XDG_CACHE_HOME: sharedCache, ECTL_RELEASE: null }) });
     assert.equal(r.code, 0, showRun(r));
     const m = /^\* ejabberd (\S+) .*\(detected\), API v\d+$/m.exec(r.stderr);
-    assert.ok(m && m[1].startsWith(s.release), r.stderr);
+    assert.ok(m?.[1].startsWith(s.release), r.stderr);
     assert.equal(cacheOf(sharedCache)[s.url].release.slice(0, 5), s.release);
     assert.equal(r.stdout, s.ejabberdctl('status').stdout);
   });

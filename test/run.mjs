@@ -4,7 +4,7 @@
 // with node's test runner twice - with this machine's Node and with Node 24 - and stops the nodes.
 // Exits non-zero when a server does not start or either run fails.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode } from './server/node.mjs';
@@ -147,7 +147,11 @@ const early = runPart(nodes[0], 'serverless', partsOf(0).serverless, { concurren
 const started = await Promise.allSettled([...servers.map((s) => harness.start(s)), ...groups.map((g) => harness.startCluster(g))]);
 const failed = started.filter((r) => r.status === 'rejected');
 groupNodes = started.slice(servers.length).map((r) => (r.status === 'fulfilled' ? r.value : null));
-const stopGroups = () => groups.forEach((g, i) => harness.stopCluster(groupNodes[i] ?? Array.from({ length: g.size }, (_, n) => harness.describeClusterNode(n, g))));
+const stopGroups = () => {
+  groups.forEach((g, i) => {
+    harness.stopCluster(groupNodes[i] ?? Array.from({ length: g.size }, (_, n) => harness.describeClusterNode(n, g)));
+  });
+};
 if (failed.length) {
   for (const f of failed) process.stderr.write(`test setup: ${f.reason?.message ?? f.reason}\n`);
   started.slice(0, servers.length).forEach((r, i) => { if (r.status === 'fulfilled') harness.stop(servers[i]); });

@@ -33,12 +33,12 @@ export function splitEscaped(text: string, sep: string, limit = Infinity): strin
 }
 
 /** Unescapes the characters the shorthand lets a backslash protect. */
-function unescape(text: string): string {
+function unescapeShorthand(text: string): string {
   return text.replace(/\\([\\,:])/g, '$1');
 }
 
 function fromShorthand(raw: string, type: ValueType, where: string): JsonValue {
-  if (type === 'string') return unescape(raw);
+  if (type === 'string') return unescapeShorthand(raw);
   if (type === 'integer') return parseInteger(raw, where);
   if ('list' in type) {
     if (raw === '') return [];

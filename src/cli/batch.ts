@@ -5,7 +5,7 @@ import { parseArguments, checkArguments, type JsonValue } from '../catalogue/arg
 import { catalogueFor, entryFor, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import type { ResultValue } from '../client/normalise.js';
-import { EctlError, NoAnswer, UsageError, interruptedExitCode } from '../errors.js';
+import { type EctlError, NoAnswer, UsageError, interruptedExitCode } from '../errors.js';
 import type { GlobalFlags, Settings } from '../config/settings.js';
 import { resultData, stringifyExact } from '../format/json.js';
 import { formatText } from '../format/text.js';
@@ -317,7 +317,7 @@ export async function runBatch(source: string | undefined, opts: BatchOptions, f
           continue;
         }
         const { text, end } = item;
-        let prepared;
+        let prepared: Prepared | null;
         try {
           if (!flags.dryRun) await session.settle();
           try {

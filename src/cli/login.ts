@@ -1,6 +1,6 @@
 // `ectl login` / `ectl logout`: an OAuth bearer token for the admin account, kept in the
 // profile's token file (mode 0600) with its expiry, so that later calls need no password.
-import { lstatSync, rmSync } from 'node:fs';
+import { lstatSync, rmSync, type Stats } from 'node:fs';
 import { dirname, sep } from 'node:path';
 import { isList } from '../catalogue/types.js';
 import { CommandFailedError, UnauthorizedError, UsageError } from '../errors.js';
@@ -153,7 +153,7 @@ function hasExpired(held: HeldToken): boolean {
 export async function logout(flags: GlobalFlags, io: Io): Promise<void> {
   const settings = await settingsFor(flags, io, { readToken: false, askPassword: false });
   const file = tokenFileOf(settings.tokenFile);
-  let st;
+  let st: Stats;
   try {
     st = lstatSync(file);
   } catch (e) {

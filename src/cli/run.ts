@@ -8,7 +8,7 @@ import type { CommandEntry } from '../catalogue/resolve.js';
 import { createClient, type Client } from '../client/client.js';
 import { ReplyShapeError, type ResultValue } from '../client/normalise.js';
 import { describeRequest, type RequestObserver, type TransportOptions } from '../client/request.js';
-import { CommandFailedError, EctlError, NoAnswer, UnreachableError, UsageError } from '../errors.js';
+import { CommandFailedError, type EctlError, NoAnswer, UnreachableError, UsageError } from '../errors.js';
 import { nodeLocal } from '../catalogue/node-local.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
 import { guardOutput, type Io } from './io.js';

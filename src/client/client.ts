@@ -8,7 +8,7 @@ import { checkArguments, type JsonValue } from '../catalogue/args.js';
 import { UsageError } from '../errors.js';
 import { secretStrings } from '../catalogue/secrets.js';
 import { SecretMask } from '../secret-mask.js';
-import { credentialsOf, decodeSuccess, describeRequest, errorForReply, type TransportOptions } from './request.js';
+import { credentialsOf, decodeSuccess, describeRequest, errorForReply, type Reply, type TransportOptions } from './request.js';
 import { normaliseResult, type ResultValue } from './normalise.js';
 // node:http itself is loaded only when a request is sent.
 import { sendSingle } from './single-request.js';
@@ -81,7 +81,7 @@ export function createClient<R extends Release = NewestRelease>(options: ClientO
     const speaks = call?.release ?? (options.release === undefined ? undefined : release);
     const version = spec.version === undefined || speaks === undefined ? undefined : pathVersion(speaks, { version: spec.version });
     const req = describeRequest(options, spec.name, body, version, spec.renamedAway);
-    let reply;
+    let reply: Reply;
     const everyCall = options.signal;
     const signal = call?.signal === everyCall ? undefined : call?.signal;
     if (everyCall?.aborted) throw everyCall.reason;

@@ -16,6 +16,7 @@
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/gu;
 // JSON.stringify has escaped C0 controls already; line feeds and spaces of its indentation stay.
 const UNSAFE_IN_JSON = /[\x7f-\x9f\u2028\u2029\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cs}]/gu;
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point alone is the point (a modifier or U+FE0F after a pictograph)
 const EMOJI_PART = /^[\p{Extended_Pictographic}\p{Emoji_Modifier}\uFE0F]$/u;
 const PICTOGRAPH = /^\p{Extended_Pictographic}$/u;
 const JOINING_LETTER = /^(?![\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}])[\p{L}\p{M}]$/u;

@@ -160,7 +160,7 @@ export function tableLayout(source: TableSource, width: number): TableLayout {
   }
   const widths = fitWidths(natural, width, minimum);
   const wraps = widths.some((w, i) => w < natural[i]);
-  const head = source.head && source.head.map((c, i) => wrapCell([c.name], widths[i]));
+  const head = source.head ? source.head.map((c, i) => wrapCell([c.name], widths[i])) : null;
   return { head, widths, right, compact: !multiLine && !wraps, vertical: false };
 }
 
@@ -281,7 +281,9 @@ export function* drawVertical(source: TableSource, options: FormatOptions): Gene
   let out: string[] = [];
   for (let r = 0; r < source.rowCount; r++) {
     out.push(paint.dim(`-[ RECORD ${r + 1} ]-`));
-    source.row(r).forEach((c, i) => field(names[i], c, out));
+    source.row(r).forEach((c, i) => {
+      field(names[i], c, out);
+    });
     if ((r + 1) % chunkRows === 0) {
       yield `${out.join('\n')}\n`;
       out = [];

@@ -127,6 +127,7 @@ export function ensureChroot(desc) {
   inside(['apt-get', 'install', '-y', '-q', '--no-install-recommends', ...(apt ? ['-t', apt] : []), 'ejabberd', 'erlang-p1-oauth2', 'curl'],
     'apt-get install ejabberd in the chroot');
   inside(['apt-get', 'clean'], 'apt-get clean in the chroot');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format field, not a template
   const [vc, va] = inChroot(build, ['dpkg-query', '-W', '-f', '${Version}', 'ejabberd']);
   const pkg = spawnSync(isRoot ? vc : 'sudo', isRoot ? va : ['-n', vc, ...va], { encoding: 'utf8' }).stdout.trim();
   const bytes = Number(spawnSync(isRoot ? 'du' : 'sudo', [...(isRoot ? [] : ['-n', 'du']), '-sb', build], { encoding: 'utf8' }).stdout.split('\t')[0]);
