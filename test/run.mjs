@@ -79,7 +79,7 @@ const NODE_VERSION_FILES = new Set(['batch', 'big-integers', 'client', 'config-s
 // The files that need no test server (each passes with no ECTL_TEST_* in its environment): they
 // start while the servers do, and run beside the live files, two at a time. A new file is live
 // until it is added here.
-const SERVERLESS_FILES = new Set(['big-integers', 'docs-drift', 'faults', 'global-options', 'help', 'hostile-server',
+const SERVERLESS_FILES = new Set(['big-integers', 'docs-drift', 'faults', 'global-options', 'hostile-server',
   'limits', 'man', 'node-local', 'nodes', 'output-choice', 'output-lazy', 'properties', 'request-shapes',
   'single-request', 'startup', 'usage-errors'].map((name) => `${name}.test.mjs`));
 // Reads what every other file of its run printed: it runs after them.
