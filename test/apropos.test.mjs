@@ -89,6 +89,17 @@ test("the issue's cases: help -k online, log level, last seen (words of two and 
   assert.deepEqual(found('log level'), ['get_loglevel', 'set_loglevel']);
 });
 
+test('a short plural finds what its singular finds: help -k logs as help -k log, keys as key, days as day', () => {
+  for (const [plural, singular] of [['logs', 'log'], ['keys', 'key'], ['days', 'day'], ['jids', 'jid'], ['tags', 'tag']]) {
+    const one = found(singular);
+    assert.ok(one.length > 0, `help -k ${singular} finds something`);
+    assert.deepEqual(found(plural), one, `help -k ${plural}`);
+  }
+  assert.ok(found('logs').includes('rotate_log') && found('logs').includes('set_loglevel'), found('logs').join(' '));
+  // Little words are still little words, whatever their last letter.
+  for (const w of ['this', 'does', 'plus', 'less', 'is', 'was']) assert.equal(stem(w), w);
+});
+
 test('words not known find nothing: no part-word, little-word or synonym-of-nothing matches', async () => {
   for (const words of [['xyzzy'], ['foo', 'bar'], ['online', 'xyzzy'], ['onl'], ['sess'], ['logle'], ['qwerty', 'level']]) {
     const r = await ectl(['help', '-k', ...words], { env: cleanEnv() });

@@ -44,7 +44,9 @@ const STOP_WORDS = new Set(['a', 'an', 'the', 'of', 'to', 'for', 'in', 'on', 'at
 /** A word reduced to what `-k` compares: lower case, a plural or past ending dropped. */
 export function stem(word: string): string {
   const w = word.toLowerCase();
-  return w.length > 4 ? w.replace(/ies$/, 'y').replace(/(?:ing|ed|es|s|e)$/, '') : w;
+  if (w.length > 4) return w.replace(/ies$/, 'y').replace(/(?:ing|ed|es|s|e)$/, '');
+  // A short plural (logs, days, keys, jids): the s after a consonant or y; not this, does, plus, less.
+  return /^[a-z]{2}[^\Wsieu]s$/.test(w) ? w.slice(0, 3) : w;
 }
 
 const words = (text: string) => text.split(/[^A-Za-z0-9]+/).filter(Boolean).map(stem);

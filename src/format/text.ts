@@ -63,19 +63,43 @@ const printableByte = (b: number) => (b >= 0x20 && b < 0x7f) || b >= 0xa0 || ERL
 const PRETTY_LINE = 78;
 
 /**
- * One string of a list as `~p` writes it, and its width in Erlang's characters: the server holds
- * UTF-8 bytes, so a string whose bytes are all printable is quoted (its text kept as UTF-8, its
- * width the bytes'), else it is the list of its byte values.
+ * One string of a list as `~p` writes it: the server holds UTF-8 bytes, so a string whose bytes
+ * are all printable is quoted (its text kept as UTF-8, its width the bytes'), else it is the list
+ * of its byte values (`ints`), which `~p` lays out as a list of its own.
  */
-function erlangString(text: string): { text: string; width: number } {
+function erlangString(text: string): { text: string; width: number; ints?: number[] } {
   if (text === '') return { text: '[]', width: 2 };
   const bytes = Buffer.from(text, 'utf8');
   if (!bytes.every(printableByte)) {
     const ints = `[${bytes.join(',')}]`;
-    return { text: ints, width: ints.length };
+    return { text: ints, width: ints.length, ints: [...bytes] };
   }
   const escaped = text.replace(/["\\\n\r\t\v\b\f\x1b]/g, (c) => ERLANG_STRING_ESCAPES[c.charCodeAt(0)]);
   return { text: `"${escaped}"`, width: bytes.length + 2 + (escaped.length - text.length) };
+}
+
+/**
+ * Elements filled into lines as `~p` fills a list that does not fit on one line: each line holds
+ * at most PRETTY_LINE characters (the comma or bracket after an element included), and continued
+ * lines are indented to `indent` (the column after the list's bracket). An element that is itself
+ * a list of numbers (`breaks`) stands on its own line: the element before it and the one after
+ * it end and start a line. Returns the text after the opening bracket and the column it ends at.
+ */
+function fillLines(els: readonly { text: string; width: number; breaks?: boolean }[], indent: number): { text: string; column: number } {
+  let out = els[0].text;
+  let column = indent + els[0].width;
+  let broke = els[0].breaks === true;
+  for (const e of els.slice(1)) {
+    if (!broke && !e.breaks && column + 1 + e.width + 1 <= PRETTY_LINE) {
+      out += `,${e.text}`;
+      column += 1 + e.width;
+    } else {
+      out += `,\n${' '.repeat(indent)}${e.text}`;
+      column = indent + e.width;
+    }
+    broke = e.breaks === true;
+  }
+  return { text: out, column };
 }
 
 /** A list of strings as Erlang's `~p` prints it: on one line when it fits, else filled into lines indented by one space. */
@@ -83,19 +107,14 @@ export function erlangStringList(items: readonly string[]): string {
   const els = items.map(erlangString);
   const oneLine = els.reduce((w, e) => w + e.width, 1 + els.length);
   if (els.length === 0 || oneLine <= PRETTY_LINE) return `[${els.map((e) => e.text).join(',')}]`;
-  let out = `[${els[0].text}`;
-  let column = 1 + els[0].width;
-  for (const e of els.slice(1)) {
-    // The element after its comma, and the comma or bracket that follows it.
-    if (column + 1 + e.width + 1 <= PRETTY_LINE) {
-      out += `,${e.text}`;
-      column += 1 + e.width;
-    } else {
-      out += `,\n ${e.text}`;
-      column = 1 + e.width;
-    }
-  }
-  return `${out}]`;
+  // A list of byte values too wide for its line is filled itself, one column further in.
+  const laidOut = els.map((e) => {
+    if (!e.ints) return e;
+    if (1 + e.width + 1 <= PRETTY_LINE) return { ...e, breaks: true };
+    const inner = fillLines(e.ints.map((n) => ({ text: String(n), width: String(n).length })), 2);
+    return { text: `[${inner.text}]`, width: inner.column, breaks: true };
+  });
+  return `[${fillLines(laidOut, 1).text}]`;
 }
 
 /**
