@@ -14,7 +14,12 @@ export class UsageError extends EctlError {
 /** The server ran (or refused to run) the command and reported a failure. */
 export class CommandFailedError extends EctlError {
   readonly kind = 'failed';
-  constructor(message: string, readonly status?: number, readonly code?: number) {
+  /**
+   * `unrun`: the server's API refused the request before running the command (no such command,
+   * missing or unknown arguments), in its own words; any other failure may come from a command
+   * that ran (ejabberd answers 404 for a command's own "not found").
+   */
+  constructor(message: string, readonly status?: number, readonly code?: number, readonly unrun = false) {
     super(message);
   }
 }

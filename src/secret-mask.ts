@@ -70,6 +70,22 @@ function base64Forms(text: string): string[] {
   return [plain, plain.replace(/\+/g, '-').replace(/\//g, '_')];
 }
 
+/**
+ * How Erlang (ejabberd) may print a secret in an error it sends back: its bytes as a list of
+ * numbers (`~p` of a binary or list holding a byte it does not print, `<<112,195,169>>`), and
+ * its UTF-8 bytes read as Latin-1 (`~p` of a binary: "pÃ©", which then reaches us re-encoded),
+ * and its Unicode normal forms (a server normalises what it stores and may echo that).
+ */
+function echoedForms(text: string): string[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const forms = [[...bytes].join(',')];
+  const latin1 = bytes.toString('latin1');
+  if (latin1 !== text) forms.push(latin1);
+  // Normalised as SASLprep (ejabberd's stringprep) would (NFKC), or composed (NFC).
+  for (const form of ['NFC', 'NFKC', 'NFD'] as const) if (text.normalize(form) !== text) forms.push(text.normalize(form));
+  return forms;
+}
+
 // A password in a URL's user info (`https://user:pw@host`), whatever the scheme and its case.
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:'"<>]*:)[^\s/?#@'"<>]*@/gi;
 
@@ -87,7 +103,10 @@ export class SecretMask {
       const text = String(s);
       if (this.secrets.has(text)) continue;
       this.secrets.add(text);
-      if ([...text].length >= SHORT_SECRET) for (const b of base64Forms(text)) this.base64.add(b);
+      if ([...text].length >= SHORT_SECRET) {
+        for (const b of base64Forms(text)) this.base64.add(b);
+        for (const form of echoedForms(text)) this.secrets.add(form);
+      }
       this.patterns = undefined;
     }
     return this;

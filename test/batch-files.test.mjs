@@ -73,3 +73,27 @@ test('with --allow-files a batch line reads @path; @- is refused whatever the op
     await server.close();
   }
 });
+
+test("with --allow-files a batch line cannot read standard input under another name (/dev/stdin, /dev/fd/0, /proc/self/fd/0)", async () => {
+  const server = await recordingServer();
+  try {
+    const env = cleanEnv({ ECTL_URL: server.url });
+    const names = ['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'];
+    const lines = [...names.map((n) => `send_message chat a@x b@elsewhere subj @${n}`), 'register bob-stdin-name localhost batch-secret-pw-52', `send_message chat a@x b@y subj @${file}`];
+    const batchFile = join(tmp, 'reads-stdin.txt');
+    writeFileSync(batchFile, `${lines.join('\n')}\n`);
+    // The batch given as a file on standard input (a file can be read again from its start) and as a pipe.
+    for (const input of [{ path: batchFile }, `${lines.join('\n')}\n`]) {
+      server.requests.length = 0;
+      const r = await ectl(['batch', '--allow-files', '-j', '1', '-'], { input, env });
+      assert.equal(r.code, 2, r.stderr);
+      const errors = r.stderr.split('\n').filter((l) => l.startsWith('line '));
+      assert.deepEqual(errors, names.map((n, i) => `line ${i + 1}: Error: ${n} is standard input: '@-' cannot be used in batch input (standard input is the batch itself or a terminal); use '@path' with --allow-files`));
+      assert.deepEqual(server.requests.map((q) => q.url), ['/api/register', '/api/send_message']);
+      for (const q of server.requests) assert.ok(!q.body.includes('send_message chat'), 'the batch itself was sent as an argument');
+      assert.equal(JSON.parse(server.requests[1].body).body, 'local-file-content-41');
+    }
+  } finally {
+    await server.close();
+  }
+});

@@ -583,3 +583,20 @@ test('__complete of a huge list: bounded time, output and cache', async () => {
     await server.close();
   }
 });
+
+test('__complete offers only the profile names ectl accepts: a config key like a$(...), ../x or one with an escape is never offered', async () => {
+  const config = join(tmp, 'xdg-config-odd-profiles');
+  mkdirSync(join(config, 'ectl'), { recursive: true });
+  writeFileSync(join(config, 'ectl', 'config.yaml'),
+    'profiles:\n  "a$(touch pwned)":\n    url: http://127.0.0.1:1/api\n  "../up":\n    url: http://127.0.0.1:1/api\n  "b\\e[31m":\n    url: http://127.0.0.1:1/api\n  prod-1.x:\n    url: http://127.0.0.1:1/api\n');
+  const env = cleanEnv({ XDG_CONFIG_HOME: config, XDG_CACHE_HOME: join(tmp, 'odd-profiles-cache') });
+  for (const shell of [undefined, 'bash', 'zsh', 'fish']) {
+    const r = await completeWords(['-P', ''], env, shell);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.split(/[\n\0]/).filter(Boolean), ['prod-1.x'], `${shell ?? 'plain'}: ${JSON.stringify(r.stdout)}`);
+  }
+  // The names offered are the ones that work.
+  const used = await ectl(['-P', 'a$(touch pwned)', 'status'], { env });
+  assert.equal(used.code, 2);
+  assert.match(used.stderr, /bad profile name/);
+});

@@ -171,3 +171,31 @@ test("a profile's credentials go only to its own url and nodes; --url or ECTL_UR
     await other.close();
   }
 });
+
+test('a secret echoed as Erlang prints it (a list of its bytes, UTF-8 read as Latin-1) or normalised is masked too', async () => {
+  const erlangForms = (s) => {
+    const bytes = Buffer.from(s, 'utf8');
+    return [[...bytes].join(','), bytes.toString('latin1'), s.normalize('NFD')];
+  };
+  // A server's crash report in ejabberd's words: ~p of the request's binaries.
+  const server = await recordingServer((req, body, res) => {
+    const pw = Buffer.from((req.headers.authorization ?? '').split(' ')[1] ?? '', 'base64').toString().split(':').slice(1).join(':');
+    const args = JSON.parse(body || '{}');
+    const [list, latin1, nfd] = erlangForms(pw);
+    const [argList, argLatin1] = erlangForms(String(args.password ?? ''));
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'error', code: 1, message: `{badarg,[{pw,<<${list}>>},{latin1,<<"${latin1}">>},{nfd,"${nfd}"},{arg,[${argList}]},{arg1,<<"${argLatin1}">>}]}` }));
+  });
+  try {
+    for (const args of [['register', 'bob', 'localhost', ARGUMENT], ['-v', 'register', 'bob', 'localhost', ARGUMENT]]) {
+      const r = await ectl(args, { env: env(server.url, { ECTL_RELEASE: '23.01' }), secrets: SECRETS });
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /\{badarg,/, 'the error was shown');
+      for (const s of SECRETS) {
+        for (const form of erlangForms(s)) assert.ok(!r.stderr.includes(form) && !r.stderr.includes(JSON.stringify(form).slice(1, -1)), `${args.join(' ')}: ${JSON.stringify(form)} shows:\n${r.stderr}`);
+      }
+    }
+  } finally {
+    await server.close();
+  }
+});

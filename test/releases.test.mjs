@@ -256,3 +256,35 @@ for (const s of process.env.ECTL_TEST_SERVERS ? liveServers().filter((x) => x.re
     }
   });
 }
+
+test("a command's own failure after a stale cached release (404 not found, a message naming an argument) is not sent again; the API's refusal of the arguments is", async () => {
+  // The server runs 23.01; the cache says 26.07. Each kick_user reply below is what the server answers.
+  const replies = [
+    [404, 'User bob-a20@localhost not found'], // the command ran and said so (ejabberd's not_exists)
+    [400, 'Invalid argument: the reason was too long'], // the command's own words
+    [400, 'Request have unknown arguments: [extra]'], // mod_http_api's refusal: nothing ran
+  ];
+  for (const [status, message] of replies) {
+    const server = await recordingServer((req, body, res) => {
+      const status200 = req.url === '/api/status';
+      res.writeHead(status200 ? 200 : (req.url.endsWith('/v2') ? status : 200), { 'content-type': 'application/json' });
+      res.end(JSON.stringify(status200 ? 'The node ejabberd@x is started. Status: startedejabberd 23.01 is running in that node' : (req.url.endsWith('/v2') ? message : 0)));
+    });
+    try {
+      const cache = freshCache();
+      mkdirSync(join(cache, 'ectl'), { recursive: true });
+      writeFileSync(join(cache, 'ectl', 'releases.json'), JSON.stringify({ [server.url]: { at: Date.now(), release: '26.07' } }));
+      const r = await ectl(['kick_user', 'bob-a20', 'localhost'], { env: cleanEnv({ ECTL_URL: server.url, XDG_CACHE_HOME: cache, ECTL_RELEASE: null }) });
+      const sent = server.requests.filter((q) => q.url.startsWith('/api/kick_user'));
+      if (message.startsWith('Request have')) {
+        assert.equal(r.code, 0, showRun(r));
+        assert.deepEqual(sent.map((q) => q.url), ['/api/kick_user/v2', '/api/kick_user'], 'refused unrun: sent again in 23.01 terms');
+      } else {
+        assert.equal(r.code, 1, showRun(r));
+        assert.deepEqual(sent.map((q) => q.url), ['/api/kick_user/v2'], `${status} ${message}: the command may have run, it was sent again`);
+      }
+    } finally {
+      await server.close();
+    }
+  }
+});

@@ -11,7 +11,7 @@ import type { CommandSpec } from '../catalogue/types.js';
 import { catalogueFor, entryFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import { knownChoice, type ReleaseChoice } from './release.js';
 import type { ResultValue } from '../client/normalise.js';
-import { loadConfig, resolveSettings, type GlobalFlags } from '../config/settings.js';
+import { isProfileName, loadConfig, resolveSettings, type GlobalFlags } from '../config/settings.js';
 import { UsageError } from '../errors.js';
 import { acceptsGlobal, argKind, fixedValues, hostArgIndex } from './arg-kinds.js';
 import { joinerOf } from '../catalogue/fixed-values.js';
@@ -297,7 +297,8 @@ async function serverCandidates(spec: CommandSpec, line: Line, lists: ServerList
 async function profileNames(line: Line, io: Io): Promise<string[]> {
   const { loaded } = await loadConfig(line.flags as GlobalFlags, io.env, io.cwd);
   const profiles = loaded?.config.profiles;
-  return profiles && typeof profiles === 'object' ? Object.keys(profiles) : [];
+  // A name ectl would refuse (-P 'a$(x)') is not offered: it could never be used.
+  return profiles && typeof profiles === 'object' ? Object.keys(profiles).filter(isProfileName) : [];
 }
 
 /** The names of the profile's nodes (or ECTL_NODES'), for --node. */

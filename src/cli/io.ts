@@ -1,5 +1,5 @@
 // What the CLI needs from its process, passed in so tests and batch mode can supply their own.
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { UsageError } from '../errors.js';
 import { MiB, readFailure, readLimited } from '../bounded-read.js';
@@ -137,6 +137,17 @@ function dropFinalNewline(text: string): string {
 /** The most an argument read from a file or standard input may hold: a vCard photo fits, /dev/zero does not. */
 export const ARGUMENT_LIMIT = 16 * MiB;
 
+/** Whether `path` names the file standard input is (the same device and inode), whatever its name. */
+function isStandardInput(path: string): boolean {
+  try {
+    const file = statSync(path);
+    const stdin = fstatSync(0);
+    return file.dev === stdin.dev && file.ino === stdin.ino;
+  } catch {
+    return false;
+  }
+}
+
 /** ejabberd's own words that start with @ (shared roster group members), taken literally. */
 const EJABBERD_AT_WORDS = new Set(['@all@', '@online@']);
 
@@ -181,6 +192,8 @@ export async function expandAtArguments(raws: readonly string[], io: Io, isSecre
     } else if (raw.startsWith('@') && raw.length > 1) {
       if (rules.filesRefused) throw new UsageError(rules.filesRefused);
       const path = raw.slice(1);
+      // /dev/stdin, /dev/fd/0, /proc/self/fd/0... are '@-' by another name.
+      if (rules.stdinRefused && isStandardInput(path)) throw new UsageError(`${path} is standard input: ${rules.stdinRefused}`);
       try {
         out.push(dropFinalNewline(await readLimited(path, ARGUMENT_LIMIT, io.signal)));
       } catch (e) {

@@ -83,9 +83,13 @@ function sameArguments(a: ReleaseSpec, b: ReleaseSpec): boolean {
   return JSON.stringify(a.args.map((x) => [x.name, x.type])) === JSON.stringify(b.args.map((x) => [x.name, x.type]));
 }
 
-/** A server refusal that says the request was shaped for another release; the command did not run. */
+/**
+ * A server refusal that says the request was shaped for another release, in the API's own words
+ * (no such command, missing or unknown arguments): the command did not run. A command's own
+ * failure (a 404 "not found", a message that mentions an argument) may follow a run: never sent again.
+ */
 function refusedAsOtherRelease(err: unknown): boolean {
-  return err instanceof CommandFailedError && ((err.status === 400 && /argument|Missing command name/i.test(err.message)) || err.status === 404);
+  return err instanceof CommandFailedError && err.unrun;
 }
 
 /**

@@ -227,6 +227,9 @@ function isMissingCommand(body: unknown): boolean {
   return code === 40 || code === 44;
 }
 
+/** mod_http_api's own refusal of a body shaped for other arguments (every release from 23.01 to 26.07 words it so); the command did not run. */
+const ARGUMENTS_REFUSED = /^Request have (?:missing argument|unknown arguments)\b/;
+
 /**
  * A reason with an Erlang term that the server pretty-printed (`~p`) over several lines, as
  * `{'EXIT',\n       {error,...` with up to 80 spaces of indentation: the term on one line, as
@@ -269,12 +272,12 @@ export function errorForReply(command: string, { status, text, retryAfter }: Rep
   if ((status === 404 || status === 400) && isMissingCommand(body)) {
     const server = ctx.release ? `the server (ejabberd ${ctx.release})` : 'the server';
     const need = module ? `; it comes with ${module}: add that module to ejabberd.yml's modules (for this host) and reload` : '; is it a command of this release?';
-    return new CommandFailedError(`${server} does not offer '${command}'${need} (${trimPeriod(message)})`, status, code);
+    return new CommandFailedError(`${server} does not offer '${command}'${need} (${trimPeriod(message)})`, status, code, true);
   }
   // Any other 404 is the command's own "not found" (a string body such as "unknown_user"), or a
   // restuple error of type not_exists (an object whose message says what).
   if (status === 404 && typeof body === 'string') return new CommandFailedError(commandErrorMessage(command, message, ctx.args), status, code);
-  return new CommandFailedError(message, status, code);
+  return new CommandFailedError(message, status, code, status === 400 && ARGUMENTS_REFUSED.test(message));
 }
 
 /** Decodes a 200 reply body; anything but JSON means this is not an ejabberd API. */

@@ -414,8 +414,11 @@ function tokenSource(flags: GlobalFlags, env: NodeJS.ProcessEnv, profile: Profil
 }
 
 /** A profile's name names its token file: a plain word of letters, digits, '.', '_' and '-', never '..'. */
+/** Whether a profile may be named so: a plain word (letters, digits, '.', '_', '-'), at most 100, no '..'. */
+export const isProfileName = (name: string) => /^[A-Za-z0-9._-]{1,100}$/.test(name) && !name.includes('..');
+
 export function checkProfileName(name: string, from: string): string {
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(name) || name.includes('..')) {
+  if (!isProfileName(name)) {
     throw new UsageError(`bad profile name in ${from}: a profile is named with letters, digits, '.', '_' and '-' (at most 100, no '..'), got '${name.length > 100 ? `${name.slice(0, 100)}...` : name}'`);
   }
   return name;
