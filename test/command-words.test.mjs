@@ -86,7 +86,7 @@ test('batch -j, login --ttl and rolling-restart --wait/--delay take decimal digi
 
 test('a command word is looked up among the known names, never used as a file name: a long or odd word is exit 2 with a hint', async () => {
   const long = 'a'.repeat(260);
-  await refused([long], /^Error: unknown command 'a{40}\.\.\.' \(260 characters, longer than any command's name; see 'ectl help' for the commands\)\n$/);
+  await refused([long], /^Error: unknown command 'a{40}\.\.\. \(260 characters\)' \(longer than any command's name; see 'ectl help' for the commands\)\n$/);
   await refused([`registered_users${'x'.repeat(300)}`], /did you mean registered_users\?\)\n$/);
   for (const word of ['../catalogue-data/_all', '_all', 'status/../status', 'status.json', 'Status\u0000', '..']) {
     await refused([word.replace('\u0000', '')], /^Error: unknown command '/);
@@ -99,7 +99,20 @@ test('a command word is looked up among the known names, never used as a file na
   const sent = server.requests.length;
   const r = await ectl(['batch'], { env, input: `${long}\nstatus\n` });
   assert.equal(r.code, 2, showRun(r));
-  assert.match(r.stderr, /^line 1: Error: unknown command 'a{260}'\n/);
+  assert.match(r.stderr, /^line 1: Error: unknown command 'a{40}\.\.\. \(260 characters\)'\n/);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
   assert.equal(server.requests.length, sent + 1);
+});
+
+test('every error that names a typed word shows it escaped and cut short: commander\'s unknown command, help topics, batch lines', async () => {
+  // A line break in the word is shown as \n, not as a space that makes it look like a known name.
+  await refused(['status\n'], /^Error: unknown command 'status\\n' \(did you mean status\?\)/);
+  await refused(['stat\u202eus'], /^Error: unknown command 'stat\\u202eus'/);
+  await refused(['help', 'x'.repeat(300)], /^Error: no command or tag 'x{40}\.\.\. \(300 characters\)'/);
+  const r = await ectl(['batch'], { env, input: `${'y'.repeat(300)}\n` });
+  assert.match(r.stderr, /^line 1: Error: unknown command 'y{40}\.\.\. \(300 characters\)'\n/);
+});
+
+test('--max-reply-size takes no spaces either (one rule with the other numbers)', async () => {
+  for (const value of [' 5M', '5 M', '5M ', '5\tM']) await refused(['--max-reply-size', value, 'status'], /--max-reply-size must be a size/);
 });

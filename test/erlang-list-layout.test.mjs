@@ -46,7 +46,7 @@ for (const s of liveServers()) {
       assert.equal(mine.code, 0, show(mine));
       assert.equal(theirs.code, 0, show(theirs));
       const want = displayed(theirs.stdout);
-      assert.ok(want && want.includes('\n ['), `ejabberdctl laid the list over lines:\n${theirs.stdout}`);
+      assert.ok(want?.includes('\n ['), `ejabberdctl laid the list over lines:\n${theirs.stdout}`);
       assert.equal(displayed(mine.stdout), want, `ectl:\n${mine.stdout}\nejabberdctl:\n${theirs.stdout}`);
     });
   });

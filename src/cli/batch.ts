@@ -17,7 +17,7 @@ import { ReleaseSession, clientFor, noOrUnservedHost, settingsFor, textRule, tra
 import { knownChoice } from './release.js';
 import { describeRequest, type RequestDescription } from '../client/request.js';
 import { isSecretArgument, secretArguments, secretStrings } from '../catalogue/secrets.js';
-import { escapeControls, escapeJsonText } from '../format/escape.js';
+import { escapeControls, escapeJsonText, shownWord } from '../format/escape.js';
 import { openForReading, readFailure } from '../bounded-read.js';
 import { didYouMean } from '../catalogue/closest.js';
 import { conflictKeys } from './batch-keys.js';
@@ -78,7 +78,7 @@ async function prepare(text: string, io: Io, release: string, apiVersion: number
   if (!parsed) return null;
   const name = parsed.kind === 'json' ? parsed.command : parsed.words[0];
   const entry = entryFor(name);
-  if (!entry) throw new UsageError(`unknown command '${name}'${didYouMean(name, catalogueFor(release, apiVersion).map((s) => s.name))}`);
+  if (!entry) throw new UsageError(`unknown command '${shownWord(name)}'${didYouMean(name, catalogueFor(release, apiVersion).map((s) => s.name))}`);
   const spec = specFor(entry, release, apiVersion);
   if (parsed.kind === 'json' && !Array.isArray(parsed.args)) {
     const args = parsed.args;

@@ -12,6 +12,7 @@ import { queryTerms, textTerms } from '../catalogue/synonyms.js';
 import { promptableArgument } from '../catalogue/secrets.js';
 import { predicateNo } from '../catalogue/predicates.js';
 import type { ResolvedCommand } from '../catalogue/types.js';
+import { shownWord } from '../format/escape.js';
 
 /** Help is laid out for this many columns whatever the terminal, so it can be compared and grepped. */
 export const WIDTH = 80;
@@ -454,10 +455,10 @@ const closest = (word: string, known: readonly string[]) => closestWord(word, kn
 
 function unknownTopic(raw: string, word: string, ctx: HelpContext, tags: Iterable<string>): UsageError {
   const near = closest(word, ['tags', ...tags, ...ctx.commands.map((c) => c.name), ...otherCommands(ctx).map((e) => e.name)]);
-  if (near) return new UsageError(`no command or tag '${raw}' (did you mean ${near}?)`);
+  if (near) return new UsageError(`no command or tag '${shownWord(raw)}' (did you mean ${near}?)`);
   const containing = word.length >= 3 ? ctx.commands.filter((c) => c.name.includes(word)).length : 0;
-  if (containing) return new UsageError(`no command or tag '${raw}'; 'ectl help *${word}*' lists the ${containing} commands containing it`);
-  return new UsageError(`no command or tag '${raw}'; 'ectl help tags' lists them all`);
+  if (containing) return new UsageError(`no command or tag '${shownWord(raw)}'; 'ectl help *${word}*' lists the ${containing} commands containing it`);
+  return new UsageError(`no command or tag '${shownWord(raw)}'; 'ectl help tags' lists them all`);
 }
 
 function renderHelpHelp(): string {

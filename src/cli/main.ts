@@ -13,7 +13,7 @@ import { knownChoice, type ReleaseChoice } from './release.js';
 import { askRelease, runCommand, settingsFor } from './run.js';
 import { isSecretArgument, promptableArgument, secretArguments, secretStrings } from '../catalogue/secrets.js';
 import { errorLabel } from './output.js';
-import { escapeControls, escapeControlsKeepLayout } from '../format/escape.js';
+import { escapeControls, escapeControlsKeepLayout, shownWord } from '../format/escape.js';
 import { optionNamed, plainGlobalFlags, takesValue } from './global-options.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, unauthorized: 4, interrupted: 130 } as const;
@@ -309,7 +309,10 @@ function commanderMessage(err: CommanderFailure): string {
   if (err.code === 'commander.unknownOption' && !/Did you mean/.test(err.message)) {
     return "unknown option (not shown, in case it is a secret); ectl's options go before the command or after all of its arguments";
   }
-  return err.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\n/g, ' ');
+  // An unknown command word is shown as every typed word is (escaped, cut short), its line breaks included.
+  const unknown = err.code === 'commander.unknownCommand' ? /^error: unknown command '([^]*)'(\n\(Did you mean .*\?\))?$/.exec(err.message) : null;
+  const message = unknown ? `unknown command '${shownWord(unknown[1])}'${unknown[2] ?? ''}` : err.message.replace(/^error: /, '');
+  return message.replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\n/g, ' ');
 }
 
 /** What a command line commander refused gets: too many words are counted as the argument rule counts them. */
@@ -404,7 +407,7 @@ function tooLongCommand(word: string): UsageError {
   let near: string | undefined;
   for (const spec of catalogueFor()) if (squashed.startsWith(spec.name) && spec.name.length > (near?.length ?? 0)) near = spec.name;
   const hint = near ? `did you mean ${near}?` : "see 'ectl help' for the commands";
-  return new UsageError(`unknown command '${word.slice(0, 40)}...' (${word.length} characters, longer than any command's name; ${hint})`);
+  return new UsageError(`unknown command '${shownWord(word)}' (longer than any command's name; ${hint})`);
 }
 
 /** Runs one ectl command line; returns the exit code. */

@@ -484,7 +484,7 @@ const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 10
 
 /** A size in bytes: `65536`, `64k`, `64M`, `1G` (binary units; `KiB`, `MB`... read the same). */
 export function parseSize(value: string, what: string, [min, max]: readonly [number, number]): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*$/i.exec(value);
+  const m = /^(\d+(?:\.\d+)?)([kmg]?)(?:i?b)?$/i.exec(value);
   const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]) : NaN;
   if (!(bytes >= min && bytes <= max)) {
     throw new UsageError(`${what} must be a size from ${min / 1024}K to ${max / 1024 ** 2}M (e.g. 64M), got '${value}'`);

@@ -91,6 +91,14 @@ export function escapeControls(text: string): string {
   return replaceUnsafe(text, escapeCharacter);
 }
 
+/**
+ * A word the user typed (a command, a topic), as an error names it: escaped, and cut short past
+ * `most` characters with its length, so that no message repeats a huge or odd word whole.
+ */
+export function shownWord(word: string, most = 40): string {
+  return escapeControls(word.length > most ? `${word.slice(0, most)}... (${word.length} characters)` : word);
+}
+
 /** Like escapeControls but keeps line feeds and tabs, which only start a line or a column. */
 export function escapeControlsKeepLayout(text: string): string {
   return replaceUnsafe(text, (c) => (c === '\n' || c === '\t' ? c : escapeCharacter(c)));
