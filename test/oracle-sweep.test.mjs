@@ -8,6 +8,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { ectl, uniqueName, liveServers, showRun, HOST as H, HOST2 as H2 } from './helpers.mjs';
 import { oracle, twinFixtures } from './oracle-twins.mjs';
 import { catalogueFor } from '../dist/catalogue/releases.js';
@@ -46,6 +47,72 @@ describe('commands the other oracle files leave out, ectl against ejabberdctl', 
         const [c, d] = await Promise.all([ectl(['check_password', theirs, H, PW], { env }), s.ejabberdctlAsync('check_password', mine, H, PW)]);
         assert.equal(c.code, d.code, 'the old password is refused by both');
         assert.equal(c.code, 1);
+      });
+
+      test(`${s.release}: register and unregister through each tool; the other's check_account reads it back`, async () => {
+        const [mine, theirs] = [uniqueName('swu'), uniqueName('swu')];
+        cleanups.push(async () => { for (const u of [mine, theirs]) await s.api('unregister', { user: u, host: H }); });
+        let [a, b] = await twins((u) => ['register', u, H, PW], mine, theirs);
+        same(a, b, { from: theirs, to: mine });
+        assert.equal(await ctl('check_account', mine, H), '');
+        assert.equal(await viaEctl('check_account', theirs, H), '');
+        [a, b] = await twins((u) => ['unregister', u, H], mine, theirs);
+        same(a, b, { from: theirs, to: mine });
+        const [c, d] = await Promise.all([ectl(['check_account', theirs, H], { env }), s.ejabberdctlAsync('check_account', mine, H)]);
+        assert.equal(d.code, 1, showRun(d));
+        assert.equal(c.code, d.code, showRun(c));
+      });
+
+      test(`${s.release}: srg_delete through each tool; the other's srg_get_info finds no group`, async () => {
+        const [gm, gt] = [uniqueName('swd'), uniqueName('swd')];
+        for (const g of [gm, gt]) await s.api('srg_create', { group: g, host: H, label: 'SW', description: '', display: '' });
+        cleanups.push(async () => { for (const g of [gm, gt]) await s.api('srg_delete', { group: g, host: H }); });
+        const [a, b] = await twins((g) => ['srg_delete', g, H], gm, gt);
+        same(a, b);
+        const [c, d] = await Promise.all([ectl(['srg_get_info', gt, H], { env }), s.ejabberdctlAsync('srg_get_info', gm, H)]);
+        assert.equal(c.code, d.code, `${showRun(c)}\n${showRun(d)}`);
+        assert.equal(c.stdout, d.stdout);
+      });
+
+      // Account state through each tool, read back by the other (ASCII: 24.12's ejabberdctl
+      // escapes other characters).
+      const pairs = [
+        { write: (u) => ['set_vcard', u, H, 'FN', 'SW Full Name'], read: (u) => ['get_vcard', u, H, 'FN'] },
+        { write: (u) => ['set_vcard2', u, H, 'N', 'FAMILY', 'Swfamily'], read: (u) => ['get_vcard2', u, H, 'N', 'FAMILY'] },
+        { write: (u) => ['set_last', u, H, '1500000000', 'SW away'], read: (u) => ['get_last', u, H] },
+        { write: (u) => ['private_set', u, H, '<q xmlns="ectl:sw:notes">SW note</q>'], read: (u) => ['private_get', u, H, 'q', 'ectl:sw:notes'] },
+        { write: (u) => ['send_message', 'chat', `${s.admin}`, `${u}@${H}`, 'SW', 'SW body'], read: (u) => ['get_offline_count', u, H] },
+      ];
+      for (const { write, read } of pairs) {
+        test(`${s.release}: ${write('u')[0]} through each tool; the other's ${read('u')[0]} reads it back`, async () => {
+          const [mine, theirs] = await twinUsers('swa');
+          const [a, b] = await twins(write, mine, theirs);
+          same(a, b);
+          const back = await ctl(...read(mine));
+          assert.notEqual(back, '', 'something was stored');
+          assert.equal(await viaEctl(...read(theirs)), back);
+        });
+      }
+
+      test(`${s.release}: srg_user_add through each tool; the other's srg_get_members reads it back`, async () => {
+        const [gm, gt] = [uniqueName('swh'), uniqueName('swh')];
+        const [um, ut] = await twinUsers('swk');
+        cleanups.push(async () => { for (const g of [gm, gt]) await s.api('srg_delete', { group: g, host: H }); });
+        for (const g of [gm, gt]) await s.api('srg_create', { group: g, host: H, label: 'SW', description: '', display: '' });
+        const [a, b] = await twins(([g, u]) => ['srg_user_add', u, H, g, H], [gm, um], [gt, ut]);
+        same(a, b);
+        assert.equal(await ctl('srg_get_members', gm, H), `${um}@${H}\n`);
+        assert.equal(await viaEctl('srg_get_members', gt, H), `${ut}@${H}\n`);
+      });
+
+      test(`${s.release}: check_password_hash answers as its ejabberdctl does, right and wrong`, async () => {
+        const [mine] = await twinUsers('swh');
+        const md5 = createHash('md5').update(PW, 'utf8').digest('hex');
+        for (const hash of [md5.toUpperCase(), md5, '00']) {
+          const [a, b] = await both(['check_password_hash', mine, H, hash, 'md5']);
+          assert.equal(a.code, b.code, `${hash}: ${showRun(a)}\n${showRun(b)}`);
+          if (b.code === 0) same(a, b);
+        }
       });
 
       test(`${s.release}: delete_rosteritem through each tool; the other's get_roster reads it back`, async () => {
@@ -134,6 +201,10 @@ describe('commands the other oracle files leave out, ectl against ejabberdctl', 
         const [mine, theirs] = [uniqueName('swi'), uniqueName('swi')];
         const [a, b] = await twins((c) => ['oauth_add_client_implicit', c, `SW ${c}`, 'http://127.0.0.1/sw'], mine, theirs);
         same(a, b);
+        const [p, q] = await twins((c) => ['oauth_add_client_password', `${c}p`, `SW ${c}`, 'sw-client-secret'], mine, theirs);
+        same(p, q);
+        const [e, f] = await twins((x) => ['oauth_remove_client', `${x}p`], theirs, mine);
+        same(e, f);
         // Each is there: removing it through the other tool answers as removing a known client.
         const [c, d] = await twins((x) => ['oauth_remove_client', x], theirs, mine);
         same(c, d);
