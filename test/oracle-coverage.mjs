@@ -94,9 +94,8 @@ const PENDING = {
   // later); test/oracle.test.mjs compares them on 23.01.
   create_room_with_opts: LATER,
   set_vcard2_multi: LATER,
-  // new-commands compares these on 26.07 only.
-  get_mam_count: ['24.12'],
-  get_master: ['24.12'],
+  // new-commands compares these on 26.07 only. A pair read back with srg_get_info differs on
+  // 24.12 and 26.07 (description printed as [] by ejabberdctl, empty by ectl): not settled yet.
   srg_add: ['24.12'],
   srg_set_info: ['24.12'],
   srg_add_displayed: ['24.12'],

@@ -105,6 +105,14 @@ describe('commands the other oracle files leave out, ectl against ejabberdctl', 
         assert.equal(await viaEctl('srg_get_members', gt, H), `${ut}@${H}\n`);
       });
 
+      for (const args of [['get_master'], ['get_mam_count', s.admin.split('@')[0], H]]) {
+        if (!has.has(args[0])) continue;
+        test(`${s.release}: ${args[0]} prints what its ejabberdctl prints`, async () => {
+          const [a, b] = await both(args);
+          same(a, b);
+        });
+      }
+
       test(`${s.release}: check_password_hash answers as its ejabberdctl does, right and wrong`, async () => {
         const [mine] = await twinUsers('swh');
         const md5 = createHash('md5').update(PW, 'utf8').digest('hex');
