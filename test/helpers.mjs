@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ejabberdctl as ctl, ejabberdctlOn, ejabberdctlAsync } from './server/ejabberd-server.mjs';
 import { commands } from '../dist/catalogue/commands.js';
 import { catalogueFor } from '../dist/catalogue/releases.js';
+import { recordRun } from './oracle-record.mjs';
 
 const newest = catalogueFor();
 
@@ -139,6 +140,7 @@ export function recordStreams(secrets, env, streams) {
  * `onSpawn(child)` is called once it runs (to send it signals).
  */
 export function ectl(args, { env = liveEnv(), input, cwd = root, signal, nodeArgs = [], onSpawn, secrets, publicStdout = false, timeLimit = CHILD_TIME_LIMIT } = {}) {
+  recordRun('ectl', args, { env });
   return new Promise((resolve, reject) => {
     const fd = input?.path ? openSync(input.path, 'r') : undefined;
     const child = spawn(process.execPath, [...nodeArgs, ECTL, ...args], { env, cwd, signal, stdio: [fd ?? 'pipe', 'pipe', 'pipe'] });

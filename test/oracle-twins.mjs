@@ -2,7 +2,7 @@
 // command line through both at once, or through each on its own twin object (two users, two
 // domains, two nodes), then the two runs compared: same standard output, same exit code.
 import assert from 'node:assert/strict';
-import { ectl, showRun, sortedLines } from './helpers.mjs';
+import { ectl, showRun, sortedLines, uniqueName, HOST } from './helpers.mjs';
 
 /**
  * The comparisons on one live server `s` (see liveServers): both(args) runs args through ectl and
@@ -34,4 +34,27 @@ export function oracle(s, { other = s, env = s.env() } = {}) {
     return r.stdout;
   };
   return { both, twins, same, ctl };
+}
+
+/**
+ * Twin accounts on server `s` for a test file's comparisons: twinUsers(prefix) registers two
+ * fresh accounts (password `password`) and resolves their names; cleanups takes more undo steps;
+ * cleanUp() runs them newest first and removes the accounts (pass it to `after`).
+ */
+export function twinFixtures(s, password) {
+  const cleanups = [];
+  const users = [];
+  const twinUsers = async (prefix) => {
+    const pair = [uniqueName(prefix), uniqueName(prefix)];
+    for (const u of pair) {
+      await s.api('register', { user: u, host: HOST, password });
+      users.push(u);
+    }
+    return pair;
+  };
+  const cleanUp = async () => {
+    for (const f of cleanups.reverse()) await f().catch(() => {});
+    for (const u of users) await s.api('unregister', { user: u, host: HOST }).catch(() => {});
+  };
+  return { twinUsers, cleanups, cleanUp };
 }

@@ -12,7 +12,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { uniqueName, liveServers, atLeast, showRun, HOST as H } from './helpers.mjs';
-import { oracle } from './oracle-twins.mjs';
+import { oracle, twinFixtures } from './oracle-twins.mjs';
 import { xmppLogin } from './xmpp-client.mjs';
 
 const PW = 'rc-pw-1';
@@ -37,21 +37,8 @@ describe('commands no other test runs, ectl against ejabberdctl', { concurrency:
   for (const s of liveServers()) {
     describe(`ejabberd ${s.release}: commands no other test runs`, { concurrency: true }, () => {
       const { both, twins, same } = oracle(s);
-      const cleanups = [];
-      const users = [];
-      /** Two fresh accounts, one for ectl and one for ejabberdctl. */
-      const twinUsers = async (prefix) => {
-        const pair = [uniqueName(prefix), uniqueName(prefix)];
-        for (const u of pair) {
-          await s.api('register', { user: u, host: H, password: PW });
-          users.push(u);
-        }
-        return pair;
-      };
-      after(async () => {
-        for (const f of cleanups.reverse()) await f().catch(() => {});
-        for (const u of users) await s.api('unregister', { user: u, host: H }).catch(() => {});
-      });
+      const { twinUsers, cleanups, cleanUp } = twinFixtures(s, PW);
+      after(cleanUp);
 
       for (const args of [['gc'], ['stop_s2s_connections']]) {
         test(`${s.release}: ${args.join(' ')} does what its ejabberdctl does`, async () => {

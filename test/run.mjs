@@ -99,6 +99,8 @@ for (const g of groups) {
 }
 const tStart = Date.now();
 const streams = join(root, 'test', '.tmp', 'streams');
+// What the oracle files ran, for zz-oracle-coverage.test.mjs: afresh for each run too.
+const oracleRuns = join(root, 'test', '.tmp', 'oracle-runs');
 /** Each Node's run in its parts: the serverless files, the live files, then the last file. */
 const partsOf = (n) => {
   const mine = n === 0 ? files : files.filter((f) => !onceFiles.includes(f) && NODE_VERSION_FILES.has(base(f)));
@@ -143,6 +145,7 @@ let groupNodes = null;
 const onceFiles = files.filter((f) => groups.some((g) => g.once && base(f) === g.file));
 // What the secret-handling tests print is collected afresh for each run's last test to search.
 rmSync(streams, { recursive: true, force: true });
+rmSync(oracleRuns, { recursive: true, force: true });
 const early = runPart(nodes[0], 'serverless', partsOf(0).serverless, { concurrency: 2, toConsole: false });
 const started = await Promise.allSettled([...servers.map((s) => harness.start(s)), ...groups.map((g) => harness.startCluster(g))]);
 const failed = started.filter((r) => r.status === 'rejected');

@@ -11,6 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { ensureChroot, chrootRoot, inChroot } from './chroot.mjs';
+import { recordRun } from '../oracle-record.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const EJABBERDCTL = '/usr/sbin/ejabberdctl';
@@ -230,6 +231,7 @@ const ctlNameTaken = (r) => r.code !== 0 && /the name \S+ seems to be in use by 
 
 /** Runs a server's ejabberdctl (the first release's unless `s` is given): { code, stdout, stderr }. */
 export function ejabberdctlOn(s, ...args) {
+  recordRun('ejabberdctl', args, { release: s.release });
   const [cmd, argv] = ejabberdctlArgs(args, s);
   let r;
   for (let i = 0; i < CTL_TRIES; i++) {
@@ -246,6 +248,7 @@ export function ejabberdctl(...args) {
 
 /** The same, without blocking: resolves { code, stdout, stderr }. */
 export async function ejabberdctlAsync(s, ...args) {
+  recordRun('ejabberdctl', args, { release: s.release });
   const [cmd, argv] = ejabberdctlArgs(args, s);
   let r;
   for (let i = 0; i < CTL_TRIES; i++) {
