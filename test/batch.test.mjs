@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ectl, cleanEnv, liveEnv, recordingServer, uniqueName, root, plausibleReply } from './helpers.mjs';
+import { IN_FLIGHT_BATCH, ectl, cleanEnv, liveEnv, recordingServer, uniqueName, root, plausibleReply } from './helpers.mjs';
 
 const tmp = join(root, 'test', '.tmp', 'batch');
 mkdirSync(tmp, { recursive: true });
@@ -199,18 +199,13 @@ test('Ctrl-C: lines in flight are reported as interrupted (not done, not failed)
     child.on('close', () => clearInterval(poll));
   };
   try {
-    const input = ['status', 'registered_users a', 'registered_users b', 'registered_users c', ...Array.from({ length: 10 }, () => 'status')].join('\n');
+    const { input } = IN_FLIGHT_BATCH;
     const env = cleanEnv({ ECTL_URL: server.url });
     const r = await ectl(['batch', '-j', '3'], { input, env, onSpawn: whenSent(4) });
     assert.equal(r.code, 130, r.stderr);
     assert.equal(server.requests.length, 4);
     assert.match(r.stdout, /^(1: .*\n)+$/); // line 1's result, and nothing else
-    assert.equal(r.stderr, [
-      'line 2: interrupted: it may or may not have run',
-      'line 3: interrupted: it may or may not have run',
-      'line 4: interrupted: it may or may not have run',
-      '1 ok, 0 failed, 3 interrupted (stopped early)',
-      'interrupted: lines 2-4 were in flight and may or may not have run; nothing after line 4 was sent', ''].join('\n'));
+    assert.equal(r.stderr, IN_FLIGHT_BATCH.report);
     server.requests.length = 0;
     const j = await ectl(['-o', 'json', 'batch', '-j', '3'], { input, env, onSpawn: whenSent(4) });
     assert.equal(j.code, 130, j.stderr);

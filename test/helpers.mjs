@@ -244,3 +244,16 @@ export async function recordingServer(respond) {
     close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
   };
 }
+
+/**
+ * A batch that a signal cuts with lines 2-4 in flight (status answers at once, registered_users
+ * never does, at -j 3), and the report ectl must give for it whatever the signal.
+ */
+export const IN_FLIGHT_BATCH = {
+  input: ['status', 'registered_users a', 'registered_users b', 'registered_users c', ...Array.from({ length: 10 }, () => 'status')].join('\n'),
+  report: ['line 2: interrupted: it may or may not have run',
+    'line 3: interrupted: it may or may not have run',
+    'line 4: interrupted: it may or may not have run',
+    '1 ok, 0 failed, 3 interrupted (stopped early)',
+    'interrupted: lines 2-4 were in flight and may or may not have run; nothing after line 4 was sent', ''].join('\n'),
+};
