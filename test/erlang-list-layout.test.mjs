@@ -51,3 +51,22 @@ for (const s of liveServers()) {
     });
   });
 }
+
+// An empty label or description is an empty Erlang string: ejabberdctl prints it as `[]`.
+for (const s of liveServers()) {
+  test(`srg_get_info on ${s.release}: an empty label and description print as ejabberdctl prints them`, async () => {
+    const group = uniqueName('eempty');
+    const made = await ectl(['srg_create', group, HOST, '', '', atLeast(s.release, '24.02') ? '[]' : ''], { env: s.env() });
+    assert.equal(made.code, 0, show(made));
+    try {
+      const mine = await ectl(['srg_get_info', group, HOST], { env: s.env() });
+      const theirs = s.ejabberdctl('srg_get_info', group, HOST);
+      assert.equal(theirs.code, 0, show(theirs));
+      assert.match(theirs.stdout, /^description\t\[\]$/m);
+      // 26.07's API sorts the rows, its ejabberdctl does not (README's Differences): compared as sets of lines.
+      assert.deepEqual(mine.stdout.split('\n').sort(), theirs.stdout.split('\n').sort(), show(mine));
+    } finally {
+      await ectl(['srg_delete', group, HOST], { env: s.env() });
+    }
+  });
+}

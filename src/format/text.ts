@@ -120,7 +120,9 @@ export function erlangStringList(items: readonly string[]): string {
 /**
  * Fields of a record that the server holds as a list of strings: the API sends its elements joined
  * by line feeds, ejabberdctl prints the Erlang list (`~p`). Per command: the field that names the
- * row, the names of such rows, and the field that holds the list.
+ * row, the names of such rows, and the field that holds the list. Any other row's empty value is
+ * an empty Erlang string, which ejabberdctl prints as `[]` (srg_get_info's label and description,
+ * measured on 23.01, 24.12 and 26.07).
  */
 const ERLANG_LIST_FIELDS: Record<string, { readonly keyField: string; readonly keys: readonly string[]; readonly valueField: string }> = {
   srg_get_info: { keyField: 'key', keys: ['displayed_groups'], valueField: 'value' },
@@ -132,8 +134,9 @@ function withErlangLists(spec: Pick<CommandSpec, 'name'>, value: ResultValue): R
   if (!rule || !Array.isArray(value)) return value;
   return value.map((row) => {
     const record = row as Record<string, ResultValue>;
-    if (!rule.keys.includes(String(record[rule.keyField])) || typeof record[rule.valueField] !== 'string') return row;
-    const text = record[rule.valueField] as string;
+    const text = record[rule.valueField];
+    if (typeof text !== 'string') return row;
+    if (!rule.keys.includes(String(record[rule.keyField]))) return text === '' ? { ...record, [rule.valueField]: '[]' } : row;
     return { ...record, [rule.valueField]: erlangStringList(text === '' ? [] : text.split('\n')) };
   });
 }
