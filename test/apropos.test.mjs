@@ -45,6 +45,7 @@ const EXPECTED = {
   vhost: { finds: ['registered_vhosts', 'connected_users_vhost'], not: ['get_cookie'] },
   spam: { finds: ['add_to_spam_filter_cache', 'reload_spam_filter_files', 'add_blocked_domain'], not: ['ban_account'] },
   invite: { finds: ['generate_invite', 'list_invites', 'send_direct_invitation'], not: ['register'] },
+  uptime: { finds: ['stats', 'connected_users_info'], not: ['register'] },
 };
 
 test('every synonym group: each of its words and phrases finds the commands the group is for, and not the others', () => {

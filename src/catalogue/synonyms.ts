@@ -13,7 +13,7 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['ban', 'banned', 'suspend', 'lock out'],
   ['block', 'blocked', 'blocklist', 'blacklist', 'blocking'],
   ['offline messages', 'offline message', 'offline', 'stored messages', 'queued messages', 'pending messages'],
-  ['vcard', 'profile', 'business card', 'contact card'],
+  ['vcard', 'profile', 'business card', 'contact card', 'avatar'],
   ['password', 'credentials', 'passwd', 'passphrase'],
   ['backup', 'dump', 'snapshot'],
   ['restore', 'load', 'fallback'],
@@ -35,6 +35,7 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['vhost', 'virtual host', 'domain'],
   ['spam', 'antispam', 'spammer'],
   ['invite', 'invitation', 'invites'],
+  ['uptime', 'uptimeseconds', 'running since'],
 ];
 
 /** Words that say nothing about a command: dropped from a query (not from a phrase of a group). */
