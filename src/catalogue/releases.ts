@@ -118,8 +118,13 @@ export function nestedListSeparator(release: string, requestedApiVersion?: numbe
   return ',';
 }
 
+/** A definition's arguments as one comparable text: equal texts take the same words and build the same body. */
+export function argumentsKey(c: Pick<ResolvedCommand, 'args'>): string {
+  return JSON.stringify(c.args.map((x) => [x.name, x.type]));
+}
+
 function sameShape(a: ResolvedCommand, b: ResolvedCommand, part: 'args' | 'result'): boolean {
-  const key = (c: ResolvedCommand) => JSON.stringify(part === 'args' ? c.args.map((x) => [x.name, x.type]) : [c.result.name, c.result.type]);
+  const key = (c: ResolvedCommand) => (part === 'args' ? argumentsKey(c) : JSON.stringify([c.result.name, c.result.type]));
   return key(a) === key(b);
 }
 

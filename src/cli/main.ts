@@ -4,7 +4,7 @@
 // commander (program.ts, loaded only then).
 import { readFileSync } from 'node:fs';
 import { parseArguments } from '../catalogue/args.js';
-import { NEWEST_RELEASE, RELEASES, catalogueFor, commandName, entryFor, helpSpecFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { NEWEST_RELEASE, RELEASES, argumentsKey, catalogueFor, commandName, entryFor, helpSpecFor, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import { EctlError, InterruptedError, NoAnswer, UsageError, interruptedExitCode } from '../errors.js';
 import { resolveSettings, type GlobalFlags, type Settings } from '../config/settings.js';
@@ -218,7 +218,7 @@ function argumentShapes(entry: CommandEntry, apiVersion: number | undefined): Re
   const shapes = new Map<string, ReleaseSpec>();
   for (const release of [...RELEASES].reverse()) {
     const spec = specIn(entry, { release, source: 'given', apiVersion });
-    const shape = spec && JSON.stringify(spec.args.map((a) => [a.name, a.type]));
+    const shape = spec && argumentsKey(spec);
     if (shape && !shapes.has(shape)) shapes.set(shape, spec);
   }
   return [...shapes.values()];

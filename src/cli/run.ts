@@ -3,7 +3,7 @@
 import { MiB, readFailure, readRegularFileSync } from '../bounded-read.js';
 import type { JsonValue } from '../catalogue/args.js';
 import { checkArguments, parseArguments } from '../catalogue/args.js';
-import { NEWEST_RELEASE, entryFor, nestedListSeparator, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
+import { NEWEST_RELEASE, argumentsKey, entryFor, nestedListSeparator, pathVersion, specFor, type ReleaseSpec } from '../catalogue/releases.js';
 import type { CommandEntry } from '../catalogue/resolve.js';
 import { createClient, type Client } from '../client/client.js';
 import { ReplyShapeError, type ResultValue } from '../client/normalise.js';
@@ -80,7 +80,7 @@ export function transportOptions(settings: Settings): TransportOptions {
 
 /** Whether a definition takes the same arguments as another (then a body built for one fits both). */
 function sameArguments(a: ReleaseSpec, b: ReleaseSpec): boolean {
-  return JSON.stringify(a.args.map((x) => [x.name, x.type])) === JSON.stringify(b.args.map((x) => [x.name, x.type]));
+  return argumentsKey(a) === argumentsKey(b);
 }
 
 /**
