@@ -81,11 +81,6 @@ export function replaceUnsafe(text: string, replace: (c: string) => string): str
   return text.replace(UNSAFE, (c: string, at: number) => (belongs(c, text, at) ? c : replace(c)));
 }
 
-/** Whether the text holds a character a terminal would act on, or one that cannot be seen. */
-export function hasControls(text: string): boolean {
-  return replaceUnsafe(text, () => '\0!') !== text;
-}
-
 /** The text with every unsafe character escaped: one line, nothing a terminal acts on, nothing hidden. */
 export function escapeControls(text: string): string {
   return replaceUnsafe(text, escapeCharacter);
